@@ -12,7 +12,7 @@ chain nf_input BF_HOOK_NF_LOCAL_IN{priorities=101-102} ACCEPT
     rule meta.l4_proto eq udp meta.dport range 6000-6063 log transport counter DROP
     rule tcp.dport eq 25 counter DROP
     rule ip6.dscp eq cs1 counter CONTINUE
-    rule ip4.dscp eq af41 mark 41 counter ACCEPT
+    rule ip4.dscp eq af41 counter ACCEPT
 
 chain nf_output BF_HOOK_NF_LOCAL_OUT{priorities=201-202} ACCEPT
     rule ip4.daddr eq 192.0.2.1 counter DROP

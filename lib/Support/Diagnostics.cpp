@@ -49,15 +49,28 @@ void DiagnosticEngine::note(SourceRange range, std::string message) {
 
 void DiagnosticEngine::report(Severity severity, SourceRange range,
                               std::string message) {
-  if (severity == Severity::Warning) {
-    if (ignoreWarnings_)
+  // Notes belong to the diagnostic before them: they go when it goes
+  // (ignored warning, error over the limit).
+  if (severity == Severity::Note) {
+    if (lastDropped_)
       return;
+  } else {
+    lastDropped_ = false;
+  }
+  if (severity == Severity::Warning) {
+    if (ignoreWarnings_) {
+      lastDropped_ = true;
+      return;
+    }
     if (werror_)
       severity = Severity::Error;
   }
   if (severity == Severity::Error) {
-    if (errorLimit_ && errors_ >= errorLimit_)
+    if (errorLimit_ && errors_ >= errorLimit_) {
+      ++suppressedErrors_;
+      lastDropped_ = true;
       return;
+    }
     ++errors_;
   } else if (severity == Severity::Warning) {
     ++warnings_;

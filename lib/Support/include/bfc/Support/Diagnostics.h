@@ -79,6 +79,8 @@ public:
   unsigned errorCount() const { return errors_; }
   unsigned warningCount() const { return warnings_; }
   bool hasErrors() const { return errors_ != 0; }
+  /// Errors dropped because the error limit was reached.
+  unsigned suppressedErrorCount() const { return suppressedErrors_; }
   const std::vector<Diagnostic> &diagnostics() const { return diags_; }
 
   /// Treat warnings as errors (-Werror).
@@ -99,6 +101,8 @@ private:
   unsigned errors_ = 0;
   unsigned warnings_ = 0;
   unsigned errorLimit_ = 0;
+  unsigned suppressedErrors_ = 0;
+  bool lastDropped_ = false; ///< the last non-note was not recorded
   bool werror_ = false;
   bool ignoreWarnings_ = false;
 };

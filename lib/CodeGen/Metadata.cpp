@@ -1,0 +1,234 @@
+// The `.bfc.meta` document and `.bfc.sets` records, written through
+// lib/Object (the same code bfload reads them with), and the symbol names
+// of every chain.
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <set>
+
+#include <fmt/format.h>
+#include <llvm/ADT/StringRef.h>
+#include <llvm/Support/SHA256.h>
+
+#include "Internal.h"
+#include "bfc/CodeGen/CodeGen.h"
+#include "bfc/Object/Metadata.h"
+#include "bfc/Object/ObjectFile.h"
+#include "bfc/Support/Version.h"
+#include "bfc/runtime/ObjectFormat.h"
+
+namespace bfc::codegen {
+
+namespace {
+
+bool isCKeyword(std::string_view name) {
+  static constexpr std::array<std::string_view, 44> kKeywords = {
+      "auto",     "break",    "case",     "char",     "const",
+      "continue", "default",  "do",       "double",   "else",
+      "enum",     "extern",   "float",    "for",      "goto",
+      "if",       "inline",   "int",      "long",     "register",
+      "restrict", "return",   "short",    "signed",   "sizeof",
+      "static",   "struct",   "switch",   "typedef",  "union",
+      "unsigned", "void",     "volatile", "while",    "_Alignas",
+      "_Alignof", "_Atomic",  "_Bool",    "_Complex", "_Generic",
+      "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local"};
+  return std::find(kKeywords.begin(), kKeywords.end(), name) !=
+         kKeywords.end();
+}
+
+bool isCIdentifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
+  return !isCKeyword(name);
+}
+
+std::string sanitize(std::string_view name) {
+  std::string out = "bfc_";
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+std::string sha256Hex(std::string_view text) {
+  llvm::SHA256 hasher;
+  hasher.update(llvm::StringRef(text.data(), text.size()));
+  std::array<uint8_t, 32> digest = hasher.final();
+  std::string hex;
+  for (uint8_t byte : digest)
+    hex += fmt::format("{:02x}", byte);
+  return hex;
+}
+
+} // namespace
+
+std::string hookSection(ir::Hook hook) {
+  switch (hook) {
+  case ir::Hook::Xdp:
+    return "xdp";
+  case ir::Hook::TcIngress:
+  case ir::Hook::TcEgress:
+    return "tc";
+  case ir::Hook::NfPreRouting:
+  case ir::Hook::NfLocalIn:
+  case ir::Hook::NfForward:
+  case ir::Hook::NfLocalOut:
+  case ir::Hook::NfPostRouting:
+    return "netfilter";
+  case ir::Hook::CgroupSkbIngress:
+    return "cgroup_skb/ingress";
+  case ir::Hook::CgroupSkbEgress:
+    return "cgroup_skb/egress";
+  case ir::Hook::CgroupSockAddrConnect4:
+    return "cgroup/connect4";
+  case ir::Hook::CgroupSockAddrConnect6:
+    return "cgroup/connect6";
+  case ir::Hook::CgroupSockAddrSendmsg4:
+    return "cgroup/sendmsg4";
+  case ir::Hook::CgroupSockAddrSendmsg6:
+    return "cgroup/sendmsg6";
+  }
+  return "unknown";
+}
+
+std::vector<ChainSymbols> chainSymbols(const ir::Module &module) {
+  // Every ELF symbol bfc defines must be unique: programs, maps and the
+  // module-level globals.
+  std::set<std::string> taken = {BFC_HOST_SLOTS_SYMBOL, detail::kLicenseSymbol,
+                                 detail::kMetaSymbol, detail::kSetsSymbol};
+  auto claim = [&](std::string name) {
+    std::string unique = name;
+    for (unsigned n = 1; taken.count(unique); ++n)
+      unique = fmt::format("{}_{}", name, n);
+    taken.insert(unique);
+    return unique;
+  };
+  // Program names first, so a chain whose name is a valid identifier keeps
+  // it even when another chain's sanitised name would collide with it.
+  std::vector<ChainSymbols> symbols(module.chains.size());
+  for (size_t i = 0; i < module.chains.size(); ++i) {
+    const std::string &name = module.chains[i].name;
+    if (isCIdentifier(name) && !taken.count(name))
+      symbols[i].program = claim(name);
+  }
+  for (size_t i = 0; i < module.chains.size(); ++i) {
+    const ir::Chain &chain = module.chains[i];
+    ChainSymbols &s = symbols[i];
+    if (s.program.empty())
+      s.program = claim(sanitize(chain.name));
+  }
+  for (size_t i = 0; i < module.chains.size(); ++i) {
+    const ir::Chain &chain = module.chains[i];
+    ChainSymbols &s = symbols[i];
+    s.section = hookSection(chain.hook);
+    s.counters = claim(s.program + "_counters");
+    bool logs = false, rateLimited = false;
+    for (const ir::Rule &rule : chain.rules) {
+      logs |= rule.log.enabled;
+      rateLimited |= rule.log.enabled && rule.log.rateNs != 0;
+    }
+    if (logs)
+      s.log = claim(s.program + "_log");
+    if (rateLimited)
+      s.rateMap = claim(s.program + "_logrl");
+    for (size_t set = 0; set < chain.sets.size(); ++set)
+      s.sets.push_back(claim(fmt::format("{}_set{}", s.program, set)));
+  }
+  return symbols;
+}
+
+uint32_t detail::setMaxEntries(const ir::Set &set) {
+  // Room to grow (bfload chain update-set) without resizing: a quarter more
+  // than the initial elements, rounded up to a power of two, at least 16.
+  uint64_t wanted = set.elements.size() + set.elements.size() / 4 + 1;
+  return static_cast<uint32_t>(
+      std::max<uint64_t>(16, std::bit_ceil(std::min<uint64_t>(wanted, 1u << 30))));
+}
+
+static object::Metadata buildMetadata(const ir::Module &module,
+                                      const CodeGenOptions &options) {
+  object::Metadata meta;
+  meta.version = BFC_OBJECT_FORMAT_VERSION;
+  meta.bfcVersion = kVersion;
+  meta.source.name =
+      options.sourceName.empty() ? module.sourceName : options.sourceName;
+  meta.source.sha256 = sha256Hex(options.sourceText);
+  for (uint32_t i = 0; i < module.hostSlots.size(); ++i)
+    meta.hostSlots.push_back({i, "ifindex", module.hostSlots[i].name});
+
+  std::vector<ChainSymbols> symbols = chainSymbols(module);
+  for (size_t c = 0; c < module.chains.size(); ++c) {
+    const ir::Chain &chain = module.chains[c];
+    const ChainSymbols &sym = symbols[c];
+    object::ChainInfo info;
+    info.name = chain.name;
+    info.hook = chain.hook;
+    info.program = sym.program;
+    info.section = sym.section;
+    info.policy = chain.policy;
+    info.attach = chain.hasOptions;
+    info.options.ifindex = chain.options.ifindex;
+    info.options.cgpath = chain.options.cgpath;
+    info.options.priorities = chain.options.priorities;
+    uint32_t rules = static_cast<uint32_t>(chain.rules.size());
+    info.counters = {sym.counters, rules + 2, BFC_COUNTER_POLICY(rules),
+                     BFC_COUNTER_ERRORS(rules)};
+    if (!sym.log.empty()) {
+      info.log.emplace();
+      info.log->map = sym.log;
+      if (!sym.rateMap.empty())
+        info.log->rateMap = sym.rateMap;
+    }
+    for (const ir::Rule &rule : chain.rules) {
+      object::RuleInfo r;
+      r.index = rule.index;
+      r.text = rule.text;
+      r.line = rule.range.begin.line;
+      r.column = rule.range.begin.column;
+      r.counter = rule.counter;
+      r.verdict = rule.verdict;
+      if (rule.log.enabled)
+        r.log = object::RuleLogInfo{rule.log.headers, rule.log.rateNs};
+      r.mark = rule.mark;
+      if (rule.verdict == ir::Verdict::Redirect) {
+        object::RedirectInfo redirect;
+        redirect.slot = rule.redirectSlot;
+        redirect.ifindex = rule.redirectSlot ? 0 : rule.redirectIfindex;
+        redirect.dir = rule.redirectDir;
+        r.redirect = redirect;
+      }
+      info.rules.push_back(std::move(r));
+    }
+    for (uint32_t s = 0; s < chain.sets.size(); ++s) {
+      const ir::Set &set = chain.sets[s];
+      object::SetInfo si;
+      si.index = s;
+      si.name = set.name;
+      si.anonymous = set.anonymous;
+      si.map = sym.sets[s];
+      si.key = set.key;
+      si.lpm = set.lpm;
+      si.keySize = set.keySize();
+      si.maxEntries = detail::setMaxEntries(set);
+      for (const ir::SetElement &element : set.elements)
+        si.elements.push_back(
+            {element.key, set.lpm ? element.prefixLen : uint32_t{0}});
+      info.sets.push_back(std::move(si));
+    }
+    meta.chains.push_back(std::move(info));
+  }
+  return meta;
+}
+
+std::string metadataJSON(const ir::Module &module,
+                         const CodeGenOptions &options) {
+  return object::serializeMetadata(buildMetadata(module, options));
+}
+
+std::vector<uint8_t> setsSection(const ir::Module &module) {
+  return object::encodeSetsSection(buildMetadata(module, CodeGenOptions{}));
+}
+
+} // namespace bfc::codegen

@@ -1,0 +1,83 @@
+// BFIR -> LLVM IR -> BPF ELF (docs/codegen.md, docs/object-format.md).
+//
+// One BPF program per chain, BTF-defined maps, the `.bfc.meta` metadata and
+// the `.bfc.sets` initial set contents, all in one relocatable ELF produced
+// in memory. The output is deterministic: the same module and options give
+// byte-identical results.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bfc/IR/BFIR.h"
+#include "bfc/Support/Diagnostics.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace bfc::codegen {
+
+enum class EmitKind : uint8_t {
+  LLVMIR,   ///< textual LLVM IR, after the optimisation pipeline
+  Assembly, ///< BPF assembly
+  Object,   ///< relocatable BPF ELF (.bpf.o)
+};
+
+struct CodeGenOptions {
+  /// 0: no IR optimisation; 1 and 2: LLVM's new-PM O1/O2 pipelines built
+  /// from the BPF TargetMachine. The BPF backend itself always runs at O2.
+  unsigned optLevel = 2;
+  /// The source text, hashed (sha256) into the metadata and embedded in the
+  /// debug info so BTF line info can show each rule's text.
+  std::string sourceText;
+  /// Source name written to the metadata; empty means Module::sourceName.
+  std::string sourceName;
+  /// Keep DWARF sections in the object (BTF is always kept).
+  bool keepDwarf = false;
+};
+
+/// Names the generated program and maps of a chain use (docs/object-format.md).
+struct ChainSymbols {
+  std::string program;  ///< function / ELF symbol / program name
+  std::string section;  ///< ELF section of the program
+  std::string counters; ///< `<prog>_counters`
+  std::string log;      ///< `<prog>_log`, empty when no rule logs
+  std::string rateMap;  ///< `<prog>_logrl`, empty when no rule uses `every`
+  std::vector<std::string> sets; ///< `<prog>_set<i>`
+};
+
+/// The symbols of every chain of `module`, in chain order (unique program
+/// names even when chain names need sanitising).
+std::vector<ChainSymbols> chainSymbols(const ir::Module &module);
+
+/// The ELF section of a hook's program.
+std::string hookSection(ir::Hook hook);
+
+/// Builds the LLVM module for `module` (not optimised). Constructs that the
+/// code generator cannot express for a hook (e.g. `mark` on netfilter) are
+/// reported to `diags` with their source range; returns null after any error.
+std::unique_ptr<llvm::Module> lowerToLLVM(const ir::Module &module,
+                                          llvm::LLVMContext &context,
+                                          const CodeGenOptions &options,
+                                          DiagnosticEngine &diags);
+
+/// Runs the optimisation pipeline of `options.optLevel` on `module`.
+void optimize(llvm::Module &module, const CodeGenOptions &options);
+
+/// Lowers, optimises and emits `module`. Returns the bytes (text for IR and
+/// assembly), or nullopt after reporting errors to `diags`.
+std::optional<std::string> emit(const ir::Module &module,
+                                const CodeGenOptions &options, EmitKind kind,
+                                DiagnosticEngine &diags);
+
+/// The `.bfc.meta` JSON document and `.bfc.sets` records that `emit` embeds.
+std::string metadataJSON(const ir::Module &module,
+                         const CodeGenOptions &options);
+std::vector<uint8_t> setsSection(const ir::Module &module);
+
+} // namespace bfc::codegen

@@ -1,0 +1,55 @@
+// Names of protocol constants (IP protocols, EtherTypes, ICMP types, DSCP
+// classes, TCP flags) and textual addresses, shared by the BFIR printer and
+// reader, the packet builder and decoder, and anything that prints values.
+// Name lookups are case-insensitive; every table follows bpfilter's.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bfc::ir {
+
+/// "tcp", "udp", "hop", "route", ...; nullopt for numbers without a name.
+std::optional<std::string_view> ipProtoName(uint8_t proto);
+/// Also accepts "routing" for 43 (bpfilter's spelling).
+std::optional<uint8_t> ipProtoFromName(std::string_view name);
+
+/// "ipv4" (0x0800), "ipv6" (0x86DD).
+std::optional<std::string_view> etherTypeName(uint16_t type);
+std::optional<uint16_t> etherTypeFromName(std::string_view name);
+
+std::optional<std::string_view> icmpTypeName(uint8_t type);
+std::optional<uint8_t> icmpTypeFromName(std::string_view name);
+std::optional<std::string_view> icmpv6TypeName(uint8_t type);
+std::optional<uint8_t> icmpv6TypeFromName(std::string_view name);
+
+/// DSCP class names (`cs0`..`cs7`, `afXY`, `ef`, `le`, ...); `be` parses as 0
+/// and 0 prints as `cs0`.
+std::optional<std::string_view> dscpName(uint8_t dscp);
+std::optional<uint8_t> dscpFromName(std::string_view name);
+
+/// TCP flag bits, in the order of the flags byte: fin syn rst psh ack urg ece
+/// cwr.
+std::optional<uint8_t> tcpFlagFromName(std::string_view name);
+/// The set flags joined by `separator` ("syn|ack"); "0" when none is set.
+std::string tcpFlagsToString(uint8_t flags, char separator);
+
+using Ip4Addr = std::array<uint8_t, 4>;
+using Ip6Addr = std::array<uint8_t, 16>;
+using MacAddr = std::array<uint8_t, 6>;
+
+std::string formatIp4(const uint8_t *addr);
+/// RFC 5952 compressed form.
+std::string formatIp6(const uint8_t *addr);
+std::string formatMac(const uint8_t *addr);
+std::optional<Ip4Addr> parseIp4(std::string_view text);
+std::optional<Ip6Addr> parseIp6(std::string_view text);
+std::optional<MacAddr> parseMac(std::string_view text);
+
+/// Case-insensitive ASCII comparison.
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+} // namespace bfc::ir

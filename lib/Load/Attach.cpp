@@ -1,0 +1,283 @@
+#include "bfc/Load/Attach.h"
+
+#include <bpf/bpf.h>
+#include <cerrno>
+#include <charconv>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <fmt/format.h>
+
+#include "bfc/Load/Bpf.h"
+#include "bfc/Load/Debug.h"
+#include "bfc/Load/Error.h"
+#include "bfc/Load/KernelCompat.h"
+#include "bfc/Load/PinStore.h"
+
+namespace bfc::load {
+
+namespace {
+
+constexpr long kCgroup2Magic = 0x63677270;
+
+std::optional<int64_t> parseInteger(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
+
+std::pair<int32_t, int32_t> parsePriorities(const std::string &text) {
+  // "A-B"; A may be negative, so split at the '-' after the first char.
+  size_t dash = text.find('-', 1);
+  auto fail = [&]() -> LoadError {
+    return LoadError(fmt::format("invalid priorities '{}': expected two "
+                                 "distinct non-zero integers, A-B",
+                                 text));
+  };
+  if (dash == std::string::npos)
+    throw fail();
+  auto a = parseInteger(std::string_view(text).substr(0, dash));
+  auto b = parseInteger(std::string_view(text).substr(dash + 1));
+  if (!a || !b || *a == 0 || *b == 0 || *a == *b || *a < INT32_MIN + 1 ||
+      *a > INT32_MAX - 1 || *b < INT32_MIN + 1 || *b > INT32_MAX - 1)
+    throw fail();
+  return {static_cast<int32_t>(*a), static_cast<int32_t>(*b)};
+}
+
+uint32_t resolveIfindex(const std::string &text) {
+  if (auto n = parseInteger(text)) {
+    char name[IF_NAMESIZE];
+    if (*n <= 0 || *n > UINT32_MAX ||
+        !if_indextoname(static_cast<unsigned>(*n), name))
+      throw LoadError(fmt::format("no interface has index {} (in this "
+                                  "network namespace)",
+                                  text));
+    return static_cast<uint32_t>(*n);
+  }
+  unsigned ifindex = if_nametoindex(text.c_str());
+  if (ifindex == 0)
+    throw LoadError(fmt::format("interface '{}' does not exist (in this "
+                                "network namespace)",
+                                text));
+  return ifindex;
+}
+
+void checkCgroup(const std::string &path) {
+  struct statfs fs;
+  if (statfs(path.c_str(), &fs) != 0)
+    throwErrno(fmt::format("cgroup {}", path), errno);
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+      static_cast<long>(fs.f_type) != kCgroup2Magic)
+    throw LoadError(fmt::format("{} is not a cgroup v2 directory", path));
+}
+
+uint32_t netfilterHooknum(ir::Hook hook) {
+  switch (hook) {
+  case ir::Hook::NfPreRouting:
+    return 0;
+  case ir::Hook::NfLocalIn:
+    return 1;
+  case ir::Hook::NfForward:
+    return 2;
+  case ir::Hook::NfLocalOut:
+    return 3;
+  default:
+    return 4;
+  }
+}
+
+uint32_t cgroupAttachType(ir::Hook hook) {
+  switch (hook) {
+  case ir::Hook::CgroupSkbIngress:
+    return BPF_CGROUP_INET_INGRESS;
+  case ir::Hook::CgroupSkbEgress:
+    return BPF_CGROUP_INET_EGRESS;
+  case ir::Hook::CgroupSockAddrConnect4:
+    return BPF_CGROUP_INET4_CONNECT;
+  case ir::Hook::CgroupSockAddrConnect6:
+    return BPF_CGROUP_INET6_CONNECT;
+  case ir::Hook::CgroupSockAddrSendmsg4:
+    return BPF_CGROUP_UDP4_SENDMSG;
+  default:
+    return BPF_CGROUP_UDP6_SENDMSG;
+  }
+}
+
+} // namespace
+
+OptionOverrides parseOptionOverrides(const std::vector<std::string> &options) {
+  OptionOverrides result;
+  for (const std::string &option : options) {
+    size_t equal = option.find('=');
+    if (equal == std::string::npos || equal == 0 || equal + 1 == option.size())
+      throw LoadError(fmt::format("invalid option '{}': expected KEY=VALUE "
+                                  "(ifindex=, cgpath=, priorities=)",
+                                  option));
+    std::string key = option.substr(0, equal);
+    std::string value = option.substr(equal + 1);
+    auto once = [&](bool given) {
+      if (given)
+        throw LoadError(fmt::format("option '{}' given twice", key));
+    };
+    if (key == "ifindex") {
+      once(result.ifindex.has_value());
+      result.ifindex = value;
+    } else if (key == "cgpath") {
+      once(result.cgpath.has_value());
+      result.cgpath = value;
+    } else if (key == "priorities") {
+      once(result.priorities.has_value());
+      result.priorities = parsePriorities(value);
+    } else if (key == "family") {
+      // Deprecated in the language and ignored; accepted for symmetry.
+    } else {
+      throw LoadError(fmt::format("unknown hook option '{}' (expected "
+                                  "ifindex, cgpath or priorities)",
+                                  key));
+    }
+  }
+  return result;
+}
+
+std::optional<AttachSpec> resolveAttach(const object::ChainInfo &chain,
+                                        const OptionOverrides &overrides) {
+  if (!chain.attach && overrides.empty())
+    return std::nullopt;
+  const ir::HookFamily family = ir::hookFamily(chain.hook);
+  const std::string hook(ir::hookName(chain.hook));
+  auto notFor = [&](const char *option) -> LoadError {
+    return LoadError(fmt::format("chain '{}': option {} does not apply to {}",
+                                 chain.name, option, hook));
+  };
+  auto missing = [&](const char *option, const char *example) -> LoadError {
+    return LoadError(fmt::format("chain '{}': {} needs the {} option to be "
+                                 "attached (e.g. --option {})",
+                                 chain.name, hook, option, example));
+  };
+
+  AttachSpec spec;
+  switch (family) {
+  case ir::HookFamily::Xdp:
+  case ir::HookFamily::Tc:
+    if (overrides.cgpath)
+      throw notFor("cgpath");
+    if (overrides.priorities)
+      throw notFor("priorities");
+    if (overrides.ifindex)
+      spec.ifindex = resolveIfindex(*overrides.ifindex);
+    else if (chain.options.ifindex)
+      spec.ifindex = resolveIfindex(std::to_string(*chain.options.ifindex));
+    else
+      throw missing("ifindex", "ifindex=2");
+    break;
+  case ir::HookFamily::Netfilter:
+    if (overrides.cgpath)
+      throw notFor("cgpath");
+    if (overrides.ifindex)
+      throw notFor("ifindex");
+    if (overrides.priorities)
+      spec.priorities = overrides.priorities;
+    else if (chain.options.priorities)
+      spec.priorities = chain.options.priorities;
+    else
+      throw missing("priorities", "priorities=101-102");
+    if (spec.priorities->first == spec.priorities->second ||
+        spec.priorities->first == 0 || spec.priorities->second == 0)
+      throw LoadError(fmt::format("chain '{}': priorities must be two distinct "
+                                  "non-zero integers",
+                                  chain.name));
+    spec.activePriority = spec.priorities->first;
+    break;
+  case ir::HookFamily::CgroupSkb:
+  case ir::HookFamily::CgroupSockAddr:
+    if (overrides.ifindex)
+      throw notFor("ifindex");
+    if (overrides.priorities)
+      throw notFor("priorities");
+    if (overrides.cgpath)
+      spec.cgpath = overrides.cgpath;
+    else if (chain.options.cgpath)
+      spec.cgpath = chain.options.cgpath;
+    else
+      throw missing("cgpath", "cgpath=/sys/fs/cgroup/unified/my.slice");
+    checkCgroup(*spec.cgpath);
+    break;
+  }
+  return spec;
+}
+
+std::vector<CreatedLink> attachProgram(const std::string &chainName,
+                                       ir::Hook hook, int progFd,
+                                       const AttachSpec &spec) {
+  std::vector<CreatedLink> links;
+  const std::string what =
+      fmt::format("cannot attach chain '{}' to {}", chainName,
+                  ir::hookName(hook));
+  kernel::LinkCreateAttr attr = {};
+  attr.progFd = static_cast<uint32_t>(progFd);
+  switch (ir::hookFamily(hook)) {
+  case ir::HookFamily::Xdp:
+    attr.target = *spec.ifindex;
+    attr.attachType = BPF_XDP;
+    links.push_back({kLinkPin,
+                     bpf::linkCreate(attr, fmt::format("{} on ifindex {}",
+                                                       what, *spec.ifindex))});
+    break;
+  case ir::HookFamily::Tc:
+    attr.target = *spec.ifindex;
+    attr.attachType = hook == ir::Hook::TcIngress ? kernel::kAttachTcxIngress
+                                                  : kernel::kAttachTcxEgress;
+    links.push_back({kLinkPin,
+                     bpf::linkCreate(attr, fmt::format("{} on ifindex {}",
+                                                       what, *spec.ifindex))});
+    break;
+  case ir::HookFamily::Netfilter:
+    attr.attachType = kernel::kAttachNetfilter;
+    attr.netfilter.hooknum = netfilterHooknum(hook);
+    attr.netfilter.priority = *spec.activePriority;
+    for (auto [pf, pin] : {std::pair{kernel::kNfProtoIpv4, kLinkIp4Pin},
+                           std::pair{kernel::kNfProtoIpv6, kLinkIp6Pin}}) {
+      attr.netfilter.pf = pf;
+      links.push_back(
+          {pin, bpf::linkCreate(attr, fmt::format("{} ({}, priority {})", what,
+                                                  pf == kernel::kNfProtoIpv4
+                                                      ? "IPv4"
+                                                      : "IPv6",
+                                                  *spec.activePriority))});
+    }
+    break;
+  case ir::HookFamily::CgroupSkb:
+  case ir::HookFamily::CgroupSockAddr: {
+    int cgroup = open(spec.cgpath->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgroup < 0)
+      throwErrno(fmt::format("{}: cannot open {}", what, *spec.cgpath), errno);
+    Fd cgroupFd(cgroup);
+    attr.target = static_cast<uint32_t>(cgroupFd.get());
+    attr.attachType = cgroupAttachType(hook);
+    links.push_back(
+        {kLinkPin,
+         bpf::linkCreate(attr, fmt::format("{} on {}", what, *spec.cgpath))});
+    break;
+  }
+  }
+  for (const CreatedLink &link : links)
+    debugLog("chain '{}': attached, link {} id {}", chainName, link.pin,
+             bpf::linkInfo(link.fd.get()).id);
+  return links;
+}
+
+bool linksUpdatable(ir::Hook hook) {
+  return ir::hookFamily(hook) != ir::HookFamily::Netfilter;
+}
+
+bool sameAttachTarget(const AttachSpec &a, const AttachSpec &b) {
+  return a.ifindex == b.ifindex && a.cgpath == b.cgpath;
+}
+
+} // namespace bfc::load

@@ -1,0 +1,453 @@
+#include "bfc/Load/Session.h"
+
+#include <algorithm>
+#include <cstring>
+#include <linux/bpf.h>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "bfc/Load/Bpf.h"
+#include "bfc/Load/Debug.h"
+#include "bfc/Load/Error.h"
+#include "bfc/Load/Loader.h"
+#include "bfc/Object/SetElements.h"
+
+namespace bfc::load {
+
+namespace {
+
+const char *const kLinkPins[] = {kLinkPin, kLinkIp4Pin, kLinkIp6Pin};
+
+bool isLinkPin(const std::string &name) {
+  return std::any_of(std::begin(kLinkPins), std::end(kLinkPins),
+                     [&](const char *pin) { return name == pin; });
+}
+
+/// The chain's metadata alone, as a record stores it.
+object::Metadata metadataFor(const object::Metadata &meta,
+                             const object::ChainInfo &chain) {
+  object::Metadata reduced = meta;
+  reduced.chains.clear();
+  reduced.chains.push_back(chain);
+  for (object::SetInfo &set : reduced.chains[0].sets)
+    set.elements.clear(); // the maps hold the elements, not the record
+  return reduced;
+}
+
+std::vector<uint8_t> mapKey(const object::SetInfo &set,
+                            const object::SetElement &element) {
+  std::vector<uint8_t> key;
+  if (set.lpm) {
+    key.resize(4);
+    std::memcpy(key.data(), &element.prefixLen, 4);
+  }
+  key.insert(key.end(), element.key.begin(), element.key.end());
+  return key;
+}
+
+object::SetElement elementFromMapKey(const object::SetInfo &set,
+                                     const std::vector<uint8_t> &key) {
+  object::SetElement element;
+  if (set.lpm) {
+    std::memcpy(&element.prefixLen, key.data(), 4);
+    element.key.assign(key.begin() + 4, key.end());
+  } else {
+    element.key = key;
+  }
+  return element;
+}
+
+std::vector<object::SetElement> readSetElements(const object::SetInfo &set,
+                                                int mapFd) {
+  std::vector<object::SetElement> elements;
+  for (const std::vector<uint8_t> &key : bpf::mapKeys(mapFd, set.mapKeySize()))
+    elements.push_back(elementFromMapKey(set, key));
+  std::sort(elements.begin(), elements.end(),
+            [](const object::SetElement &a, const object::SetElement &b) {
+              return std::tie(a.key, a.prefixLen) <
+                     std::tie(b.key, b.prefixLen);
+            });
+  return elements;
+}
+
+std::string objectBaseName(const object::ObjectFile &object) {
+  return object.name();
+}
+
+} // namespace
+
+const object::ChainInfo &selectChain(const object::ObjectFile &object,
+                                     const std::optional<std::string> &name) {
+  const object::Metadata &meta = object.metadata();
+  if (name) {
+    if (const object::ChainInfo *chain = meta.findChain(*name))
+      return *chain;
+    std::vector<std::string> names;
+    for (const object::ChainInfo &chain : meta.chains)
+      names.push_back(chain.name);
+    throw LoadError(fmt::format("{} has no chain '{}' (it has: {})",
+                                object.name(), *name,
+                                names.empty() ? "none"
+                                              : fmt::format("{}", fmt::join(
+                                                                      names, ", "))));
+  }
+  if (meta.chains.size() != 1) {
+    std::vector<std::string> names;
+    for (const object::ChainInfo &chain : meta.chains)
+      names.push_back(chain.name);
+    throw LoadError(
+        meta.chains.empty()
+            ? fmt::format("{} has no chain", object.name())
+            : fmt::format("{} has {} chains ({}): choose one with --name",
+                          object.name(), meta.chains.size(),
+                          fmt::join(names, ", ")));
+  }
+  return meta.chains[0];
+}
+
+ChainState readChainDir(const std::string &dir, const std::string &name,
+                        bool readSets) {
+  ChainState state;
+  state.name = name;
+  {
+    Fd meta = bpf::openPinned(dir + "/" + kMetaPin);
+    state.record = readRecordMap(meta.get());
+  }
+  Fd prog = bpf::openPinned(dir + "/" + kProgPin);
+  state.progId = bpf::progInfo(prog.get()).id;
+  for (const char *pin : kLinkPins)
+    if (auto link = bpf::openPinnedIfExists(dir + "/" + pin))
+      state.links.push_back({pin, bpf::linkInfo(link->get())});
+
+  const object::ChainInfo &chain = state.record.chain();
+  Fd counters = bpf::openPinned(dir + "/" + chain.counters.map);
+  const unsigned cpus = bpf::possibleCpus();
+  std::vector<CounterValue> perCpu(cpus);
+  state.counters.resize(chain.counters.size);
+  for (uint32_t i = 0; i < chain.counters.size; ++i) {
+    if (!bpf::lookupElem(counters.get(), &i, perCpu.data()))
+      continue;
+    for (const CounterValue &value : perCpu) {
+      state.counters[i].packets += value.packets;
+      state.counters[i].bytes += value.bytes;
+    }
+  }
+  if (readSets) {
+    for (const object::SetInfo &set : chain.sets) {
+      if (set.anonymous)
+        continue;
+      Fd map = bpf::openPinned(dir + "/" + set.map);
+      state.sets.push_back({set, readSetElements(set, map.get())});
+    }
+  }
+  return state;
+}
+
+Session::Session(const SessionOptions &options)
+    : root_(options.bpffsPath),
+      lock_(RootLock::acquire(root_, options.wait)) {
+  recoverInterrupted(root_);
+}
+
+void Session::requireChain(const std::string &name) const {
+  validateChainName(name);
+  if (!root_.chainExists(name))
+    throw LoadError(fmt::format("chain '{}' does not exist", name));
+}
+
+ChainState Session::readChain(const std::string &name, bool readSets) const {
+  return readChainDir(root_.chainDir(name), name, readSets);
+}
+
+void Session::installChain(const object::ObjectFile &object,
+                           LoadedChain &loaded,
+                           const std::vector<uint32_t> &hostSlotValues,
+                           std::optional<AttachSpec> attach) {
+  const object::ChainInfo &chain = *loaded.chain;
+  std::optional<ChainState> old;
+  if (root_.chainExists(chain.name))
+    old = readChain(chain.name, false);
+
+  ChainTransaction txn(root_, chain.name);
+  txn.pin(kProgPin, loaded.prog.get());
+  for (auto &[name, fd] : loaded.maps)
+    txn.pin(name, fd.get());
+
+  if (attach) {
+    const bool oldOnSameHook = old && old->attached() &&
+                               old->record.chain().hook == chain.hook &&
+                               old->record.attach;
+    if (oldOnSameHook && linksUpdatable(chain.hook) &&
+        sameAttachTarget(*old->record.attach, *attach)) {
+      // Same hook, same place: keep the old links and switch their program
+      // after the commit point (rollForward), atomically for the traffic.
+      for (const LinkState &link : old->links) {
+        Fd fd = bpf::openPinned(root_.chainDir(chain.name) + "/" + link.pin);
+        txn.pin(link.pin, fd.get());
+      }
+      debugLog("chain '{}': the new program takes over the existing links",
+               chain.name);
+    } else {
+      if (oldOnSameHook && ir::hookFamily(chain.hook) ==
+                               ir::HookFamily::Netfilter) {
+        // Netfilter links cannot switch programs: attach the new program at
+        // the priority the old one does not use; the old links go when the
+        // old directory is removed.
+        int32_t inUse = old->record.attach->activePriority.value_or(0);
+        attach->activePriority = attach->priorities->first != inUse
+                                     ? attach->priorities->first
+                                     : attach->priorities->second;
+      }
+      for (CreatedLink &link :
+           attachProgram(chain.name, chain.hook, loaded.prog.get(), *attach))
+        txn.pin(link.pin, link.fd.get());
+      debugPause("attached");
+    }
+  }
+
+  ChainRecord record;
+  record.metadata = metadataFor(object.metadata(), chain);
+  record.hostSlotValues = hostSlotValues;
+  record.attach = attach;
+  record.objectName = objectBaseName(object);
+  record.loadedAt = utcNow();
+  Fd meta = createRecordMap(record);
+  txn.pin(kMetaPin, meta.get());
+  txn.commit();
+}
+
+std::vector<std::string>
+Session::setRuleset(const object::ObjectFile &object) {
+  const object::Metadata &meta = object.metadata();
+  std::vector<const object::ChainInfo *> chains;
+  std::vector<std::optional<AttachSpec>> attaches;
+  for (const object::ChainInfo &chain : meta.chains) {
+    validateChainName(chain.name);
+    chains.push_back(&chain);
+    attaches.push_back(resolveAttach(chain, {}));
+  }
+  // Everything that can fail without touching the pinned state first: host
+  // values, hook options, the verifier.
+  std::vector<uint32_t> hostValues = resolveHostSlots(meta);
+  std::vector<LoadedChain> loaded = loadChains(object, chains, hostValues);
+
+  std::set<std::string> wanted;
+  for (const object::ChainInfo &chain : meta.chains)
+    wanted.insert(chain.name);
+  for (const std::string &name : root_.chainNames())
+    if (!wanted.count(name)) {
+      debugLog("ruleset set: removing chain '{}'", name);
+      removeChain(root_, name);
+    }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    installChain(object, loaded[i], hostValues, attaches[i]);
+    names.push_back(loaded[i].chain->name);
+  }
+  return names;
+}
+
+std::vector<ChainState> Session::getRuleset(bool readSets) {
+  std::vector<ChainState> states;
+  for (const std::string &name : root_.chainNames())
+    states.push_back(readChain(name, readSets));
+  return states;
+}
+
+std::vector<std::string> Session::flushRuleset() {
+  std::vector<std::string> names = root_.chainNames();
+  for (const std::string &name : names)
+    removeChain(root_, name);
+  return names;
+}
+
+void Session::setChain(const object::ObjectFile &object,
+                       const object::ChainInfo &chain,
+                       const OptionOverrides &overrides) {
+  validateChainName(chain.name);
+  std::optional<AttachSpec> attach = resolveAttach(chain, overrides);
+  std::vector<uint32_t> hostValues = resolveHostSlots(object.metadata());
+  std::vector<LoadedChain> loaded = loadChains(object, {&chain}, hostValues);
+  debugPause("loaded");
+  installChain(object, loaded[0], hostValues, attach);
+}
+
+void Session::loadChain(const object::ObjectFile &object,
+                        const object::ChainInfo &chain) {
+  validateChainName(chain.name);
+  if (root_.chainExists(chain.name))
+    throw LoadError(fmt::format("chain '{}' already exists; use 'chain set' "
+                                "or 'chain update' to replace it",
+                                chain.name));
+  std::vector<uint32_t> hostValues = resolveHostSlots(object.metadata());
+  std::vector<LoadedChain> loaded = loadChains(object, {&chain}, hostValues);
+  debugPause("loaded");
+  installChain(object, loaded[0], hostValues, std::nullopt);
+}
+
+void Session::attachChain(const std::string &name,
+                          const OptionOverrides &overrides) {
+  requireChain(name);
+  ChainState state = readChain(name, false);
+  if (state.attached())
+    throw LoadError(fmt::format("chain '{}' is already attached; use 'chain "
+                                "set' to attach it elsewhere",
+                                name));
+  const object::ChainInfo &chain = state.record.chain();
+  std::optional<AttachSpec> attach = resolveAttach(chain, overrides);
+  if (!attach)
+    throw LoadError(fmt::format("chain '{}' has no hook options: give them "
+                                "with --option",
+                                name));
+
+  const std::string dir = root_.chainDir(name);
+  Fd prog = bpf::openPinned(dir + "/" + kProgPin);
+  ChainTransaction txn(root_, name);
+  for (const std::string &pin : listDir(dir))
+    if (pin != kMetaPin && !isLinkPin(pin)) {
+      Fd fd = bpf::openPinned(dir + "/" + pin);
+      txn.pin(pin, fd.get());
+    }
+  for (CreatedLink &link :
+       attachProgram(name, chain.hook, prog.get(), *attach))
+    txn.pin(link.pin, link.fd.get());
+  debugPause("attached");
+  ChainRecord record = state.record;
+  record.attach = attach;
+  Fd meta = createRecordMap(record);
+  txn.pin(kMetaPin, meta.get());
+  txn.commit();
+}
+
+void Session::updateChain(const object::ObjectFile &object,
+                          const object::ChainInfo &chain) {
+  requireChain(chain.name);
+  ChainState old = readChain(chain.name, false);
+  if (old.record.chain().hook != chain.hook)
+    throw LoadError(fmt::format(
+        "chain '{}' is on {}, the new one is on {}: 'chain update' keeps the "
+        "hook, use 'chain set' to move a chain",
+        chain.name, ir::hookName(old.record.chain().hook),
+        ir::hookName(chain.hook)));
+  std::vector<uint32_t> hostValues = resolveHostSlots(object.metadata());
+  std::vector<LoadedChain> loaded = loadChains(object, {&chain}, hostValues);
+  debugPause("loaded");
+  // The hook options stay those of the running chain.
+  std::optional<AttachSpec> attach =
+      old.attached() ? old.record.attach : std::nullopt;
+  installChain(object, loaded[0], hostValues, attach);
+}
+
+SetUpdateResult Session::updateSet(const std::string &chainName,
+                                   const std::string &setName,
+                                   const std::vector<std::string> &add,
+                                   const std::vector<std::string> &remove) {
+  requireChain(chainName);
+  if (add.empty() && remove.empty())
+    throw LoadError("nothing to do: give --add and/or --remove");
+  ChainState state = readChain(chainName, false);
+  const object::ChainInfo &chain = state.record.chain();
+  const object::SetInfo *set = chain.findSet(setName);
+  if (!set) {
+    std::vector<std::string> names;
+    for (const object::SetInfo &s : chain.sets)
+      if (!s.anonymous)
+        names.push_back(s.name);
+    throw LoadError(fmt::format(
+        "chain '{}' has no set '{}' (named sets: {})", chainName, setName,
+        names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+  }
+  if (set->anonymous)
+    throw LoadError(fmt::format("set '{}' is anonymous and cannot be updated",
+                                setName));
+
+  // Parse everything before touching the map: a typo changes nothing.
+  std::vector<object::SetElement> toAdd, toRemove;
+  for (const std::string &text : add)
+    toAdd.push_back(object::parseSetElement(*set, text));
+  for (const std::string &text : remove)
+    toRemove.push_back(object::parseSetElement(*set, text));
+
+  Fd map = bpf::openPinned(root_.chainDir(chainName) + "/" + set->map);
+  std::vector<object::SetElement> current = readSetElements(*set, map.get());
+  std::set<std::vector<uint8_t>> present;
+  for (const object::SetElement &e : current)
+    present.insert(mapKey(*set, e));
+
+  SetUpdateResult result;
+  std::vector<std::vector<uint8_t>> removeKeys, addKeys;
+  std::set<std::vector<uint8_t>> afterRemoval = present;
+  for (const object::SetElement &e : toRemove) {
+    std::vector<uint8_t> key = mapKey(*set, e);
+    if (!afterRemoval.erase(key))
+      result.notPresent.push_back(object::formatSetElement(*set, e));
+    else
+      removeKeys.push_back(key);
+  }
+  std::set<std::vector<uint8_t>> after = afterRemoval;
+  for (const object::SetElement &e : toAdd) {
+    std::vector<uint8_t> key = mapKey(*set, e);
+    if (!after.insert(key).second)
+      result.alreadyPresent.push_back(object::formatSetElement(*set, e));
+    else
+      addKeys.push_back(key);
+  }
+  const uint32_t capacity = bpf::mapInfo(map.get()).maxEntries;
+  if (after.size() > capacity)
+    throw LoadError(fmt::format("set '{}' would hold {} elements, more than "
+                                "its capacity of {}",
+                                setName, after.size(), capacity));
+
+  std::vector<uint8_t> value(bpf::mapInfo(map.get()).valueSize, 0);
+  value[0] = 1;
+  std::vector<std::vector<uint8_t>> removedSoFar, addedSoFar;
+  try {
+    for (const auto &key : removeKeys) {
+      bpf::deleteElem(map.get(), key.data());
+      removedSoFar.push_back(key);
+    }
+    for (const auto &key : addKeys) {
+      bpf::updateElem(map.get(), key.data(), value.data(), BPF_NOEXIST);
+      addedSoFar.push_back(key);
+    }
+  } catch (const LoadError &e) {
+    // Undo, so the set is as it was.
+    for (const auto &key : addedSoFar)
+      bpf::deleteElem(map.get(), key.data());
+    for (const auto &key : removedSoFar)
+      bpf::updateElem(map.get(), key.data(), value.data());
+    throw LoadError(fmt::format("cannot update set '{}' (unchanged): {}",
+                                setName, e.what()));
+  }
+  result.added = addKeys.size();
+  result.removed = removeKeys.size();
+  result.size = after.size();
+  return result;
+}
+
+ChainState Session::getChain(const std::string &name, bool readSets) {
+  requireChain(name);
+  return readChain(name, readSets);
+}
+
+void Session::flushChain(const std::string &name) {
+  requireChain(name);
+  removeChain(root_, name);
+}
+
+Session::LogSource Session::openLogs(const std::string &name) {
+  requireChain(name);
+  LogSource source;
+  source.record = readChain(name, false).record;
+  const object::ChainInfo &chain = source.record.chain();
+  if (!chain.log)
+    throw LoadError(fmt::format("chain '{}' has no rule with 'log': there "
+                                "is nothing to stream",
+                                name));
+  source.ringBuffer = bpf::openPinned(root_.chainDir(name) + "/" +
+                                      chain.log->map);
+  return source;
+}
+
+} // namespace bfc::load

@@ -1,0 +1,496 @@
+#include "bfc/Object/Metadata.h"
+
+#include <limits>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bfc/runtime/ObjectFormat.h"
+
+namespace bfc::object {
+
+using nlohmann::json;
+
+namespace {
+
+/// A JSON value and its path in the document ("chains[0].rules[2]"), so
+/// every validation error says exactly which field is wrong.
+class Node {
+public:
+  Node(const json &value, std::string path)
+      : value_(value), path_(std::move(path)) {}
+
+  const json &value() const { return value_; }
+  const std::string &path() const { return path_; }
+
+  [[noreturn]] void fail(std::string_view what) const {
+    throw ObjectError(fmt::format("invalid metadata: {}: {}",
+                                  path_.empty() ? "<document>" : path_, what));
+  }
+
+  Node member(std::string_view key) const {
+    expectObject();
+    auto it = value_.find(key);
+    if (it == value_.end())
+      fail(fmt::format("missing required field '{}'", key));
+    return Node(*it, childPath(key));
+  }
+
+  std::optional<Node> optionalMember(std::string_view key) const {
+    expectObject();
+    auto it = value_.find(key);
+    if (it == value_.end() || it->is_null())
+      return std::nullopt;
+    return Node(*it, childPath(key));
+  }
+
+  std::vector<Node> elements() const {
+    if (!value_.is_array())
+      fail("expected an array");
+    std::vector<Node> nodes;
+    for (size_t i = 0; i < value_.size(); ++i)
+      nodes.emplace_back(value_[i], fmt::format("{}[{}]", path_, i));
+    return nodes;
+  }
+
+  std::string string() const {
+    if (!value_.is_string())
+      fail("expected a string");
+    return value_.get<std::string>();
+  }
+
+  bool boolean() const {
+    if (!value_.is_boolean())
+      fail("expected true or false");
+    return value_.get<bool>();
+  }
+
+  template <typename T> T integer() const {
+    if (!value_.is_number_integer())
+      fail("expected an integer");
+    if (value_.is_number_unsigned()) {
+      auto v = value_.get<uint64_t>();
+      if (v > static_cast<uint64_t>(std::numeric_limits<T>::max()))
+        fail(fmt::format("{} is out of range", v));
+      return static_cast<T>(v);
+    }
+    auto v = value_.get<int64_t>();
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+        (v > 0 && static_cast<uint64_t>(v) >
+                      static_cast<uint64_t>(std::numeric_limits<T>::max())))
+      fail(fmt::format("{} is out of range", v));
+    return static_cast<T>(v);
+  }
+
+private:
+  void expectObject() const {
+    if (!value_.is_object())
+      fail("expected an object");
+  }
+  std::string childPath(std::string_view key) const {
+    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  }
+
+  const json &value_;
+  std::string path_;
+};
+
+std::optional<ir::Verdict> verdictFromName(std::string_view name) {
+  for (auto v : {ir::Verdict::Accept, ir::Verdict::Drop, ir::Verdict::Continue,
+                 ir::Verdict::Next, ir::Verdict::Redirect})
+    if (ir::verdictName(v) == name)
+      return v;
+  return std::nullopt;
+}
+
+ir::Verdict parseVerdict(const Node &node) {
+  std::string name = node.string();
+  if (auto v = verdictFromName(name))
+    return *v;
+  node.fail(fmt::format("unknown verdict '{}'", name));
+}
+
+uint8_t parseLogHeaders(const Node &node) {
+  uint8_t headers = 0;
+  for (const Node &h : node.elements()) {
+    std::string name = h.string();
+    if (name == "link")
+      headers |= ir::kLogLink;
+    else if (name == "internet")
+      headers |= ir::kLogInternet;
+    else if (name == "transport")
+      headers |= ir::kLogTransport;
+    else
+      h.fail(fmt::format("unknown log header '{}'", name));
+  }
+  return headers;
+}
+
+HookOptionsInfo parseOptions(const Node &node) {
+  HookOptionsInfo options;
+  if (auto n = node.optionalMember("ifindex"))
+    options.ifindex = n->integer<uint32_t>();
+  if (auto n = node.optionalMember("cgpath"))
+    options.cgpath = n->string();
+  if (auto n = node.optionalMember("priorities")) {
+    auto pair = n->elements();
+    if (pair.size() != 2)
+      n->fail("expected two priorities");
+    options.priorities = {pair[0].integer<int32_t>(),
+                          pair[1].integer<int32_t>()};
+  }
+  return options;
+}
+
+RuleInfo parseRule(const Node &node, uint32_t position) {
+  RuleInfo rule;
+  rule.index = node.member("index").integer<uint32_t>();
+  if (rule.index != position)
+    node.member("index").fail(
+        fmt::format("rule index {} at position {}", rule.index, position));
+  rule.text = node.member("text").string();
+  if (auto n = node.optionalMember("line"))
+    rule.line = n->integer<uint32_t>();
+  if (auto n = node.optionalMember("column"))
+    rule.column = n->integer<uint32_t>();
+  if (auto n = node.optionalMember("counter"))
+    rule.counter = n->boolean();
+  rule.verdict = parseVerdict(node.member("verdict"));
+  if (rule.verdict != ir::Verdict::Redirect && node.optionalMember("redirect"))
+    node.member("redirect").fail("only REDIRECT rules have a redirect");
+  if (auto n = node.optionalMember("log")) {
+    RuleLogInfo log;
+    log.headers = parseLogHeaders(n->member("headers"));
+    if (auto every = n->optionalMember("every_ns"))
+      log.everyNs = every->integer<uint64_t>();
+    rule.log = log;
+  }
+  if (auto n = node.optionalMember("mark"))
+    rule.mark = n->integer<uint32_t>();
+  if (auto n = node.optionalMember("redirect")) {
+    RedirectInfo redirect;
+    if (auto slot = n->optionalMember("slot"))
+      redirect.slot = slot->integer<uint32_t>();
+    if (auto ifindex = n->optionalMember("ifindex"))
+      redirect.ifindex = ifindex->integer<uint32_t>();
+    Node dir = n->member("dir");
+    std::string dirName = dir.string();
+    if (dirName == "in")
+      redirect.dir = ir::RedirectDir::In;
+    else if (dirName == "out")
+      redirect.dir = ir::RedirectDir::Out;
+    else
+      dir.fail(fmt::format("expected 'in' or 'out', not '{}'", dirName));
+    rule.redirect = redirect;
+  } else if (rule.verdict == ir::Verdict::Redirect) {
+    node.fail("a REDIRECT rule needs a 'redirect' object");
+  }
+  return rule;
+}
+
+SetInfo parseSet(const Node &node, uint32_t position) {
+  SetInfo set;
+  set.index = node.member("index").integer<uint32_t>();
+  if (set.index != position)
+    node.member("index").fail(
+        fmt::format("set index {} at position {}", set.index, position));
+  set.name = node.member("name").string();
+  if (auto n = node.optionalMember("anonymous"))
+    set.anonymous = n->boolean();
+  set.map = node.member("map").string();
+  Node key = node.member("key");
+  uint32_t width = 0;
+  for (const Node &component : key.elements()) {
+    std::string name = component.string();
+    auto field = ir::fieldFromName(name);
+    if (!field)
+      component.fail(fmt::format("unknown field '{}'", name));
+    set.key.push_back(*field);
+    width += ir::fieldInfo(*field).width;
+  }
+  if (set.key.empty())
+    key.fail("a set key needs at least one field");
+  set.lpm = node.member("lpm").boolean();
+  if (set.lpm) {
+    if (set.key.size() != 1 || (set.key[0] != ir::FieldId::Ip4Saddr &&
+                                set.key[0] != ir::FieldId::Ip4Daddr &&
+                                set.key[0] != ir::FieldId::Ip6Saddr &&
+                                set.key[0] != ir::FieldId::Ip6Daddr))
+      key.fail("an LPM set key is exactly one address field");
+  }
+  Node keySize = node.member("key_size");
+  set.keySize = keySize.integer<uint32_t>();
+  if (set.keySize != width)
+    keySize.fail(fmt::format(
+        "{} does not match the key fields, which are {} bytes", set.keySize,
+        width));
+  Node maxEntries = node.member("max_entries");
+  set.maxEntries = maxEntries.integer<uint32_t>();
+  if (set.maxEntries == 0)
+    maxEntries.fail("must be at least 1");
+  return set;
+}
+
+ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
+  ChainInfo chain;
+  chain.name = node.member("name").string();
+  if (chain.name.empty())
+    node.member("name").fail("empty chain name");
+  Node hook = node.member("hook");
+  std::string hookName = hook.string();
+  auto parsedHook = ir::hookFromName(hookName);
+  if (!parsedHook)
+    hook.fail(fmt::format("unknown hook '{}'", hookName));
+  chain.hook = *parsedHook;
+  chain.program = node.member("program").string();
+  if (chain.program.empty())
+    node.member("program").fail("empty program name");
+  chain.section = node.member("section").string();
+  Node policy = node.member("policy");
+  chain.policy = parseVerdict(policy);
+  if (chain.policy == ir::Verdict::Continue ||
+      chain.policy == ir::Verdict::Redirect)
+    policy.fail(fmt::format("'{}' is not a chain policy",
+                            ir::verdictName(chain.policy)));
+  chain.attach = node.member("attach").boolean();
+  if (auto options = node.optionalMember("options"))
+    chain.options = parseOptions(*options);
+
+  for (const Node &rule : node.member("rules").elements())
+    chain.rules.push_back(parseRule(rule, chain.rules.size()));
+  for (const RuleInfo &rule : chain.rules)
+    if (rule.redirect && rule.redirect->slot &&
+        *rule.redirect->slot >= hostSlotCount)
+      node.fail(fmt::format("rule {} redirects to host slot {}, but there "
+                            "are {} host slots",
+                            rule.index, *rule.redirect->slot, hostSlotCount));
+
+  Node counters = node.member("counters");
+  chain.counters.map = counters.member("map").string();
+  chain.counters.size = counters.member("size").integer<uint32_t>();
+  chain.counters.policy = counters.member("policy").integer<uint32_t>();
+  chain.counters.errors = counters.member("errors").integer<uint32_t>();
+  uint32_t rules = chain.rules.size();
+  if (chain.counters.size != rules + 2 ||
+      chain.counters.policy != BFC_COUNTER_POLICY(rules) ||
+      chain.counters.errors != BFC_COUNTER_ERRORS(rules))
+    counters.fail(fmt::format("a chain of {} rules has {} counters, policy at "
+                              "{} and errors at {}",
+                              rules, rules + 2, BFC_COUNTER_POLICY(rules),
+                              BFC_COUNTER_ERRORS(rules)));
+
+  if (auto log = node.optionalMember("log")) {
+    ChainLogInfo info;
+    info.map = log->member("map").string();
+    if (auto rate = log->optionalMember("rate_map"))
+      info.rateMap = rate->string();
+    chain.log = info;
+  }
+  for (const RuleInfo &rule : chain.rules)
+    if (rule.log && !chain.log)
+      node.fail(fmt::format("rule {} logs but the chain has no 'log' map",
+                            rule.index));
+
+  std::set<std::string> setNames;
+  if (auto sets = node.optionalMember("sets")) {
+    for (const Node &setNode : sets->elements()) {
+      SetInfo set = parseSet(setNode, chain.sets.size());
+      if (!setNames.insert(set.name).second)
+        setNode.fail(fmt::format("duplicate set name '{}'", set.name));
+      chain.sets.push_back(std::move(set));
+    }
+  }
+  return chain;
+}
+
+json optionsToJson(const HookOptionsInfo &options) {
+  json j = json::object();
+  if (options.ifindex)
+    j["ifindex"] = *options.ifindex;
+  if (options.cgpath)
+    j["cgpath"] = *options.cgpath;
+  if (options.priorities)
+    j["priorities"] = {options.priorities->first, options.priorities->second};
+  return j;
+}
+
+json logHeadersToJson(uint8_t headers) {
+  json j = json::array();
+  if (headers & ir::kLogLink)
+    j.push_back("link");
+  if (headers & ir::kLogInternet)
+    j.push_back("internet");
+  if (headers & ir::kLogTransport)
+    j.push_back("transport");
+  return j;
+}
+
+} // namespace
+
+const SetInfo *ChainInfo::findSet(std::string_view setName) const {
+  for (const SetInfo &set : sets)
+    if (set.name == setName)
+      return &set;
+  return nullptr;
+}
+
+const ChainInfo *Metadata::findChain(std::string_view chainName) const {
+  for (const ChainInfo &chain : chains)
+    if (chain.name == chainName)
+      return &chain;
+  return nullptr;
+}
+
+Metadata parseMetadata(std::string_view text) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error &e) {
+    // nlohmann's message starts with "[json.exception.parse_error.101]".
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos)
+      what = what.substr(pos + 2);
+    throw ObjectError(fmt::format("invalid metadata: not JSON: {}", what));
+  }
+  Node root(document, "");
+  if (!document.is_object())
+    root.fail("expected a JSON object");
+
+  Metadata meta;
+  // Format and version first: a newer or foreign document may be laid out
+  // differently, so nothing else is checked before these two.
+  meta.format = root.member("format").string();
+  if (meta.format != "bfc-object")
+    throw ObjectError(fmt::format(
+        "not a bfc object: metadata format is '{}', expected 'bfc-object'",
+        meta.format));
+  Node version = root.member("version");
+  meta.version = version.integer<uint32_t>();
+  if (meta.version == 0)
+    version.fail("version 0 does not exist");
+  if (meta.version > BFC_OBJECT_FORMAT_VERSION)
+    throw ObjectError(fmt::format(
+        "object format version {} is newer than this bfload supports ({}); "
+        "use a bfload at least as recent as the bfc that wrote it",
+        meta.version, BFC_OBJECT_FORMAT_VERSION));
+
+  meta.bfcVersion = root.member("bfc_version").string();
+  if (auto source = root.optionalMember("source")) {
+    meta.source.name = source->member("name").string();
+    if (auto sha = source->optionalMember("sha256"))
+      meta.source.sha256 = sha->string();
+  }
+  if (auto slots = root.optionalMember("host_slots")) {
+    for (const Node &slotNode : slots->elements()) {
+      HostSlotInfo slot;
+      slot.index = slotNode.member("index").integer<uint32_t>();
+      if (slot.index != meta.hostSlots.size())
+        slotNode.member("index").fail(fmt::format(
+            "host slot {} at position {}", slot.index, meta.hostSlots.size()));
+      slot.kind = slotNode.member("kind").string();
+      if (slot.kind != "ifindex")
+        slotNode.member("kind").fail(
+            fmt::format("unknown host slot kind '{}'", slot.kind));
+      slot.name = slotNode.member("name").string();
+      if (slot.name.empty())
+        slotNode.member("name").fail("empty interface name");
+      meta.hostSlots.push_back(std::move(slot));
+    }
+  }
+
+  std::set<std::string> chainNames, programNames;
+  for (const Node &chainNode : root.member("chains").elements()) {
+    ChainInfo chain = parseChain(chainNode, meta.hostSlots.size());
+    if (!chainNames.insert(chain.name).second)
+      chainNode.fail(fmt::format("duplicate chain name '{}'", chain.name));
+    if (!programNames.insert(chain.program).second)
+      chainNode.fail(fmt::format("duplicate program '{}'", chain.program));
+    meta.chains.push_back(std::move(chain));
+  }
+  return meta;
+}
+
+std::string serializeMetadata(const Metadata &meta) {
+  json document;
+  document["format"] = meta.format;
+  document["version"] = meta.version;
+  document["bfc_version"] = meta.bfcVersion;
+  document["source"] = {{"name", meta.source.name},
+                        {"sha256", meta.source.sha256}};
+  document["host_slots"] = json::array();
+  for (const HostSlotInfo &slot : meta.hostSlots)
+    document["host_slots"].push_back(
+        {{"index", slot.index}, {"kind", slot.kind}, {"name", slot.name}});
+  document["chains"] = json::array();
+  for (const ChainInfo &chain : meta.chains) {
+    json c;
+    c["name"] = chain.name;
+    c["hook"] = ir::hookName(chain.hook);
+    c["program"] = chain.program;
+    c["section"] = chain.section;
+    c["policy"] = ir::verdictName(chain.policy);
+    c["attach"] = chain.attach;
+    c["options"] = optionsToJson(chain.options);
+    c["counters"] = {{"map", chain.counters.map},
+                     {"size", chain.counters.size},
+                     {"policy", chain.counters.policy},
+                     {"errors", chain.counters.errors}};
+    if (chain.log) {
+      c["log"] = {{"map", chain.log->map}};
+      if (chain.log->rateMap)
+        c["log"]["rate_map"] = *chain.log->rateMap;
+    }
+    c["rules"] = json::array();
+    for (const RuleInfo &rule : chain.rules) {
+      json r = {{"index", rule.index},   {"text", rule.text},
+                {"line", rule.line},     {"column", rule.column},
+                {"counter", rule.counter},
+                {"verdict", ir::verdictName(rule.verdict)}};
+      if (rule.log)
+        r["log"] = {{"headers", logHeadersToJson(rule.log->headers)},
+                    {"every_ns", rule.log->everyNs}};
+      if (rule.mark)
+        r["mark"] = *rule.mark;
+      if (rule.redirect) {
+        json redirect = {
+            {"ifindex", rule.redirect->ifindex},
+            {"dir", rule.redirect->dir == ir::RedirectDir::In ? "in" : "out"}};
+        if (rule.redirect->slot)
+          redirect["slot"] = *rule.redirect->slot;
+        r["redirect"] = redirect;
+      }
+      c["rules"].push_back(std::move(r));
+    }
+    c["sets"] = json::array();
+    for (const SetInfo &set : chain.sets) {
+      json key = json::array();
+      for (ir::FieldId field : set.key)
+        key.push_back(ir::fieldInfo(field).name);
+      c["sets"].push_back({{"index", set.index},
+                           {"name", set.name},
+                           {"anonymous", set.anonymous},
+                           {"map", set.map},
+                           {"key", key},
+                           {"lpm", set.lpm},
+                           {"key_size", set.keySize},
+                           {"max_entries", set.maxEntries}});
+    }
+    document["chains"].push_back(std::move(c));
+  }
+  return document.dump(2);
+}
+
+std::string formatHookOptions(const HookOptionsInfo &options) {
+  std::vector<std::string> parts;
+  if (options.ifindex)
+    parts.push_back(fmt::format("ifindex={}", *options.ifindex));
+  if (options.cgpath)
+    parts.push_back(fmt::format("cgpath={}", *options.cgpath));
+  if (options.priorities)
+    parts.push_back(fmt::format("priorities={}-{}", options.priorities->first,
+                                options.priorities->second));
+  return fmt::format("{}", fmt::join(parts, ","));
+}
+
+} // namespace bfc::object

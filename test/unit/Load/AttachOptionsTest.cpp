@@ -1,0 +1,143 @@
+// --option parsing and the merge of object defaults with overrides,
+// checked against each hook's needs.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "bfc/Load/Attach.h"
+#include "bfc/Load/Error.h"
+#include "bfc/Load/PinStore.h"
+
+using namespace bfc;
+using namespace bfc::load;
+
+namespace {
+
+std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const LoadError &e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+object::ChainInfo chainOn(ir::Hook hook) {
+  object::ChainInfo chain;
+  chain.name = "c";
+  chain.hook = hook;
+  return chain;
+}
+
+} // namespace
+
+TEST(AttachOptions, ParsesOverrides) {
+  OptionOverrides o = parseOptionOverrides(
+      {"ifindex=eth0", "cgpath=/sys/fs/cgroup/x", "priorities=-5-10"});
+  EXPECT_EQ(o.ifindex, "eth0");
+  EXPECT_EQ(o.cgpath, "/sys/fs/cgroup/x");
+  ASSERT_TRUE(o.priorities);
+  EXPECT_EQ(o.priorities->first, -5);
+  EXPECT_EQ(o.priorities->second, 10);
+  EXPECT_TRUE(parseOptionOverrides({}).empty());
+  EXPECT_TRUE(parseOptionOverrides({"family=inet4"}).empty());
+}
+
+TEST(AttachOptions, RefusesBadOverrides) {
+  EXPECT_NE(errorOf([] { parseOptionOverrides({"ifname=eth0"}); })
+                .find("unknown hook option 'ifname'"),
+            std::string::npos);
+  EXPECT_NE(errorOf([] { parseOptionOverrides({"ifindex=1", "ifindex=2"}); })
+                .find("option 'ifindex' given twice"),
+            std::string::npos);
+  EXPECT_NE(errorOf([] { parseOptionOverrides({"ifindex"}); })
+                .find("expected KEY=VALUE"),
+            std::string::npos);
+  for (const char *bad : {"priorities=1-1", "priorities=0-1", "priorities=5",
+                          "priorities=a-b", "priorities=1-2147483647"})
+    EXPECT_NE(errorOf([&] { parseOptionOverrides({bad}); })
+                  .find("two distinct non-zero integers"),
+              std::string::npos)
+        << bad;
+}
+
+TEST(AttachOptions, NoOptionsMeansLoadOnly) {
+  EXPECT_FALSE(resolveAttach(chainOn(ir::Hook::Xdp), {}));
+}
+
+TEST(AttachOptions, MergesDefaultsAndOverrides) {
+  object::ChainInfo chain = chainOn(ir::Hook::NfLocalIn);
+  chain.attach = true;
+  chain.options.priorities = {{101, 102}};
+  std::optional<AttachSpec> spec = resolveAttach(chain, {});
+  ASSERT_TRUE(spec);
+  EXPECT_EQ(spec->priorities, std::make_pair(101, 102));
+  EXPECT_EQ(spec->activePriority, 101);
+  OptionOverrides o;
+  o.priorities = {{7, 8}};
+  spec = resolveAttach(chain, o);
+  EXPECT_EQ(spec->activePriority, 7);
+
+  object::ChainInfo xdp = chainOn(ir::Hook::Xdp);
+  OptionOverrides byName;
+  byName.ifindex = "lo";
+  spec = resolveAttach(xdp, byName);
+  ASSERT_TRUE(spec);
+  EXPECT_EQ(spec->ifindex, 1u);
+  EXPECT_EQ(object::formatHookOptions(spec->options()), "ifindex=1");
+}
+
+TEST(AttachOptions, ChecksOptionsAgainstTheHook) {
+  OptionOverrides cgpath;
+  cgpath.cgpath = "/sys/fs/cgroup";
+  EXPECT_NE(errorOf([&] { resolveAttach(chainOn(ir::Hook::Xdp), cgpath); })
+                .find("option cgpath does not apply to BF_HOOK_XDP"),
+            std::string::npos);
+  OptionOverrides ifindex;
+  ifindex.ifindex = "1";
+  EXPECT_NE(
+      errorOf([&] { resolveAttach(chainOn(ir::Hook::CgroupSkbEgress), ifindex); })
+          .find("option ifindex does not apply"),
+      std::string::npos);
+  object::ChainInfo tc = chainOn(ir::Hook::TcEgress);
+  tc.attach = true;
+  tc.options.cgpath = "/x"; // not used by tc: the missing ifindex is the error
+  EXPECT_NE(errorOf([&] { resolveAttach(tc, {}); })
+                .find("BF_HOOK_TC_EGRESS needs the ifindex option"),
+            std::string::npos);
+  ifindex.ifindex = "nosuchiface0";
+  EXPECT_NE(errorOf([&] { resolveAttach(chainOn(ir::Hook::Xdp), ifindex); })
+                .find("interface 'nosuchiface0' does not exist"),
+            std::string::npos);
+  ifindex.ifindex = "99999";
+  EXPECT_NE(errorOf([&] { resolveAttach(chainOn(ir::Hook::Xdp), ifindex); })
+                .find("no interface has index 99999"),
+            std::string::npos);
+  OptionOverrides notCgroup;
+  notCgroup.cgpath = "/tmp";
+  EXPECT_NE(errorOf([&] {
+              resolveAttach(chainOn(ir::Hook::CgroupSockAddrConnect4),
+                            notCgroup);
+            }).find("/tmp is not a cgroup v2 directory"),
+            std::string::npos);
+}
+
+TEST(AttachOptions, ChainNames) {
+  EXPECT_NO_THROW(validateChainName("my_chain-2"));
+  for (const char *bad : {"", "a.b", "../x", "a/b", "@tmp@x", "a b"})
+    EXPECT_THROW(validateChainName(bad), LoadError) << bad;
+  EXPECT_THROW(validateChainName(std::string(201, 'a')), LoadError);
+}
+
+TEST(AttachOptions, LinkKinds) {
+  EXPECT_TRUE(linksUpdatable(ir::Hook::Xdp));
+  EXPECT_TRUE(linksUpdatable(ir::Hook::TcIngress));
+  EXPECT_TRUE(linksUpdatable(ir::Hook::CgroupSockAddrSendmsg6));
+  EXPECT_FALSE(linksUpdatable(ir::Hook::NfForward));
+  AttachSpec a, b;
+  a.ifindex = 2;
+  b.ifindex = 2;
+  EXPECT_TRUE(sameAttachTarget(a, b));
+  b.ifindex = 3;
+  EXPECT_FALSE(sameAttachTarget(a, b));
+}

@@ -1,0 +1,215 @@
+// .bfc.meta parsing: a valid document gives the expected structs and
+// round-trips; every kind of bad document is refused with a message that
+// names the offending field.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "bfc/Object/Metadata.h"
+
+using namespace bfc;
+using namespace bfc::object;
+using nlohmann::json;
+
+namespace {
+
+json validDocument() {
+  return json::parse(R"({
+    "format": "bfc-object", "version": 1, "bfc_version": "0.1.0",
+    "source": {"name": "r.bf", "sha256": "00"},
+    "host_slots": [{"index": 0, "kind": "ifindex", "name": "eth0"}],
+    "chains": [{
+      "name": "c", "hook": "BF_HOOK_TC_INGRESS", "program": "c",
+      "section": "tc", "policy": "DROP", "attach": true,
+      "options": {"ifindex": 3},
+      "counters": {"map": "c_counters", "size": 4, "policy": 2, "errors": 3},
+      "log": {"map": "c_log", "rate_map": "c_logrl"},
+      "rules": [
+        {"index": 0, "text": "rule ip4.saddr eq 1.2.3.4 log every 1s DROP",
+         "line": 2, "column": 5, "counter": false, "verdict": "DROP",
+         "log": {"headers": ["internet", "transport"], "every_ns": 1000000000}},
+        {"index": 1, "text": "rule REDIRECT eth0 in", "verdict": "REDIRECT",
+         "counter": true, "mark": 7,
+         "redirect": {"slot": 0, "ifindex": 0, "dir": "in"}}
+      ],
+      "sets": [
+        {"index": 0, "name": "pairs", "anonymous": false, "map": "c_set0",
+         "key": ["ip4.saddr", "tcp.dport"], "lpm": false, "key_size": 6,
+         "max_entries": 16},
+        {"index": 1, "name": "__anon1", "anonymous": true, "map": "c_set1",
+         "key": ["ip6.daddr"], "lpm": true, "key_size": 16, "max_entries": 4}
+      ]
+    }]
+  })");
+}
+
+std::string errorOf(const json &document) {
+  try {
+    parseMetadata(document.dump());
+  } catch (const ObjectError &e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+} // namespace
+
+TEST(Metadata, ParsesEveryField) {
+  Metadata meta = parseMetadata(validDocument().dump());
+  EXPECT_EQ(meta.version, 1u);
+  EXPECT_EQ(meta.source.name, "r.bf");
+  ASSERT_EQ(meta.hostSlots.size(), 1u);
+  EXPECT_EQ(meta.hostSlots[0].name, "eth0");
+  ASSERT_EQ(meta.chains.size(), 1u);
+  const ChainInfo &chain = meta.chains[0];
+  EXPECT_EQ(chain.hook, ir::Hook::TcIngress);
+  EXPECT_EQ(chain.policy, ir::Verdict::Drop);
+  EXPECT_TRUE(chain.attach);
+  EXPECT_EQ(chain.options.ifindex, 3u);
+  EXPECT_FALSE(chain.options.cgpath);
+  EXPECT_EQ(chain.counters.size, 4u);
+  ASSERT_TRUE(chain.log);
+  EXPECT_EQ(chain.log->rateMap, "c_logrl");
+  ASSERT_EQ(chain.rules.size(), 2u);
+  ASSERT_TRUE(chain.rules[0].log);
+  EXPECT_EQ(chain.rules[0].log->headers, ir::kLogInternet | ir::kLogTransport);
+  EXPECT_EQ(chain.rules[0].log->everyNs, 1000000000u);
+  EXPECT_EQ(chain.rules[1].mark, 7u);
+  ASSERT_TRUE(chain.rules[1].redirect);
+  EXPECT_EQ(chain.rules[1].redirect->slot, 0u);
+  EXPECT_EQ(chain.rules[1].redirect->dir, ir::RedirectDir::In);
+  ASSERT_EQ(chain.sets.size(), 2u);
+  EXPECT_EQ(chain.sets[0].key,
+            (std::vector<ir::FieldId>{ir::FieldId::Ip4Saddr,
+                                      ir::FieldId::TcpDport}));
+  EXPECT_EQ(chain.sets[0].mapKeySize(), 6u);
+  EXPECT_TRUE(chain.sets[1].lpm);
+  EXPECT_EQ(chain.sets[1].mapKeySize(), 20u); // u32 prefix + 16 bytes
+  EXPECT_EQ(chain.findSet("pairs"), &chain.sets[0]);
+  EXPECT_EQ(chain.findSet("nope"), nullptr);
+  EXPECT_EQ(meta.findChain("c"), &meta.chains[0]);
+}
+
+TEST(Metadata, RoundTrips) {
+  Metadata meta = parseMetadata(validDocument().dump());
+  Metadata again = parseMetadata(serializeMetadata(meta));
+  EXPECT_EQ(serializeMetadata(again), serializeMetadata(meta));
+  EXPECT_EQ(again.chains[0].rules[1].redirect->dir, ir::RedirectDir::In);
+  EXPECT_EQ(again.chains[0].sets[1].lpm, true);
+  EXPECT_EQ(again.chains[0].options.ifindex, 3u);
+}
+
+TEST(Metadata, AcceptsMinimalChain) {
+  json doc = validDocument();
+  json &chain = doc["chains"][0];
+  chain.erase("log");
+  chain.erase("sets");
+  chain.erase("options");
+  chain["rules"] = json::array();
+  chain["counters"] = {{"map", "m"}, {"size", 2}, {"policy", 0}, {"errors", 1}};
+  doc.erase("host_slots");
+  Metadata meta = parseMetadata(doc.dump());
+  EXPECT_TRUE(meta.chains[0].options.empty());
+  EXPECT_TRUE(meta.chains[0].sets.empty());
+}
+
+TEST(Metadata, RefusesForeignAndNewerDocuments) {
+  EXPECT_NE(errorOf(json::array()).find("expected a JSON object"),
+            std::string::npos);
+  json doc = validDocument();
+  doc["format"] = "something-else";
+  EXPECT_NE(errorOf(doc).find("not a bfc object: metadata format is "
+                              "'something-else'"),
+            std::string::npos);
+  doc = validDocument();
+  doc["version"] = 2;
+  EXPECT_NE(errorOf(doc).find("object format version 2 is newer than this "
+                              "bfload supports (1)"),
+            std::string::npos);
+  doc = validDocument();
+  doc["version"] = 0;
+  EXPECT_NE(errorOf(doc).find("version 0 does not exist"), std::string::npos);
+  // A newer document is refused before its other fields are looked at.
+  doc = json{{"format", "bfc-object"}, {"version", 7}};
+  EXPECT_NE(errorOf(doc).find("newer"), std::string::npos);
+  try {
+    parseMetadata("{\"format\": ");
+    FAIL() << "truncated JSON accepted";
+  } catch (const ObjectError &e) {
+    EXPECT_NE(std::string(e.what()).find("invalid metadata: not JSON"),
+              std::string::npos);
+  }
+}
+
+TEST(Metadata, NamesTheBadField) {
+  struct Case {
+    std::function<void(json &)> mutate;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {[](json &d) { d["chains"][0].erase("hook"); },
+       "chains[0]: missing required field 'hook'"},
+      {[](json &d) { d["chains"][0]["hook"] = "BF_HOOK_NOPE"; },
+       "chains[0].hook: unknown hook 'BF_HOOK_NOPE'"},
+      {[](json &d) { d["chains"][0]["name"] = 5; },
+       "chains[0].name: expected a string"},
+      {[](json &d) { d["chains"][0]["policy"] = "CONTINUE"; },
+       "'CONTINUE' is not a chain policy"},
+      {[](json &d) { d["chains"][0]["rules"][0]["verdict"] = "MAYBE"; },
+       "chains[0].rules[0].verdict: unknown verdict 'MAYBE'"},
+      {[](json &d) { d["chains"][0]["rules"][1]["index"] = 5; },
+       "rule index 5 at position 1"},
+      {[](json &d) { d["chains"][0]["counters"]["size"] = 3; },
+       "a chain of 2 rules has 4 counters"},
+      {[](json &d) { d["chains"][0].erase("log"); },
+       "rule 0 logs but the chain has no 'log' map"},
+      {[](json &d) { d["chains"][0]["rules"][1]["redirect"]["slot"] = 4; },
+       "redirects to host slot 4, but there are 1 host slots"},
+      {[](json &d) { d["chains"][0]["rules"][1].erase("redirect"); },
+       "a REDIRECT rule needs a 'redirect' object"},
+      {[](json &d) { d["chains"][0]["sets"][0]["key"] = {"ip4.nope"}; },
+       "unknown field 'ip4.nope'"},
+      {[](json &d) { d["chains"][0]["sets"][0]["key_size"] = 5; },
+       "5 does not match the key fields, which are 6 bytes"},
+      {[](json &d) {
+         d["chains"][0]["sets"][1]["key"] = {"ip6.daddr", "tcp.dport"};
+       },
+       "an LPM set key is exactly one address field"},
+      {[](json &d) { d["chains"][0]["sets"][1]["name"] = "pairs"; },
+       "duplicate set name 'pairs'"},
+      {[](json &d) { d["chains"][0]["sets"][0]["max_entries"] = 0; },
+       "max_entries: must be at least 1"},
+      {[](json &d) { d["chains"].push_back(d["chains"][0]); },
+       "duplicate chain name 'c'"},
+      {[](json &d) { d["host_slots"][0]["kind"] = "mac"; },
+       "unknown host slot kind 'mac'"},
+      {[](json &d) { d["chains"][0]["options"]["priorities"] = {1}; },
+       "expected two priorities"},
+      {[](json &d) { d["chains"][0]["options"]["ifindex"] = -1; },
+       "-1 is out of range"},
+      {[](json &d) { d["chains"][0]["rules"][0]["log"]["headers"] = {"x"}; },
+       "unknown log header 'x'"},
+      {[](json &d) { d["chains"] = json::object(); }, "chains: expected an array"},
+  };
+  for (const Case &c : cases) {
+    json doc = validDocument();
+    c.mutate(doc);
+    std::string error = errorOf(doc);
+    EXPECT_NE(error.find(c.message), std::string::npos)
+        << "expected '" << c.message << "' in '" << error << "'";
+  }
+}
+
+TEST(Metadata, FormatsHookOptions) {
+  HookOptionsInfo options;
+  EXPECT_EQ(formatHookOptions(options), "");
+  options.ifindex = 2;
+  EXPECT_EQ(formatHookOptions(options), "ifindex=2");
+  options.ifindex.reset();
+  options.cgpath = "/sys/fs/cgroup/a";
+  options.priorities = {{-5, 10}};
+  EXPECT_EQ(formatHookOptions(options),
+            "cgpath=/sys/fs/cgroup/a,priorities=-5-10");
+}

@@ -1,0 +1,45 @@
+// Kernel vs interpreter, packet by packet: verdict, return code, counters,
+// mark and log events must all agree (docs/semantics.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "Runner.h"
+#include "bfc/IR/BFIR.h"
+#include "bfc/Interp/Interpreter.h"
+
+namespace bfc::run {
+
+struct Comparison {
+  PreparedPacket packet;
+  RunOutput kernel;
+  std::vector<bfc_counter> kernelDeltas; ///< counters this packet added
+  std::vector<bfc_log_event> kernelLogs;
+  interp::Result interp;
+  /// One line per disagreement; empty when kernel and interpreter agree.
+  std::vector<std::string> differences;
+};
+
+class Comparer {
+public:
+  /// `module`/`chain` are the BFIR the object was compiled from; `kernel`
+  /// is that chain loaded. All must outlive the comparer.
+  Comparer(const ir::Module &module, const ir::Chain &chain,
+           LoadedChain &kernel, interp::HostEnv env);
+
+  /// Problems that make the comparison impossible (from the interpreter).
+  std::vector<std::string> check() const;
+  /// Runs `input` on both sides. Throws RunError for inputs the hook cannot
+  /// test-run.
+  Comparison run(const packet::Packet &input);
+
+private:
+  const ir::Chain &chain_;
+  LoadedChain &kernel_;
+  interp::Interpreter interpreter_;
+  interp::InterpreterState state_;
+  std::vector<bfc_counter> last_;
+};
+
+} // namespace bfc::run

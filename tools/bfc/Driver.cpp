@@ -1,0 +1,313 @@
+#include "Driver.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "OutputFile.h"
+#include "bfc/IR/Printer.h"
+#include "bfc/Parse/Parser.h"
+#include "bfc/Sema/Sema.h"
+#include "bfc/Support/Diagnostics.h"
+#include "bfc/Support/Version.h"
+
+namespace bfc::driver {
+namespace {
+
+/// How far the pipeline must run before an emit kind can produce its output.
+enum class Stage {
+  Parse, ///< the AST is enough
+  Sema,  ///< needs the checked BFIR module
+};
+
+/// What the pipeline produced, handed to an emit function.
+struct Compilation {
+  const SourceBuffer &buffer;
+  const ast::Ruleset &ast;
+  const ir::Module *module; ///< set when the stage is Stage::Sema
+  DiagnosticEngine &diags;
+};
+
+/// One `--emit=` kind. To add one, add a row to kEmitKinds: the option
+/// values, the help text and the pipeline all come from this table.
+struct EmitKind {
+  const char *name;
+  const char *help;
+  Stage stage;
+  /// Writes the output to `os`; returns false after reporting an error.
+  bool (*emit)(const Compilation &, std::ostream &os);
+};
+
+bool emitAST(const Compilation &c, std::ostream &os) {
+  dumpAST(c.ast, os);
+  return true;
+}
+
+bool emitBFIR(const Compilation &c, std::ostream &os) {
+  ir::printModule(*c.module, os);
+  return true;
+}
+
+constexpr std::array kEmitKinds = {
+    EmitKind{"ast", "the syntax tree, after parsing only (no semantic checks)",
+             Stage::Parse, emitAST},
+    EmitKind{"bfir", "the checked BFIR module, as text", Stage::Sema, emitBFIR},
+};
+/// What bfc emits without --emit.
+constexpr const char *kDefaultEmit = "bfir";
+
+const EmitKind *findEmitKind(const std::string &name) {
+  for (const EmitKind &kind : kEmitKinds)
+    if (name == kind.name)
+      return &kind;
+  return nullptr;
+}
+
+struct Options {
+  std::string input;
+  std::optional<std::string> fromString;
+  bool check = false;
+  std::string emit = kDefaultEmit;
+  std::string output;
+  bool noWarnings = false;
+  std::string warningFlag; ///< "error" for -Werror
+  std::string color = "auto";
+  unsigned errorLimit = 20;
+};
+
+/// Prints `bfc: error: MESSAGE` (errors outside of any source text).
+void toolError(std::ostream &err, const std::string &message) {
+  err << "bfc: error: " << message << '\n';
+}
+
+/// Reads a whole file; `error` gets the strerror text on failure.
+std::optional<std::string> readFile(const std::string &path,
+                                    std::string &error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    error = std::strerror(EISDIR);
+    return std::nullopt;
+  }
+  std::string text;
+  char chunk[65536];
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      error = std::strerror(errno);
+      close(fd);
+      return std::nullopt;
+    }
+    if (n == 0)
+      break;
+    text.append(chunk, static_cast<size_t>(n));
+  }
+  close(fd);
+  return text;
+}
+
+bool useColor(const std::string &mode) {
+  if (mode == "always")
+    return true;
+  if (mode == "never")
+    return false;
+  return isatty(STDERR_FILENO) != 0;
+}
+
+/// Parses the command line into `opts`; returns an exit code when bfc must
+/// stop right away (--help, --version, usage errors).
+std::optional<int> parseCommandLine(int argc, const char *const *argv,
+                                    Options &opts, std::ostream &out,
+                                    std::ostream &err) {
+  CLI::App app{"bfc: compiles a bpfilter ruleset (see docs/bfc.md)", "bfc"};
+  app.set_version_flag("--version", fmt::format("bfc version {}", kVersion),
+                       "Print the version and exit");
+
+  std::vector<std::string> emitNames;
+  std::string emitHelp = "What to produce:";
+  for (const EmitKind &kind : kEmitKinds) {
+    emitNames.push_back(kind.name);
+    emitHelp += fmt::format("\n  {:<6}{}", kind.name, kind.help);
+  }
+  emitHelp += fmt::format("\n(default: {})", kDefaultEmit);
+
+  CLI::Option *input =
+      app.add_option("INPUT", opts.input, "Ruleset file, or - for stdin");
+  CLI::Option *fromString =
+      app.add_option("--from-str", opts.fromString,
+                     "Compile TEXT instead of a file (named <string>)")
+          ->type_name("TEXT");
+  CLI::Option *check =
+      app.add_flag("--check,--dry-run", opts.check,
+                   "Parse and check only: print diagnostics, no output");
+  CLI::Option *emit = app.add_option("--emit", opts.emit, emitHelp)
+                          ->check(CLI::IsMember(emitNames))
+                          ->type_name("KIND");
+  CLI::Option *output =
+      app.add_option("-o,--output", opts.output,
+                     "Write the output to FILE (default: stdout)")
+          ->type_name("FILE");
+  app.add_option("-W", opts.warningFlag, "-Werror: treat warnings as errors")
+      ->check(CLI::Validator(
+          [](std::string &value) -> std::string {
+            if (value == "error")
+              return {};
+            return fmt::format("unknown warning option '-W{}' (only -Werror "
+                               "is supported)",
+                               value);
+          },
+          ""))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->type_name("error");
+  app.add_flag("-w", opts.noWarnings, "Do not report warnings");
+  app.add_option("--color", opts.color,
+                 "Color diagnostics: auto (if stderr is a terminal), "
+                 "always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN");
+  app.add_option("--error-limit", opts.errorLimit,
+                 "Stop reporting after N errors; 0 means no limit "
+                 "(default: 20)")
+      ->type_name("N");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      app.exit(e, out, err);
+      return kExitSuccess;
+    }
+    toolError(err, e.what());
+    err << "Run 'bfc --help' for usage.\n";
+    return kExitUsage;
+  }
+  // Checked here rather than with CLI11's excludes() for clearer messages.
+  auto usageError = [&](std::string_view message) {
+    toolError(err, std::string(message));
+    err << "Run 'bfc --help' for usage.\n";
+    return kExitUsage;
+  };
+  if (input->count() && fromString->count())
+    return usageError("give either an INPUT file or --from-str, not both");
+  if (!input->count() && !fromString->count())
+    return usageError("no input: give a ruleset file, '-' for stdin, or "
+                      "--from-str TEXT");
+  if (check->count() && (emit->count() || output->count()))
+    return usageError("--check produces no output: it cannot be combined "
+                      "with --emit or -o");
+  return std::nullopt;
+}
+
+} // namespace
+
+int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
+        std::ostream &err) {
+  Options opts;
+  if (std::optional<int> code = parseCommandLine(argc, argv, opts, out, err))
+    return *code;
+
+  // Read the input.
+  std::string name, text;
+  if (opts.fromString) {
+    name = "<string>";
+    text = *opts.fromString;
+  } else if (opts.input == "-") {
+    name = "<stdin>";
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  } else {
+    name = opts.input;
+    std::string error;
+    std::optional<std::string> content = readFile(opts.input, error);
+    if (!content) {
+      toolError(err, fmt::format("cannot open '{}': {}", opts.input, error));
+      return kExitError;
+    }
+    text = std::move(*content);
+  }
+  // Source locations are 32-bit byte offsets.
+  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
+    toolError(err, fmt::format("'{}' is too large (4 GiB or more)", name));
+    return kExitError;
+  }
+
+  SourceBuffer buffer(name, std::move(text));
+  DiagnosticEngine diags(&buffer);
+  diags.setWarningsAsErrors(opts.warningFlag == "error");
+  diags.setIgnoreWarnings(opts.noWarnings);
+  diags.setErrorLimit(opts.errorLimit);
+  const bool color = useColor(opts.color);
+  auto printDiagnostics = [&] {
+    diags.print(err, color);
+    if (unsigned hidden = diags.suppressedErrorCount())
+      err << fmt::format("bfc: note: {} more error{} not shown; use "
+                         "--error-limit=0 to see them all\n",
+                         hidden, hidden == 1 ? "" : "s");
+  };
+  auto fail = [&] {
+    printDiagnostics();
+    return kExitError;
+  };
+
+  const EmitKind *kind = opts.check ? nullptr : findEmitKind(opts.emit);
+  const Stage stage = kind ? kind->stage : Stage::Sema;
+
+  // Parse, then check and lower when the output needs it.
+  ast::Ruleset ruleset;
+  if (!parseRuleset(buffer, diags, ruleset))
+    return fail();
+  std::optional<ir::Module> module;
+  if (stage == Stage::Sema) {
+    module = lowerToBFIR(ruleset, buffer, diags);
+    if (!module || diags.hasErrors())
+      return fail();
+  }
+  if (!kind) { // --check
+    printDiagnostics();
+    return kExitSuccess;
+  }
+
+  // Emit into memory first: nothing is written unless everything succeeded.
+  std::ostringstream result;
+  Compilation compilation{buffer, ruleset, module ? &*module : nullptr, diags};
+  if (!kind->emit(compilation, result) || diags.hasErrors())
+    return fail();
+  printDiagnostics();
+
+  if (opts.output.empty() || opts.output == "-") {
+    out << result.str();
+    out.flush();
+    if (!out) {
+      toolError(err, "cannot write to standard output");
+      return kExitError;
+    }
+    return kExitSuccess;
+  }
+  std::string error;
+  if (!writeFileAtomically(opts.output, result.str(), error)) {
+    toolError(err, fmt::format("cannot write '{}': {}", opts.output, error));
+    return kExitError;
+  }
+  return kExitSuccess;
+}
+
+} // namespace bfc::driver

@@ -32,7 +32,6 @@ enum Helper : uint64_t {
   kHelperMapLookupElem = 1,
   kHelperKtimeGetNs = 5,
   kHelperGetPrandomU32 = 7,
-  kHelperGetSmpProcessorId = 8,
   kHelperGetCurrentPidTgid = 14,
   kHelperGetCurrentComm = 16,
   kHelperRedirect = 23,

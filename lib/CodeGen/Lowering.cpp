@@ -1924,12 +1924,13 @@ void ChainLowering::run() {
     // The verifier walks the rules once per distinct set of known values it
     // has for the packet state: with constant presence flags that is one
     // walk per header combination (a dozen), too many for thousands of
-    // rules. bpf_get_smp_processor_id() returns a u32, so its upper half is
-    // zero at run time but unknown to the verifier: OR-ed into every state
-    // store, it makes the state opaque and the rules are walked about once.
-    // Its call is inlined by the kernel into a per-CPU load.
+    // rules. bpf_get_prandom_u32() returns a u32, so the upper half of its
+    // 64-bit result is zero at run time, but the verifier does not know it
+    // (unlike bpf_get_smp_processor_id(), whose range it tracks): OR-ed into
+    // every state store, it makes the state opaque, and the rules are
+    // walked about once.
     opaqueZero_ = b_.CreateLShr(
-        callHelper(detail::kHelperGetSmpProcessorId, i64(), {}), 32);
+        callHelper(detail::kHelperGetPrandomU32, i64(), {}), 32);
   }
   emitPrologue();
   emitParse();

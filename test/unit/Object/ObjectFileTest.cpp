@@ -157,6 +157,8 @@ TEST(ObjectFile, SetsSectionRoundTripsAndIsChecked) {
 
   // LPM: the prefix length is kept and bounded.
   Metadata lpm = empty;
+  for (ChainInfo &chain : lpm.chains)
+    chain.sets[0].elements.clear();
   lpm.chains[0].sets[0].lpm = true;
   std::vector<uint8_t> record = {0, 0, 0, 0, 24, 0, 0, 0, 10, 1, 2, 0};
   decodeSetsSection(record, lpm);

@@ -6,9 +6,30 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include "Internal.h"
 #include "Target.h"
 
 namespace bfc::codegen {
+
+namespace {
+/// Rewrites every per-compilation CO-RE flavor suffix to the fixed one, in
+/// place (same length: byte offsets in an object do not move).
+void canonicalizeCoreFlavors(std::string &bytes) {
+  const std::string prefix = detail::kCoreFlavorPrefix;
+  const size_t digits = detail::kCoreFlavorDigits;
+  for (size_t at = bytes.find(prefix); at != std::string::npos;
+       at = bytes.find(prefix, at + 1)) {
+    size_t begin = at + prefix.size();
+    if (begin + digits > bytes.size())
+      break;
+    bool hex = true;
+    for (size_t i = 0; i < digits; ++i)
+      hex &= std::isxdigit(static_cast<unsigned char>(bytes[begin + i])) != 0;
+    if (hex)
+      bytes.replace(begin, digits, digits, '0');
+  }
+}
+} // namespace
 
 void optimize(llvm::Module &module, const CodeGenOptions &options) {
   std::string error;
@@ -38,6 +59,7 @@ std::optional<std::string> emit(const ir::Module &module,
     llvm::raw_string_ostream os(text);
     llvmModule->print(os, nullptr);
     os.flush();
+    canonicalizeCoreFlavors(text);
     return text;
   }
   llvm::SmallVector<char, 0> out;
@@ -51,7 +73,9 @@ std::optional<std::string> emit(const ir::Module &module,
     diags.error({}, "internal error: stripping DWARF: " + error);
     return std::nullopt;
   }
-  return std::string(out.begin(), out.end());
+  std::string bytes(out.begin(), out.end());
+  canonicalizeCoreFlavors(bytes);
+  return bytes;
 }
 
 } // namespace bfc::codegen

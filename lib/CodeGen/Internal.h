@@ -13,8 +13,10 @@ inline constexpr const char *kMetaSymbol = "bfc_meta";
 inline constexpr const char *kSetsSymbol = "bfc_sets";
 inline constexpr const char *kSetsSection = ".bfc.sets";
 
-/// max_entries of a set's map.
-uint32_t setMaxEntries(const ir::Set &set);
+/// CO-RE type names carry `___bfc` and 8 hex digits (a libbpf flavor, see
+/// Lowering.cpp); outputs show them as `___bfc00000000`.
+inline constexpr const char *kCoreFlavorPrefix = "___bfc";
+inline constexpr size_t kCoreFlavorDigits = 8;
 
 // Program types / map types / helpers of the kernel UAPI used by the
 // generated code (values from linux/bpf.h, stable ABI).

@@ -10,6 +10,7 @@
 // branch.
 #include <cmath>
 #include <cstddef>
+#include <atomic>
 #include <map>
 
 #include <fmt/format.h>
@@ -156,6 +157,9 @@ public:
   std::unique_ptr<DebugTypes> types;
   GlobalVariable *hostSlots = nullptr;
   std::vector<GlobalValue *> used;
+  /// `___bfcNNNNNNNN`, unique per compilation in this process (see
+  /// coreStruct()).
+  std::string coreFlavor;
   bool failed = false;
 
   void error(SourceRange range, std::string message) {
@@ -206,6 +210,13 @@ private:
 
   BasicBlock *block(const Twine &name) {
     return BasicBlock::Create(ml_.ctx, name, fn_);
+  }
+  /// A block placed right after the current one: the fall-through of a
+  /// predicate's branch (BPF cannot invert a branch after instruction
+  /// selection, so the IR order decides which side is the jump).
+  BasicBlock *nextBlock(const Twine &name) {
+    BasicBlock *current = b_.GetInsertBlock();
+    return BasicBlock::Create(ml_.ctx, name, fn_, current->getNextNode());
   }
   AllocaInst *var(Type *type, const Twine &name, unsigned align = 8);
   Slot local(Type *type, const Twine &name) {
@@ -306,6 +317,15 @@ private:
   /// `fail` when it does not.
   void emitPredicate(const ir::Predicate &pred, BasicBlock *fail);
   Value *fieldTest(const ir::Predicate &pred);
+  /// Large chains: the predicate as an i64 0 or 1 computed without any
+  /// branch (see emitRule); null for predicates that need one (sets, flow
+  /// probability, sock_addr fields).
+  Value *truthValue(const ir::Predicate &pred);
+  bool hasTruthValue(const ir::Predicate &pred) const;
+  /// (d != 0) as 0/1, and x >> 63, in ALU instructions LLVM cannot turn
+  /// back into compares (which BPF can only materialise with branches).
+  Value *nonZeroBit(Value *d);
+  Value *signBit(Value *x);
   /// Branch of a predicate: to `holds` when true, else to `fail`.
   void holdsBranch(Value *cond, BasicBlock *holds, BasicBlock *fail);
   static bool holdsOnZero(const ir::Predicate &pred);
@@ -437,28 +457,40 @@ ModuleLowering::CoreStruct &ModuleLowering::coreStruct(const std::string &name) 
     return it->second;
   // Only the members the programs read; libbpf finds them by name in the
   // running kernel's BTF (also inside anonymous unions) and patches offsets.
+  //
+  // The type is named `<name>___bfcNNNNNNNN`, a libbpf "flavor" of <name>:
+  // libbpf ignores the suffix when it matches kernel types. LLVM's CO-RE
+  // pass (BPFAbstractMemberAccess) caches the relocation globals it creates
+  // in a process-wide map keyed by type name and access, never cleared: a
+  // second module compiled in the same process with the same key would get
+  // a global of a freed module. A suffix unique per compilation avoids
+  // that; emit() rewrites it to a fixed value so outputs stay identical.
+  std::string flavored = name + coreFlavor;
   auto *p = PointerType::get(ctx, 0);
   auto *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx);
   CoreStruct s{};
   if (name == "nf_hook_state") {
     DIType *netDevice = types->pointerTo(coreStruct("net_device").di);
     s.ir = StructType::create(ctx, {i8, i8, p, p}, "struct.nf_hook_state");
-    s.di = types->structType(name, {{"hook", types->u8(), 8},
+    s.di = types->structType(flavored, {{"hook", types->u8(), 8},
                                     {"pf", types->u8(), 8},
                                     {"in", netDevice, 64},
                                     {"out", netDevice, 64}});
   } else if (name == "net_device") {
     s.ir = StructType::create(ctx, {i32}, "struct.net_device");
-    s.di = types->structType(name, {{"ifindex", types->intType(), 32}});
+    s.di = types->structType(flavored, {{"ifindex", types->intType(), 32}});
   } else {
     s.ir = StructType::create(ctx, {i32, i32}, "struct.sk_buff");
-    s.di = types->structType(name, {{"len", types->u32(), 32},
+    s.di = types->structType(flavored, {{"len", types->u32(), 32},
                                     {"mark", types->u32(), 32}});
   }
   return coreStructs_[name] = s;
 }
 
 std::unique_ptr<llvm::Module> ModuleLowering::run() {
+  static std::atomic<uint32_t> compilations{0};
+  coreFlavor = fmt::format("{}{:08x}", detail::kCoreFlavorPrefix,
+                           ++compilations);
   mod = std::make_unique<llvm::Module>(
       irModule.sourceName.empty() ? "ruleset" : irModule.sourceName, ctx);
   mod->setTargetTriple("bpfel");
@@ -1206,7 +1238,7 @@ void ChainLowering::emitPredicate(const ir::Predicate &pred, BasicBlock *fail) {
   auto requireHeader = [&](ir::Proto proto) {
     if (proto == ir::Proto::None)
       return;
-    BasicBlock *have = block("have");
+    BasicBlock *have = nextBlock("have");
     holdsBranch(present(proto), have, fail);
     b_.SetInsertPoint(have);
   };
@@ -1283,7 +1315,7 @@ void ChainLowering::emitPredicate(const ir::Predicate &pred, BasicBlock *fail) {
     return;
   if (pred.negate)
     test = b_.CreateNot(test);
-  BasicBlock *holds = block("holds");
+  BasicBlock *holds = nextBlock("holds");
   holdsBranch(test, holds, fail);
   b_.SetInsertPoint(holds);
 }
@@ -1373,6 +1405,18 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
     return b_.getFalse();
   };
   if (info.width == 16) {
+    if (pred.op == ir::CmpOp::Eq) {
+      // One comparison of both halves' differences, hidden from LLVM so
+      // it stays one branch: after two, the first half would be known to
+      // the verifier on the path that goes on, and rules after it that
+      // look at the same (register-held) half would be walked twice.
+      uint64_t m0 = decodeLE(mask, 0, 8), m1 = decodeLE(mask, 8, 8);
+      Value *d0 = b_.CreateXor(b_.CreateAnd(raw.lo, c64(m0)),
+                               c64(decodeLE(pred.value, 0, 8) & m0));
+      Value *d1 = b_.CreateXor(b_.CreateAnd(raw.hi, c64(m1)),
+                               c64(decodeLE(pred.value, 8, 8) & m1));
+      return b_.CreateICmpEQ(opaque(b_.CreateOr(d0, d1)), c64(0));
+    }
     Value *lo = part(raw.lo, 0, 8), *hi = part(raw.hi, 8, 8);
     if (pred.op == ir::CmpOp::AnyBits)
       return b_.CreateOr(lo, hi);
@@ -1683,10 +1727,160 @@ void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
   }
 }
 
+Value *ChainLowering::nonZeroBit(Value *d) {
+  auto *type = FunctionType::get(i64(), {i64()}, false);
+  auto *asmValue = InlineAsm::get(
+      type, "$0 = $1\n$0 = -$0\n$0 |= $1\n$0 >>= 63", "=&r,r", false);
+  return b_.CreateCall(asmValue, {b_.CreateZExt(d, i64())});
+}
+
+Value *ChainLowering::signBit(Value *x) {
+  auto *type = FunctionType::get(i64(), {i64()}, false);
+  return b_.CreateCall(InlineAsm::get(type, "$0 >>= 63", "=r,0", false), {x});
+}
+
+bool ChainLowering::hasTruthValue(const ir::Predicate &pred) const {
+  if (family_ == ir::HookFamily::CgroupSockAddr)
+    return false;
+  switch (pred.kind) {
+  case ir::Predicate::Kind::Field: {
+    const ir::FieldInfo &info = ir::fieldInfo(pred.field);
+    if (pred.value.size() != info.width)
+      return false;
+    if (pred.op == ir::CmpOp::Range)
+      return pred.high.size() == info.width && info.width <= 4;
+    return true;
+  }
+  case ir::Predicate::Kind::Iface:
+    if (pred.hostSlot && (!ml_.hostSlots ||
+                          *pred.hostSlot >= ml_.irModule.hostSlots.size()))
+      return false;
+    return family_ == ir::HookFamily::Xdp || family_ == ir::HookFamily::Tc ||
+           family_ == ir::HookFamily::CgroupSkb;
+  case ir::Predicate::Kind::Probability:
+    return !pred.perFlow;
+  case ir::Predicate::Kind::Ip6HeaderChain:
+    return true;
+  case ir::Predicate::Kind::Set:
+    return false;
+  }
+  return false;
+}
+
+Value *ChainLowering::truthValue(const ir::Predicate &pred) {
+  if (!hasTruthValue(pred))
+    return nullptr;
+  Value *truth = nullptr;
+  ir::Proto needs = ir::Proto::None;
+  switch (pred.kind) {
+  case ir::Predicate::Kind::Field: {
+    const ir::FieldInfo &info = ir::fieldInfo(pred.field);
+    if (pred.value.size() != info.width ||
+        (pred.op == ir::CmpOp::Range &&
+         (pred.high.size() != info.width || info.width > 4)))
+      return nullptr; // fieldTest reports it
+    needs = info.proto;
+    if (pred.op == ir::CmpOp::Range) {
+      Value *v = b_.CreateZExt(fieldNumeric(pred.field, pred.range), i64());
+      Value *below = signBit(b_.CreateSub(v, c64(decodeBE(pred.value))));
+      Value *above = signBit(b_.CreateSub(c64(decodeBE(pred.high)), v));
+      truth = b_.CreateXor(b_.CreateOr(below, above), c64(1));
+      break;
+    }
+    RawValue raw = fieldRaw(pred.field, pred.range);
+    ir::Bytes mask(info.width, 0xff);
+    if (pred.op == ir::CmpOp::Eq && pred.prefixLen)
+      mask = prefixMask(info.width, *pred.prefixLen);
+    Value *diff = c64(0), *bits = c64(0);
+    auto part = [&](Value *v, size_t begin, size_t count) {
+      v = b_.CreateZExt(v, i64());
+      uint64_t value = decodeLE(pred.value, begin, count);
+      uint64_t m = decodeLE(mask, begin, count);
+      Value *masked = b_.CreateAnd(
+          v, c64(pred.op == ir::CmpOp::Eq ? m : value));
+      uint64_t want = pred.op == ir::CmpOp::Eq ? value & m : value;
+      diff = b_.CreateOr(diff, b_.CreateXor(masked, c64(want)));
+      bits = b_.CreateOr(bits, masked);
+    };
+    part(raw.lo, 0, std::min<size_t>(info.width, 8));
+    if (raw.hi)
+      part(raw.hi, 8, 8);
+    truth = pred.op == ir::CmpOp::AnyBits
+                ? nonZeroBit(bits)
+                : b_.CreateXor(nonZeroBit(diff), c64(1));
+    break;
+  }
+  case ir::Predicate::Kind::Iface: {
+    if (family_ != ir::HookFamily::Xdp && family_ != ir::HookFamily::Tc &&
+        family_ != ir::HookFamily::CgroupSkb)
+      return nullptr;
+    Value *wanted = c32(pred.ifindex);
+    if (pred.hostSlot) {
+      if (!ml_.hostSlots || *pred.hostSlot >= ml_.irModule.hostSlots.size())
+        return nullptr;
+      wanted = hostSlot(*pred.hostSlot);
+    }
+    truth = b_.CreateXor(
+        nonZeroBit(b_.CreateXor(ifaceIndex(pred.range), wanted)), c64(1));
+    break;
+  }
+  case ir::Predicate::Kind::Probability: {
+    if (pred.perFlow)
+      return nullptr;
+    double percent = std::clamp(pred.percent, 0.0, 100.0);
+    uint64_t threshold =
+        static_cast<uint64_t>(std::llround(percent / 100.0 * 4294967296.0));
+    Value *r = b_.CreateAnd(
+        callHelper(detail::kHelperGetPrandomU32, i64(), {}), c64(0xffffffff));
+    truth = signBit(b_.CreateSub(r, c64(threshold)));
+    break;
+  }
+  case ir::Predicate::Kind::Ip6HeaderChain: {
+    needs = ir::Proto::Ip6;
+    Value *word = load(chainBits_[pred.protocol / 64]);
+    truth = b_.CreateAnd(b_.CreateLShr(word, pred.protocol % 64), c64(1));
+    break;
+  }
+  case ir::Predicate::Kind::Set:
+    return nullptr;
+  }
+  if (pred.negate)
+    truth = b_.CreateXor(truth, c64(1));
+  if (needs != ir::Proto::None)
+    truth = b_.CreateAnd(truth, b_.CreateZExt(present(needs), i64()));
+  return truth;
+}
+
 void ChainLowering::emitRule(const ir::Rule &rule, BasicBlock *next) {
   setLocation(rule.range);
-  for (const ir::Predicate &pred : rule.predicates)
-    emitPredicate(pred, next);
+  // Large chains, rules of several tests: the verifier keeps every branch
+  // it has not followed yet, at most 8192 of them, and each extra test of a
+  // rule leaves one behind (its failure also leads to the next rule). So
+  // such rules combine their tests as 0/1 values into one branch.
+  bool branchless = false;
+  if (opaqueZero_) {
+    size_t tests = 0;
+    bool simple = true;
+    for (const ir::Predicate &pred : rule.predicates) {
+      bool field = pred.kind == ir::Predicate::Kind::Field;
+      tests += field && !pred.negate && !holdsOnZero(pred) ? 1 : 2;
+      simple &= hasTruthValue(pred);
+    }
+    branchless = simple && tests > 1;
+  }
+  if (branchless) {
+    Value *all = c64(1);
+    for (const ir::Predicate &pred : rule.predicates) {
+      setLocation(pred.range);
+      all = b_.CreateAnd(all, truthValue(pred));
+    }
+    BasicBlock *holds = nextBlock("holds");
+    holdsBranch(b_.CreateICmpNE(all, c64(0)), holds, next);
+    b_.SetInsertPoint(holds);
+  } else {
+    for (const ir::Predicate &pred : rule.predicates)
+      emitPredicate(pred, next);
+  }
   setLocation(rule.range);
   // On a match: counter, log, mark, then the verdict.
   if (rule.counter)
@@ -1808,6 +2002,9 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
     const ir::Rule &rule = chain_.rules[i];
     BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
     emitRule(rule, next);
+    // After the rule's match path: its predicates fall through towards the
+    // match, and a failing one jumps here.
+    next->moveAfter(&fn_->back());
     b_.SetInsertPoint(next);
   }
   b_.CreateRet(c32(kNoDecision));
@@ -1890,7 +2087,7 @@ void ChainLowering::run() {
     }
     sets_.push_back(ml_.createMap(
         sym_.sets[i], set.lpm ? detail::kMapLpmTrie : detail::kMapHash,
-        detail::setMaxEntries(set), set.lpm ? detail::kMapFlagNoPrealloc : 0,
+        setMaxEntries(set), set.lpm ? detail::kMapFlagNoPrealloc : 0,
         key, types.u8()));
   }
 
@@ -1948,6 +2145,7 @@ void ChainLowering::run() {
     for (const ir::Rule &rule : chain_.rules) {
       BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
       emitRule(rule, next);
+      next->moveAfter(&fn_->back());
       b_.SetInsertPoint(next);
     }
   } else {

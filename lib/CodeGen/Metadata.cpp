@@ -139,7 +139,7 @@ std::vector<ChainSymbols> chainSymbols(const ir::Module &module) {
   return symbols;
 }
 
-uint32_t detail::setMaxEntries(const ir::Set &set) {
+uint32_t setMaxEntries(const ir::Set &set) {
   // Room to grow (bfload chain update-set) without resizing: a quarter more
   // than the initial elements, rounded up to a power of two, at least 16.
   uint64_t wanted = set.elements.size() + set.elements.size() / 4 + 1;
@@ -211,7 +211,7 @@ static object::Metadata buildMetadata(const ir::Module &module,
       si.key = set.key;
       si.lpm = set.lpm;
       si.keySize = set.keySize();
-      si.maxEntries = detail::setMaxEntries(set);
+      si.maxEntries = setMaxEntries(set);
       for (const ir::SetElement &element : set.elements)
         si.elements.push_back(
             {element.key, set.lpm ? element.prefixLen : uint32_t{0}});

@@ -34,6 +34,8 @@ void initializeBPF() {
     LLVMInitializeBPFTarget();
     LLVMInitializeBPFTargetMC();
     LLVMInitializeBPFAsmPrinter();
+    // Inline asm (see Lowering.cpp) is parsed when emitting objects.
+    LLVMInitializeBPFAsmParser();
   });
 }
 } // namespace

@@ -5,18 +5,15 @@
 
 #include <cctype>
 #include <cstring>
-#include <utility>
+
+#include "bfc/IR/BFIR.h"
 
 namespace bfc::ir {
 
 namespace {
 
-template <typename T> struct NamedValue {
-  T value;
-  std::string_view name;
-};
-
-// The first entry for a value is the one printed; later ones are aliases.
+// Tables follow bpfilter's names. `route` prints for 43; `routing` is
+// bpfilter's spelling and parses too.
 constexpr NamedValue<uint8_t> kIpProtos[] = {
     {0, "hop"},     {1, "icmp"},     {2, "igmp"},  {6, "tcp"},  {17, "udp"},
     {43, "route"},  {43, "routing"}, {44, "frag"}, {47, "gre"}, {51, "ah"},
@@ -56,6 +53,7 @@ constexpr NamedValue<uint8_t> kIcmpv6Types[] = {
     {143, "mld2-listener-report"},
 };
 
+// DSCP classes from the IANA registry; `be` is an alias of cs0.
 constexpr NamedValue<uint8_t> kDscpClasses[] = {
     {0, "cs0"},   {8, "cs1"},          {16, "cs2"},  {24, "cs3"},  {32, "cs4"},
     {40, "cs5"},  {48, "cs6"},         {56, "cs7"},  {10, "af11"}, {12, "af12"},
@@ -64,26 +62,17 @@ constexpr NamedValue<uint8_t> kDscpClasses[] = {
     {46, "ef"},   {44, "voice-admit"}, {1, "le"},    {45, "nqb"},  {0, "be"},
 };
 
-constexpr std::string_view kTcpFlags[] = {"fin", "syn", "rst", "psh",
-                                          "ack", "urg", "ece", "cwr"};
+// Bits as they sit in byte 13 of the TCP header.
+constexpr NamedValue<uint8_t> kTcpFlags[] = {
+    {0x01, "fin"}, {0x02, "syn"}, {0x04, "rst"}, {0x08, "psh"},
+    {0x10, "ack"}, {0x20, "urg"}, {0x40, "ece"}, {0x80, "cwr"},
+};
 
-template <typename T, size_t N>
-std::optional<std::string_view> nameOf(const NamedValue<T> (&table)[N],
-                                       T value) {
-  for (const auto &entry : table)
-    if (entry.value == value)
-      return entry.name;
-  return std::nullopt;
-}
-
-template <typename T, size_t N>
-std::optional<T> valueOf(const NamedValue<T> (&table)[N],
-                         std::string_view name) {
-  for (const auto &entry : table)
-    if (equalsIgnoreCase(entry.name, name))
-      return entry.value;
-  return std::nullopt;
-}
+constexpr NamedValue<uint8_t> kLogHeaders[] = {
+    {kLogLink, "link"},
+    {kLogInternet, "internet"},
+    {kLogTransport, "transport"},
+};
 
 } // namespace
 
@@ -97,54 +86,62 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::optional<std::string_view> ipProtoName(uint8_t proto) {
-  return nameOf(kIpProtos, proto);
-}
-std::optional<uint8_t> ipProtoFromName(std::string_view name) {
-  return valueOf(kIpProtos, name);
-}
-std::optional<std::string_view> etherTypeName(uint16_t type) {
-  return nameOf(kEtherTypes, type);
-}
-std::optional<uint16_t> etherTypeFromName(std::string_view name) {
-  return valueOf(kEtherTypes, name);
-}
-std::optional<std::string_view> icmpTypeName(uint8_t type) {
-  return nameOf(kIcmpTypes, type);
-}
-std::optional<uint8_t> icmpTypeFromName(std::string_view name) {
-  return valueOf(kIcmpTypes, name);
-}
-std::optional<std::string_view> icmpv6TypeName(uint8_t type) {
-  return nameOf(kIcmpv6Types, type);
-}
-std::optional<uint8_t> icmpv6TypeFromName(std::string_view name) {
-  return valueOf(kIcmpv6Types, name);
-}
-std::optional<std::string_view> dscpName(uint8_t dscp) {
-  return nameOf(kDscpClasses, dscp);
-}
-std::optional<uint8_t> dscpFromName(std::string_view name) {
-  return valueOf(kDscpClasses, name);
+std::span<const NamedValue<uint8_t>> ipProtoNames() { return kIpProtos; }
+std::span<const NamedValue<uint16_t>> etherTypeNames() { return kEtherTypes; }
+std::span<const NamedValue<uint8_t>> icmpTypeNames() { return kIcmpTypes; }
+std::span<const NamedValue<uint8_t>> icmpv6TypeNames() { return kIcmpv6Types; }
+std::span<const NamedValue<uint8_t>> dscpNames() { return kDscpClasses; }
+std::span<const NamedValue<uint8_t>> tcpFlagNames() { return kTcpFlags; }
+std::span<const NamedValue<uint8_t>> logHeaderNames() { return kLogHeaders; }
+
+std::string nameOrNumber(std::optional<std::string_view> name, uint64_t value) {
+  return name ? std::string(*name) : std::to_string(value);
 }
 
+std::optional<std::string_view> ipProtoName(uint8_t proto) {
+  return nameOfValue(ipProtoNames(), proto);
+}
+std::optional<uint8_t> ipProtoFromName(std::string_view name) {
+  return valueOfName(ipProtoNames(), name);
+}
+std::optional<std::string_view> etherTypeName(uint16_t type) {
+  return nameOfValue(etherTypeNames(), type);
+}
+std::optional<uint16_t> etherTypeFromName(std::string_view name) {
+  return valueOfName(etherTypeNames(), name);
+}
+std::optional<std::string_view> icmpTypeName(uint8_t type) {
+  return nameOfValue(icmpTypeNames(), type);
+}
+std::optional<uint8_t> icmpTypeFromName(std::string_view name) {
+  return valueOfName(icmpTypeNames(), name);
+}
+std::optional<std::string_view> icmpv6TypeName(uint8_t type) {
+  return nameOfValue(icmpv6TypeNames(), type);
+}
+std::optional<uint8_t> icmpv6TypeFromName(std::string_view name) {
+  return valueOfName(icmpv6TypeNames(), name);
+}
+std::optional<std::string_view> dscpName(uint8_t dscp) {
+  return nameOfValue(dscpNames(), dscp);
+}
+std::optional<uint8_t> dscpFromName(std::string_view name) {
+  return valueOfName(dscpNames(), name);
+}
 std::optional<uint8_t> tcpFlagFromName(std::string_view name) {
-  for (unsigned bit = 0; bit < 8; ++bit)
-    if (equalsIgnoreCase(kTcpFlags[bit], name))
-      return static_cast<uint8_t>(1u << bit);
-  return std::nullopt;
+  return valueOfName(tcpFlagNames(), name);
 }
 
 std::string tcpFlagsToString(uint8_t flags, char separator) {
   if (flags == 0)
     return "0";
   std::string out;
-  for (unsigned bit = 0; bit < 8; ++bit) {
-    if (!(flags & (1u << bit)))
+  for (const NamedValue<uint8_t> &flag : kTcpFlags) {
+    if (!(flags & flag.value))
       continue;
     if (!out.empty())
       out += separator;
-    out += kTcpFlags[bit];
+    out += flag.name;
   }
   return out;
 }
@@ -162,6 +159,13 @@ std::string formatIp6(const uint8_t *addr) {
 std::string formatMac(const uint8_t *addr) {
   return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", addr[0],
                      addr[1], addr[2], addr[3], addr[4], addr[5]);
+}
+
+std::string formatHex(const uint8_t *data, size_t size) {
+  std::string out;
+  for (size_t i = 0; i < size; ++i)
+    out += fmt::format("{:02x}", data[i]);
+  return out;
 }
 
 std::optional<Ip4Addr> parseIp4(std::string_view text) {

@@ -12,26 +12,9 @@ namespace bfc::ir {
 
 namespace {
 
-uint64_t bigEndianValue(const uint8_t *bytes, size_t size) {
-  uint64_t value = 0;
-  for (size_t i = 0; i < size; ++i)
-    value = (value << 8) | bytes[i];
-  return value;
-}
-
-std::string hexBytes(const uint8_t *bytes, size_t size) {
-  std::string out;
-  for (size_t i = 0; i < size; ++i)
-    out += fmt::format("{:02x}", bytes[i]);
-  return out;
-}
-
 std::string formatComponent(FieldId field, const uint8_t *bytes) {
   const FieldInfo &info = fieldInfo(field);
-  uint64_t value = bigEndianValue(bytes, info.width);
-  auto orNumber = [&](std::optional<std::string_view> name) {
-    return name ? std::string(*name) : std::to_string(value);
-  };
+  uint64_t value = fromBigEndian(bytes, info.width);
   switch (field) {
   case FieldId::MetaMark:
   case FieldId::MetaFlowHash:
@@ -43,7 +26,7 @@ std::string formatComponent(FieldId field, const uint8_t *bytes) {
   case FieldId::MetaL4Proto:
   case FieldId::Ip4Proto:
   case FieldId::Ip6Nexthdr:
-    return orNumber(ipProtoName(static_cast<uint8_t>(value)));
+    return nameOrNumber(ipProtoName(static_cast<uint8_t>(value)), value);
   case FieldId::Ip4Saddr:
   case FieldId::Ip4Daddr:
     return formatIp4(bytes);
@@ -52,13 +35,13 @@ std::string formatComponent(FieldId field, const uint8_t *bytes) {
     return formatIp6(bytes);
   case FieldId::Ip4Dscp:
   case FieldId::Ip6Dscp:
-    return orNumber(dscpName(static_cast<uint8_t>(value)));
+    return nameOrNumber(dscpName(static_cast<uint8_t>(value)), value);
   case FieldId::TcpFlags:
     return tcpFlagsToString(static_cast<uint8_t>(value), '|');
   case FieldId::IcmpType:
-    return orNumber(icmpTypeName(static_cast<uint8_t>(value)));
+    return nameOrNumber(icmpTypeName(static_cast<uint8_t>(value)), value);
   case FieldId::Icmpv6Type:
-    return orNumber(icmpv6TypeName(static_cast<uint8_t>(value)));
+    return nameOrNumber(icmpv6TypeName(static_cast<uint8_t>(value)), value);
   default:
     return std::to_string(value);
   }
@@ -100,12 +83,9 @@ std::string formatHookOptions(const Chain &chain) {
 
 std::string formatLogHeaders(uint8_t headers) {
   std::vector<std::string_view> names;
-  if (headers & kLogLink)
-    names.push_back("link");
-  if (headers & kLogInternet)
-    names.push_back("internet");
-  if (headers & kLogTransport)
-    names.push_back("transport");
+  for (const NamedValue<uint8_t> &header : logHeaderNames())
+    if (headers & header.value)
+      names.push_back(header.name);
   if (names.empty())
     return "none";
   return fmt::format("{}", fmt::join(names, ","));
@@ -186,7 +166,7 @@ std::string quoteString(std::string_view text) {
 std::string formatFieldValue(FieldId field, const Bytes &value,
                              std::optional<uint8_t> prefixLen) {
   if (value.size() != fieldInfo(field).width)
-    return "bytes:" + hexBytes(value.data(), value.size());
+    return "bytes:" + formatHex(value.data(), value.size());
   std::string text = formatComponent(field, value.data());
   if (prefixLen)
     text += fmt::format("/{}", *prefixLen);
@@ -231,10 +211,8 @@ std::string formatPredicate(const Predicate &pred, const Chain &chain,
                                     : "meta.probability",
                        notText, pred.percent);
   case Predicate::Kind::Ip6HeaderChain: {
-    auto name = ipProtoName(pred.protocol);
     return fmt::format("ip6.chain [ip6] {}eq {}", notText,
-                       name ? std::string(*name)
-                            : std::to_string(pred.protocol));
+                       nameOrNumber(ipProtoName(pred.protocol), pred.protocol));
   }
   case Predicate::Kind::Set: {
     if (pred.set >= chain.sets.size())
@@ -252,7 +230,7 @@ std::string formatPredicate(const Predicate &pred, const Chain &chain,
 
 std::string formatSetElement(const Set &set, const SetElement &element) {
   if (element.key.size() != set.keySize())
-    return "bytes:" + hexBytes(element.key.data(), element.key.size());
+    return "bytes:" + formatHex(element.key.data(), element.key.size());
   if (set.lpm && set.key.size() == 1)
     return fmt::format("{}/{}", formatComponent(set.key[0], element.key.data()),
                        element.prefixLen);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
@@ -49,19 +50,22 @@ std::optional<Bytes> parseHex(std::string_view text) {
   return bytes;
 }
 
-Bytes bigEndian(uint64_t value, unsigned width) {
-  Bytes bytes(width);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    bytes[i] = static_cast<uint8_t>(value);
-  return bytes;
-}
-
-template <typename Lookup>
-std::optional<uint64_t> nameOrNumber(std::string_view text, uint64_t max,
-                                     Lookup lookup) {
-  if (auto value = lookup(text))
+/// A name from `table` or a number up to `max`.
+template <typename T>
+std::optional<uint64_t> parseNamedNumber(std::string_view text, uint64_t max,
+                                         std::span<const NamedValue<T>> table) {
+  if (auto value = valueOfName(table, text))
     return *value;
   return parseNumber(text, max);
+}
+
+/// The bytes of a parsed address.
+template <size_t N>
+std::optional<Bytes>
+addressBytes(const std::optional<std::array<uint8_t, N>> &addr) {
+  if (!addr)
+    return std::nullopt;
+  return Bytes(addr->begin(), addr->end());
 }
 
 std::optional<uint64_t> parseTcpFlags(std::string_view text) {
@@ -768,7 +772,7 @@ private:
     cur.expect("eq");
     size_t at = (cur.skipSpace(), cur.offset());
     std::string_view text = cur.word();
-    auto proto = nameOrNumber(text, 255, ipProtoFromName);
+    auto proto = parseNamedNumber(text, 255, ipProtoNames());
     if (!proto)
       cur.failAt(at, fmt::format("expected a protocol, found '{}'", text));
     pred.protocol = static_cast<uint8_t>(*proto);
@@ -809,14 +813,15 @@ private:
       while (true) {
         size_t comma = headers.find(',', start);
         std::string_view name = headers.substr(start, comma - start);
-        if (name == "link")
-          rule.log.headers |= kLogLink;
-        else if (name == "internet")
-          rule.log.headers |= kLogInternet;
-        else if (name == "transport")
-          rule.log.headers |= kLogTransport;
-        else
+        // As printed: lower case only.
+        auto names = logHeaderNames();
+        auto header = std::find_if(names.begin(), names.end(),
+                                   [&](const NamedValue<uint8_t> &entry) {
+                                     return entry.name == name;
+                                   });
+        if (header == names.end())
           cur.failAt(at + start, fmt::format("unknown log header '{}'", name));
+        rule.log.headers |= header->value;
         if (comma == std::string_view::npos)
           break;
         start = comma + 1;
@@ -870,34 +875,30 @@ std::optional<Bytes> parseFieldValue(FieldId field, std::string_view text) {
   switch (field) {
   case FieldId::Ip4Saddr:
   case FieldId::Ip4Daddr:
-    if (auto addr = parseIp4(text))
-      return Bytes(addr->begin(), addr->end());
-    return std::nullopt;
+    return addressBytes(parseIp4(text));
   case FieldId::Ip6Saddr:
   case FieldId::Ip6Daddr:
-    if (auto addr = parseIp6(text))
-      return Bytes(addr->begin(), addr->end());
-    return std::nullopt;
+    return addressBytes(parseIp6(text));
   case FieldId::MetaL3Proto:
-    value = nameOrNumber(text, max, etherTypeFromName);
+    value = parseNamedNumber(text, max, etherTypeNames());
     break;
   case FieldId::MetaL4Proto:
   case FieldId::Ip4Proto:
   case FieldId::Ip6Nexthdr:
-    value = nameOrNumber(text, max, ipProtoFromName);
+    value = parseNamedNumber(text, max, ipProtoNames());
     break;
   case FieldId::Ip4Dscp:
   case FieldId::Ip6Dscp:
-    value = nameOrNumber(text, max, dscpFromName);
+    value = parseNamedNumber(text, max, dscpNames());
     break;
   case FieldId::TcpFlags:
     value = parseTcpFlags(text);
     break;
   case FieldId::IcmpType:
-    value = nameOrNumber(text, max, icmpTypeFromName);
+    value = parseNamedNumber(text, max, icmpTypeNames());
     break;
   case FieldId::Icmpv6Type:
-    value = nameOrNumber(text, max, icmpv6TypeFromName);
+    value = parseNamedNumber(text, max, icmpv6TypeNames());
     break;
   default:
     value = parseNumber(text, max);
@@ -905,7 +906,7 @@ std::optional<Bytes> parseFieldValue(FieldId field, std::string_view text) {
   }
   if (!value)
     return std::nullopt;
-  return bigEndian(*value, width);
+  return toBigEndian(*value, width);
 }
 
 std::optional<Module> readModule(const SourceBuffer &buffer,

@@ -12,25 +12,13 @@
 namespace bfc::interp {
 
 using ir::FieldId;
+using ir::fromBigEndian;
 using ir::Predicate;
 using ir::Proto;
+using ir::toBigEndian;
 using packet::Bytes;
 
 namespace {
-
-Bytes bigEndian(uint64_t value, unsigned width) {
-  Bytes bytes(width);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    bytes[i] = static_cast<uint8_t>(value);
-  return bytes;
-}
-
-uint64_t loadBigEndian(const uint8_t *bytes, unsigned width) {
-  uint64_t value = 0;
-  for (unsigned i = 0; i < width; ++i)
-    value = value << 8 | bytes[i];
-  return value;
-}
 
 uint32_t fmix32(uint32_t h) {
   h ^= h >> 16;
@@ -101,15 +89,15 @@ private:
     const packet::Metadata &meta = packet_->meta;
     switch (id) {
     case FieldId::MetaIfindex:
-      return bigEndian(meta.ifindex, 4);
+      return toBigEndian(meta.ifindex, 4);
     case FieldId::MetaMark:
-      return bigEndian(mark_, 4); // the current mark, as set by earlier rules
+      return toBigEndian(mark_, 4); // the current mark, as set by earlier rules
     case FieldId::MetaFlowHash:
-      return bigEndian(meta.hash, 4);
+      return toBigEndian(meta.hash, 4);
     case FieldId::MetaL3Proto:
-      return bigEndian(layout_.l3Proto, 2);
+      return toBigEndian(layout_.l3Proto, 2);
     case FieldId::MetaL4Proto:
-      return bigEndian(layout_.l4Proto, 1);
+      return toBigEndian(layout_.l4Proto, 1);
     default:
       break;
     }
@@ -119,8 +107,8 @@ private:
         packet_->data.data() + layout_.offsetOf(info.proto) + info.offset;
     if (info.mask == 0)
       return Bytes(at, at + info.width);
-    uint64_t loaded = loadBigEndian(at, info.loadWidth);
-    return bigEndian((loaded & info.mask) >> info.shift, info.width);
+    uint64_t loaded = fromBigEndian(at, info.loadWidth);
+    return toBigEndian((loaded & info.mask) >> info.shift, info.width);
   }
 
   std::optional<Bytes> sockField(FieldId id) const {
@@ -132,11 +120,11 @@ private:
     uint8_t proto = sock_->protocol;
     switch (id) {
     case FieldId::MetaL3Proto:
-      return bigEndian(v4 ? 0x0800 : 0x86DD, 2);
+      return toBigEndian(v4 ? 0x0800 : 0x86DD, 2);
     case FieldId::MetaL4Proto:
-      return bigEndian(proto, 1);
+      return toBigEndian(proto, 1);
     case FieldId::Ip4Proto:
-      return v4 ? std::optional(bigEndian(proto, 1)) : std::nullopt;
+      return v4 ? std::optional(toBigEndian(proto, 1)) : std::nullopt;
     case FieldId::Ip4Daddr:
     case FieldId::Ip6Daddr:
       if (v4 != (id == FieldId::Ip4Daddr))
@@ -150,12 +138,12 @@ private:
     case FieldId::L4Dport:
       if (proto != 6 && proto != 17)
         return std::nullopt;
-      return bigEndian(sock_->dport, 2);
+      return toBigEndian(sock_->dport, 2);
     case FieldId::TcpDport:
-      return proto == 6 ? std::optional(bigEndian(sock_->dport, 2))
+      return proto == 6 ? std::optional(toBigEndian(sock_->dport, 2))
                         : std::nullopt;
     case FieldId::UdpDport:
-      return proto == 17 ? std::optional(bigEndian(sock_->dport, 2))
+      return proto == 17 ? std::optional(toBigEndian(sock_->dport, 2))
                          : std::nullopt;
     default:
       return std::nullopt; // no packet, no interface, no mark
@@ -243,8 +231,8 @@ private:
       return std::nullopt;
     const uint8_t *data = packet_->data.data();
     const uint8_t *l4 = data + *layout_.l4Offset;
-    uint16_t sport = static_cast<uint16_t>(loadBigEndian(l4, 2));
-    uint16_t dport = static_cast<uint16_t>(loadBigEndian(l4 + 2, 2));
+    uint16_t sport = static_cast<uint16_t>(fromBigEndian(l4, 2));
+    uint16_t dport = static_cast<uint16_t>(fromBigEndian(l4 + 2, 2));
     if (layout_.ip4Offset) {
       const uint8_t *ip = data + *layout_.ip4Offset;
       return flowHash(ip + 12, ip + 16, 4, sport, dport, layout_.l4Proto);
@@ -337,9 +325,9 @@ uint32_t flowHash(const uint8_t *saddr, const uint8_t *daddr, size_t addrSize,
                   uint16_t sport, uint16_t dport, uint8_t protocol) {
   uint32_t h = 0;
   for (size_t i = 0; i < addrSize; i += 4)
-    h = fmix32(h ^ static_cast<uint32_t>(loadBigEndian(saddr + i, 4)));
+    h = fmix32(h ^ static_cast<uint32_t>(fromBigEndian(saddr + i, 4)));
   for (size_t i = 0; i < addrSize; i += 4)
-    h = fmix32(h ^ static_cast<uint32_t>(loadBigEndian(daddr + i, 4)));
+    h = fmix32(h ^ static_cast<uint32_t>(fromBigEndian(daddr + i, 4)));
   h = fmix32(h ^ (uint32_t(sport) << 16 | dport));
   h = fmix32(h ^ protocol);
   return h;

@@ -25,7 +25,8 @@ constexpr long kCgroup2Magic = 0x63677270;
 
 std::optional<int64_t> parseInteger(std::string_view text) {
   int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size())
     return std::nullopt;
   return value;
@@ -216,26 +217,25 @@ std::vector<CreatedLink> attachProgram(const std::string &chainName,
                                        ir::Hook hook, int progFd,
                                        const AttachSpec &spec) {
   std::vector<CreatedLink> links;
-  const std::string what =
-      fmt::format("cannot attach chain '{}' to {}", chainName,
-                  ir::hookName(hook));
+  const std::string what = fmt::format("cannot attach chain '{}' to {}",
+                                       chainName, ir::hookName(hook));
   kernel::LinkCreateAttr attr = {};
   attr.progFd = static_cast<uint32_t>(progFd);
   switch (ir::hookFamily(hook)) {
   case ir::HookFamily::Xdp:
     attr.target = *spec.ifindex;
     attr.attachType = BPF_XDP;
-    links.push_back({kLinkPin,
-                     bpf::linkCreate(attr, fmt::format("{} on ifindex {}",
-                                                       what, *spec.ifindex))});
+    links.push_back(
+        {kLinkPin, bpf::linkCreate(attr, fmt::format("{} on ifindex {}", what,
+                                                     *spec.ifindex))});
     break;
   case ir::HookFamily::Tc:
     attr.target = *spec.ifindex;
     attr.attachType = hook == ir::Hook::TcIngress ? kernel::kAttachTcxIngress
                                                   : kernel::kAttachTcxEgress;
-    links.push_back({kLinkPin,
-                     bpf::linkCreate(attr, fmt::format("{} on ifindex {}",
-                                                       what, *spec.ifindex))});
+    links.push_back(
+        {kLinkPin, bpf::linkCreate(attr, fmt::format("{} on ifindex {}", what,
+                                                     *spec.ifindex))});
     break;
   case ir::HookFamily::Netfilter:
     attr.attachType = kernel::kAttachNetfilter;
@@ -245,11 +245,11 @@ std::vector<CreatedLink> attachProgram(const std::string &chainName,
                            std::pair{kernel::kNfProtoIpv6, kLinkIp6Pin}}) {
       attr.netfilter.pf = pf;
       links.push_back(
-          {pin, bpf::linkCreate(attr, fmt::format("{} ({}, priority {})", what,
-                                                  pf == kernel::kNfProtoIpv4
-                                                      ? "IPv4"
-                                                      : "IPv6",
-                                                  *spec.activePriority))});
+          {pin,
+           bpf::linkCreate(
+               attr, fmt::format("{} ({}, priority {})", what,
+                                 pf == kernel::kNfProtoIpv4 ? "IPv4" : "IPv6",
+                                 *spec.activePriority))});
     }
     break;
   case ir::HookFamily::CgroupSkb:

@@ -53,8 +53,7 @@ Fd createArrayMap(const std::string &name, uint32_t valueSize,
   return Fd(fd);
 }
 
-void updateElem(int mapFd, const void *key, const void *value,
-                uint64_t flags) {
+void updateElem(int mapFd, const void *key, const void *value, uint64_t flags) {
   int ret = bpf_map_update_elem(mapFd, key, value, flags);
   if (ret < 0)
     throwErrno("cannot update map element", lastError(ret));

@@ -47,7 +47,7 @@ int libbpfPrint(enum libbpf_print_level level, const char *format,
     message.assign(buffer, length);
   }
   if (verbosity().bpf) {
-    fmt::print(stderr, "libbpf: {}", message);
+    fmt::print(stderr, "{}", message);
   } else if (level != LIBBPF_DEBUG) {
     capturedLibbpfOutput() += message;
   }
@@ -143,8 +143,7 @@ void checkMapLayout(bpf_object *obj, const object::ChainInfo &chain) {
   }
   for (const object::SetInfo &set : chain.sets) {
     bpf_map *map = findMap(obj, set.map, chain);
-    bpf_map_type expected =
-        set.lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH;
+    bpf_map_type expected = set.lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH;
     if (bpf_map__type(map) != expected ||
         bpf_map__key_size(map) != set.mapKeySize())
       throw LoadError(fmt::format(
@@ -233,9 +232,9 @@ std::string verifierLogTail(const std::string &text, size_t maxLines) {
   if (start == std::string::npos)
     return "";
   size_t stop = text.find(end, start);
-  std::string log = text.substr(start + 1, stop == std::string::npos
-                                               ? std::string::npos
-                                               : stop - start - 1);
+  std::string log =
+      text.substr(start + 1, stop == std::string::npos ? std::string::npos
+                                                       : stop - start - 1);
   std::vector<std::string> lines;
   std::istringstream in(log);
   for (std::string line; std::getline(in, line);)
@@ -253,8 +252,8 @@ std::string formatInstructions(const std::vector<uint64_t> &insns) {
   for (size_t i = 0; i < insns.size(); ++i) {
     struct bpf_insn insn;
     std::memcpy(&insn, &insns[i], sizeof(insn));
-    out += fmt::format("{:5}: code=0x{:02x} dst=r{} src=r{} off={} imm={}\n",
-                       i, insn.code, unsigned(insn.dst_reg),
+    out += fmt::format("{:5}: code=0x{:02x} dst=r{} src=r{} off={} imm={}\n", i,
+                       insn.code, unsigned(insn.dst_reg),
                        unsigned(insn.src_reg), insn.off, insn.imm);
   }
   return out;
@@ -276,7 +275,8 @@ loadChains(const object::ObjectFile &object,
     objectName = objectName.substr(slash + 1);
   if (size_t dot = objectName.find('.'); dot != std::string::npos)
     objectName = objectName.substr(0, dot);
-  LIBBPF_OPTS(bpf_object_open_opts, openOpts, .object_name = objectName.c_str());
+  LIBBPF_OPTS(bpf_object_open_opts, openOpts,
+              .object_name = objectName.c_str());
   ObjectPtr obj(bpf_object__open_mem(object.bytes().data(),
                                      object.bytes().size(), &openOpts));
   if (!obj) {
@@ -301,7 +301,8 @@ loadChains(const object::ObjectFile &object,
   // does not know the netfilter and tcx sections).
   bpf_program *prog;
   bpf_object__for_each_program(prog, obj.get()) {
-    bpf_program__set_autoload(prog, wantedPrograms.count(bpf_program__name(prog)));
+    bpf_program__set_autoload(prog,
+                              wantedPrograms.count(bpf_program__name(prog)));
   }
   for (const object::ChainInfo *chain : chains) {
     prog = bpf_object__find_program_by_name(obj.get(), chain->program.c_str());

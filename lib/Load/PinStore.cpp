@@ -186,12 +186,11 @@ RootLock RootLock::acquire(const PinRoot &root, const WaitPolicy &wait) {
     if (errno != EWOULDBLOCK)
       throwErrno(fmt::format("cannot lock {}", root.path()), errno);
     uint32_t owner = readOwner(root);
-    std::string holder =
-        owner ? fmt::format("another bfload (pid {})", owner)
-              : std::string("another bfload");
-    double waited = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+    std::string holder = owner ? fmt::format("another bfload (pid {})", owner)
+                               : std::string("another bfload");
+    double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     // Pid 0: the holder is releasing the lock or has not written its pid
     // yet; either way, the answer comes within milliseconds.
     bool settling = owner == 0 && waited < 0.2;
@@ -312,17 +311,18 @@ void recoverInterrupted(const PinRoot &root) {
   for (const std::string &name : names)
     if (startsWith(name, kStagingPrefix)) {
       std::string chain = chainOf(name, kStagingPrefix);
-      fmt::print(stderr, "bfload: rolling back an interrupted change of "
-                         "chain '{}'\n",
+      fmt::print(stderr,
+                 "bfload: rolling back an interrupted change of "
+                 "chain '{}'\n",
                  chain);
-      retireChainDir(root.path() + "/" + name,
-                     linkIds(root.chainDir(chain)));
+      retireChainDir(root.path() + "/" + name, linkIds(root.chainDir(chain)));
     }
   for (const std::string &name : names)
     if (startsWith(name, kReadyPrefix)) {
       std::string chain = chainOf(name, kReadyPrefix);
-      fmt::print(stderr, "bfload: completing an interrupted change of chain "
-                         "'{}'\n",
+      fmt::print(stderr,
+                 "bfload: completing an interrupted change of chain "
+                 "'{}'\n",
                  chain);
       rollForward(root, chain);
     }
@@ -342,8 +342,7 @@ void removeChain(const PinRoot &root, const std::string &chain) {
 }
 
 ChainTransaction::ChainTransaction(const PinRoot &root, std::string chain)
-    : root_(root), chain_(std::move(chain)),
-      staging_(root.stagingDir(chain_)) {
+    : root_(root), chain_(std::move(chain)), staging_(root.stagingDir(chain_)) {
   retireChainDir(staging_, linkIds(root.chainDir(chain_)));
   if (mkdir(staging_.c_str(), 0700) != 0)
     throwErrno(fmt::format("cannot create {}", staging_), errno);

@@ -40,7 +40,8 @@ object::HookOptionsInfo AttachSpec::options() const {
 std::string serializeRecord(const ChainRecord &record) {
   json document;
   document["record_version"] = kRecordVersion;
-  document["metadata"] = json::parse(object::serializeMetadata(record.metadata));
+  document["metadata"] =
+      json::parse(object::serializeMetadata(record.metadata));
   document["host_slot_values"] = record.hostSlotValues;
   if (record.attach) {
     json attach = json::object();

@@ -60,8 +60,7 @@ json countersJson(const CounterValue &value) {
 }
 
 CounterValue counterAt(const ChainState &state, uint32_t index) {
-  return index < state.counters.size() ? state.counters[index]
-                                       : CounterValue{};
+  return index < state.counters.size() ? state.counters[index] : CounterValue{};
 }
 
 /// Decoded headers of a packet event, as (label, text) lines, and JSON.
@@ -120,8 +119,8 @@ DecodedHeaders decodeHeaders(const bfc_log_event &event) {
           {"TCP", fmt::format("{} -> {} [{}] seq={} ack={} win={}", be16(l4),
                               be16(l4 + 2), ir::tcpFlagsToString(l4[13], ','),
                               be32(l4 + 4), be32(l4 + 8), be16(l4 + 14))});
-      out.object["tcp"] = {{"sport", be16(l4)},     {"dport", be16(l4 + 2)},
-                           {"flags", l4[13]},       {"seq", be32(l4 + 4)},
+      out.object["tcp"] = {{"sport", be16(l4)},   {"dport", be16(l4 + 2)},
+                           {"flags", l4[13]},     {"seq", be32(l4 + 4)},
                            {"ack", be32(l4 + 8)}, {"window", be16(l4 + 14)}};
     }
     break;
@@ -156,9 +155,8 @@ std::string sockAddrText(const ChainRecord &record,
                          const bfc_log_event &event) {
   ir::Hook hook = record.chain().hook;
   bool v6 = ir::sockAddrFamily(hook) == 6;
-  std::string address =
-      v6 ? fmt::format("[{}]", ir::formatIp6(event.daddr))
-         : ir::formatIp4(event.daddr);
+  std::string address = v6 ? fmt::format("[{}]", ir::formatIp6(event.daddr))
+                           : ir::formatIp4(event.daddr);
   std::string comm(event.comm, strnlen(event.comm, sizeof(event.comm)));
   return fmt::format("pid {} ({}) {} to {}:{}, proto {}", event.pid, comm,
                      ir::sockAddrIsConnect(hook) ? "connect" : "sendmsg",
@@ -263,8 +261,7 @@ json chainToJson(const ChainState &state, bool setContent) {
     if (info.cgpath)
       options["cgpath"] = *info.cgpath;
     if (info.priorities)
-      options["priorities"] = {info.priorities->first,
-                               info.priorities->second};
+      options["priorities"] = {info.priorities->first, info.priorities->second};
     if (record.attach->activePriority)
       j["active_priority"] = *record.attach->activePriority;
   }
@@ -284,9 +281,8 @@ json chainToJson(const ChainState &state, bool setContent) {
   for (size_t i = 0; i < record.metadata.hostSlots.size(); ++i)
     j["host_slots"].push_back(
         {{"name", record.metadata.hostSlots[i].name},
-         {"ifindex", i < record.hostSlotValues.size()
-                         ? record.hostSlotValues[i]
-                         : 0}});
+         {"ifindex",
+          i < record.hostSlotValues.size() ? record.hostSlotValues[i] : 0}});
   j["counters"] = {
       {"policy", countersJson(counterAt(state, chain.counters.policy))},
       {"errors", countersJson(counterAt(state, chain.counters.errors))}};
@@ -372,7 +368,8 @@ json logEventToJson(const ChainRecord &record, const bfc_log_event &event,
     bool v6 = ir::sockAddrFamily(hook) == 6;
     j["kind"] = "sock_addr";
     j["pid"] = event.pid;
-    j["comm"] = std::string(event.comm, strnlen(event.comm, sizeof(event.comm)));
+    j["comm"] =
+        std::string(event.comm, strnlen(event.comm, sizeof(event.comm)));
     j["daddr"] = v6 ? ir::formatIp6(event.daddr) : ir::formatIp4(event.daddr);
     j["dport"] = event.dport;
     j["l4_proto"] = event.l4_proto;

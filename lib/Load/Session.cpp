@@ -71,10 +71,6 @@ std::vector<object::SetElement> readSetElements(const object::SetInfo &set,
   return elements;
 }
 
-std::string objectBaseName(const object::ObjectFile &object) {
-  return object.name();
-}
-
 } // namespace
 
 const object::ChainInfo &selectChain(const object::ObjectFile &object,
@@ -86,11 +82,9 @@ const object::ChainInfo &selectChain(const object::ObjectFile &object,
     std::vector<std::string> names;
     for (const object::ChainInfo &chain : meta.chains)
       names.push_back(chain.name);
-    throw LoadError(fmt::format("{} has no chain '{}' (it has: {})",
-                                object.name(), *name,
-                                names.empty() ? "none"
-                                              : fmt::format("{}", fmt::join(
-                                                                      names, ", "))));
+    throw LoadError(fmt::format(
+        "{} has no chain '{}' (it has: {})", object.name(), *name,
+        names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
   }
   if (meta.chains.size() != 1) {
     std::vector<std::string> names;
@@ -145,8 +139,7 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
 }
 
 Session::Session(const SessionOptions &options)
-    : root_(options.bpffsPath),
-      lock_(RootLock::acquire(root_, options.wait)) {
+    : root_(options.bpffsPath), lock_(RootLock::acquire(root_, options.wait)) {
   recoverInterrupted(root_);
 }
 
@@ -189,8 +182,8 @@ void Session::installChain(const object::ObjectFile &object,
       debugLog("chain '{}': the new program takes over the existing links",
                chain.name);
     } else {
-      if (oldOnSameHook && ir::hookFamily(chain.hook) ==
-                               ir::HookFamily::Netfilter) {
+      if (oldOnSameHook &&
+          ir::hookFamily(chain.hook) == ir::HookFamily::Netfilter) {
         // Netfilter links cannot switch programs: attach the new program at
         // the priority the old one does not use; the old links go when the
         // old directory is removed.
@@ -210,15 +203,14 @@ void Session::installChain(const object::ObjectFile &object,
   record.metadata = metadataFor(object.metadata(), chain);
   record.hostSlotValues = hostSlotValues;
   record.attach = attach;
-  record.objectName = objectBaseName(object);
+  record.objectName = object.name();
   record.loadedAt = utcNow();
   Fd meta = createRecordMap(record);
   txn.pin(kMetaPin, meta.get());
   txn.commit();
 }
 
-std::vector<std::string>
-Session::setRuleset(const object::ObjectFile &object) {
+std::vector<std::string> Session::setRuleset(const object::ObjectFile &object) {
   const object::Metadata &meta = object.metadata();
   std::vector<const object::ChainInfo *> chains;
   std::vector<std::optional<AttachSpec>> attaches;
@@ -309,8 +301,7 @@ void Session::attachChain(const std::string &name,
       Fd fd = bpf::openPinned(dir + "/" + pin);
       txn.pin(pin, fd.get());
     }
-  for (CreatedLink &link :
-       attachProgram(name, chain.hook, prog.get(), *attach))
+  for (CreatedLink &link : attachProgram(name, chain.hook, prog.get(), *attach))
     txn.pin(link.pin, link.fd.get());
   debugPause("attached");
   ChainRecord record = state.record;
@@ -359,8 +350,8 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
         names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
   }
   if (set->anonymous)
-    throw LoadError(fmt::format("set '{}' is anonymous and cannot be updated",
-                                setName));
+    throw LoadError(
+        fmt::format("set '{}' is anonymous and cannot be updated", setName));
 
   // Parse everything before touching the map: a typo changes nothing.
   std::vector<object::SetElement> toAdd, toRemove;
@@ -445,8 +436,8 @@ Session::LogSource Session::openLogs(const std::string &name) {
     throw LoadError(fmt::format("chain '{}' has no rule with 'log': there "
                                 "is nothing to stream",
                                 name));
-  source.ringBuffer = bpf::openPinned(root_.chainDir(name) + "/" +
-                                      chain.log->map);
+  source.ringBuffer =
+      bpf::openPinned(root_.chainDir(name) + "/" + chain.log->map);
   return source;
 }
 

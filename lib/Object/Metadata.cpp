@@ -222,9 +222,9 @@ SetInfo parseSet(const Node &node, uint32_t position) {
   Node keySize = node.member("key_size");
   set.keySize = keySize.integer<uint32_t>();
   if (set.keySize != width)
-    keySize.fail(fmt::format(
-        "{} does not match the key fields, which are {} bytes", set.keySize,
-        width));
+    keySize.fail(
+        fmt::format("{} does not match the key fields, which are {} bytes",
+                    set.keySize, width));
   Node maxEntries = node.member("max_entries");
   set.maxEntries = maxEntries.integer<uint32_t>();
   if (set.maxEntries == 0)
@@ -443,8 +443,10 @@ std::string serializeMetadata(const Metadata &meta) {
     }
     c["rules"] = json::array();
     for (const RuleInfo &rule : chain.rules) {
-      json r = {{"index", rule.index},   {"text", rule.text},
-                {"line", rule.line},     {"column", rule.column},
+      json r = {{"index", rule.index},
+                {"text", rule.text},
+                {"line", rule.line},
+                {"column", rule.column},
                 {"counter", rule.counter},
                 {"verdict", ir::verdictName(rule.verdict)}};
       if (rule.log)

@@ -66,8 +66,7 @@ std::optional<SymbolLocation> findHostSlots(Elf *elf, Elf_Scn *symtab,
     GElf_Shdr sectionHeader;
     if (!section || !gelf_getshdr(section, &sectionHeader))
       return std::nullopt;
-    const char *sectionName =
-        elf_strptr(elf, shstrndx, sectionHeader.sh_name);
+    const char *sectionName = elf_strptr(elf, shstrndx, sectionHeader.sh_name);
     if (!sectionName)
       return std::nullopt;
     return SymbolLocation{sectionName, sym.st_value, sym.st_size};
@@ -161,9 +160,9 @@ ObjectFile ObjectFile::fromMemory(std::vector<uint8_t> bytes,
   object.bytes_ = std::move(bytes);
   Sections sections = findSections(object.name_, object.bytes_);
   if (!sections.meta)
-    throw ObjectError(fmt::format(
-        "{}: no '{}' section: not an object written by bfc", object.name_,
-        BFC_META_SECTION));
+    throw ObjectError(
+        fmt::format("{}: no '{}' section: not an object written by bfc",
+                    object.name_, BFC_META_SECTION));
 
   // The document ends at its NUL terminator; tolerate a missing one.
   std::span<const uint8_t> meta = *sections.meta;
@@ -217,8 +216,8 @@ void decodeSetsSection(std::span<const uint8_t> section, Metadata &meta) {
     offset += 8;
     if (section.size() - offset < set.keySize)
       throw ObjectError(fmt::format(
-          "corrupt .bfc.sets: record {} is truncated (key of set '{}')",
-          record, set.name));
+          "corrupt .bfc.sets: record {} is truncated (key of set '{}')", record,
+          set.name));
     SetElement element;
     element.key.assign(section.data() + offset,
                        section.data() + offset + set.keySize);

@@ -207,10 +207,10 @@ std::string formatFieldValue(ir::FieldId field, const uint8_t *value) {
 SetElement parseSetElement(const SetInfo &set, std::string_view text) {
   std::vector<std::string_view> parts = splitComponents(text);
   if (parts.size() != set.key.size())
-    throw ObjectError(fmt::format(
-        "element '{}' has {} component{}, set '{}' {} has {}", trim(text),
-        parts.size(), parts.size() == 1 ? "" : "s", set.name,
-        formatSetKey(set), set.key.size()));
+    throw ObjectError(
+        fmt::format("element '{}' has {} component{}, set '{}' {} has {}",
+                    trim(text), parts.size(), parts.size() == 1 ? "" : "s",
+                    set.name, formatSetKey(set), set.key.size()));
   SetElement element;
   if (set.lpm) {
     // LPM sets: one address, optionally with a prefix length.
@@ -242,7 +242,8 @@ SetElement parseSetElement(const SetInfo &set, std::string_view text) {
 
 std::string formatSetElement(const SetInfo &set, const SetElement &element) {
   if (set.lpm)
-    return fmt::format("{}/{}", formatFieldValue(set.key[0], element.key.data()),
+    return fmt::format("{}/{}",
+                       formatFieldValue(set.key[0], element.key.data()),
                        element.prefixLen);
   std::vector<std::string> parts;
   size_t offset = 0;

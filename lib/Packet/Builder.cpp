@@ -41,6 +41,11 @@ struct LayerSpec {
   throw SpecError{offset, std::move(message)};
 }
 
+/// A number already bounded by its parser, in its field's type.
+template <typename T> std::optional<T> narrowed(std::optional<uint64_t> value) {
+  return value ? std::optional<T>(static_cast<T>(*value)) : std::nullopt;
+}
+
 bool isIdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
@@ -240,53 +245,41 @@ public:
   }
 
   std::optional<uint8_t> proto(std::string_view key) const {
-    auto value = named(key, 255, ir::ipProtoFromName, "a protocol name");
-    return value ? std::optional<uint8_t>(static_cast<uint8_t>(*value))
-                 : std::nullopt;
+    return narrowed<uint8_t>(
+        named(key, 255, ir::ipProtoFromName, "a protocol name"));
   }
 
   std::optional<uint8_t> dscp(std::string_view key) const {
-    auto value =
-        named(key, 63, ir::dscpFromName, "a DSCP class (ef, af11, cs1...)");
-    return value ? std::optional<uint8_t>(static_cast<uint8_t>(*value))
-                 : std::nullopt;
+    return narrowed<uint8_t>(
+        named(key, 63, ir::dscpFromName, "a DSCP class (ef, af11, cs1...)"));
+  }
+
+  /// An address parsed by `parse`; `what` says what is expected.
+  template <typename Addr>
+  Addr address(std::string_view key, const Addr &fallback,
+               std::optional<Addr> (*parse)(std::string_view),
+               std::string_view what) const {
+    const Arg *arg = find(key);
+    if (!arg)
+      return fallback;
+    auto addr = parse(arg->value);
+    if (!addr)
+      fail(arg->valueOffset,
+           fmt::format("{}= expects {}, not '{}'", key, what, arg->value));
+    return *addr;
   }
 
   ir::Ip4Addr ip4(std::string_view key, const ir::Ip4Addr &fallback) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return fallback;
-    auto addr = ir::parseIp4(arg->value);
-    if (!addr)
-      fail(arg->valueOffset,
-           fmt::format("{}= expects an IPv4 address, not '{}'", key,
-                       arg->value));
-    return *addr;
+    return address(key, fallback, ir::parseIp4, "an IPv4 address");
   }
 
   ir::Ip6Addr ip6(std::string_view key, const ir::Ip6Addr &fallback) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return fallback;
-    auto addr = ir::parseIp6(arg->value);
-    if (!addr)
-      fail(arg->valueOffset,
-           fmt::format("{}= expects an IPv6 address, not '{}'", key,
-                       arg->value));
-    return *addr;
+    return address(key, fallback, ir::parseIp6, "an IPv6 address");
   }
 
   ir::MacAddr mac(std::string_view key, const ir::MacAddr &fallback) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return fallback;
-    auto addr = ir::parseMac(arg->value);
-    if (!addr)
-      fail(
-          arg->valueOffset,
-          fmt::format("{}= expects a MAC address (aa:bb:cc:dd:ee:ff), not '{}'",
-                      key, arg->value));
-    return *addr;
+    return address(key, fallback, ir::parseMac,
+                   "a MAC address (aa:bb:cc:dd:ee:ff)");
   }
 
   /// `a|b|c` names from `lookup` (each a bit mask), or a number.
@@ -577,9 +570,7 @@ private:
 
   static std::optional<uint16_t> optional16(const Fields &f,
                                             std::string_view key) {
-    auto v = f.number(key, 0xffff);
-    return v ? std::optional<uint16_t>(static_cast<uint16_t>(*v))
-             : std::nullopt;
+    return narrowed<uint16_t>(f.number(key, 0xffff));
   }
 
   static uint8_t nextProto(const Fields &f, std::string_view next,

@@ -22,13 +22,6 @@ uint32_t load32(const uint8_t *p) {
   return uint32_t(load16(p)) << 16 | load16(p + 2);
 }
 
-std::string hex(const uint8_t *data, size_t size) {
-  std::string out;
-  for (size_t i = 0; i < size; ++i)
-    out += fmt::format("{:02x}", data[i]);
-  return out;
-}
-
 bool allZero(const uint8_t *data, size_t size) {
   return std::all_of(data, data + size, [](uint8_t b) { return b == 0; });
 }
@@ -90,10 +83,8 @@ public:
       return raw();
     const uint8_t *p = cur();
     DecodedLayer eth("eth");
-    addIf(eth, "dst", ir::formatMac(p),
-          !std::equal(p, p + 6, defaults::kEthDst.begin()));
-    addIf(eth, "src", ir::formatMac(p + 6),
-          !std::equal(p + 6, p + 12, defaults::kEthSrc.begin()));
+    addAddress(eth, "dst", p, defaults::kEthDst, ir::formatMac);
+    addAddress(eth, "src", p + 6, defaults::kEthSrc, ir::formatMac);
     eth.etherType = load16(p + 12);
     layers_.push_back(std::move(eth));
     pos_ += 14;
@@ -138,10 +129,9 @@ public:
           (standalone_ ||
            *layer.nextProto != defaults::protoOfLayer(next).value_or(
                                    layer.nextProtoFallback))) {
-        auto name = ir::ipProtoName(*layer.nextProto);
-        fields.push_back(
-            layer.nextProtoKey + "=" +
-            (name ? std::string(*name) : std::to_string(*layer.nextProto)));
+        fields.push_back(layer.nextProtoKey + "=" +
+                         ir::nameOrNumber(ir::ipProtoName(*layer.nextProto),
+                                          *layer.nextProto));
       }
       parts.push_back(fields.empty() ? layer.name
                                      : fmt::format("{}({})", layer.name,
@@ -154,10 +144,15 @@ private:
   size_t remaining() const { return size_ - pos_; }
   const uint8_t *cur() const { return data_ + pos_; }
 
-  static void addIf(DecodedLayer &layer, std::string key, std::string value,
-                    bool differs) {
-    if (differs)
-      layer.fields.emplace_back(std::move(key), std::move(value));
+  /// The address at `at`, printed by `format`, unless it is the builder's
+  /// default.
+  template <size_t N>
+  static void addAddress(DecodedLayer &layer, std::string key,
+                         const uint8_t *at,
+                         const std::array<uint8_t, N> &fallback,
+                         std::string (*format)(const uint8_t *)) {
+    if (!std::equal(at, at + N, fallback.begin()))
+      layer.fields.emplace_back(std::move(key), format(at));
   }
 
   template <typename T>
@@ -186,7 +181,8 @@ private:
           DecodedLayer::Fields{{"len", std::to_string(remaining())}});
     else
       layers_.emplace_back(
-          "payload", DecodedLayer::Fields{{"hex", hex(cur(), remaining())}});
+          "payload",
+          DecodedLayer::Fields{{"hex", ir::formatHex(cur(), remaining())}});
     pos_ = size_;
   }
 
@@ -214,11 +210,10 @@ private:
   }
 
   void trafficClass(DecodedLayer &layer, uint8_t tc) {
-    if (tc >> 2) {
-      auto name = ir::dscpName(tc >> 2);
-      layer.fields.emplace_back("dscp", name ? std::string(*name)
-                                             : std::to_string(tc >> 2));
-    }
+    uint8_t dscp = tc >> 2;
+    if (dscp)
+      layer.fields.emplace_back("dscp",
+                                ir::nameOrNumber(ir::dscpName(dscp), dscp));
     addNumber(layer, "ecn", tc & 3, 0);
   }
 
@@ -236,10 +231,8 @@ private:
       return raw();
     size_t headerBytes = (p[0] & 0xf) * 4u;
     DecodedLayer layer("ip4");
-    addIf(layer, "src", ir::formatIp4(p + 12),
-          !std::equal(p + 12, p + 16, defaults::kIp4Src.begin()));
-    addIf(layer, "dst", ir::formatIp4(p + 16),
-          !std::equal(p + 16, p + 20, defaults::kIp4Dst.begin()));
+    addAddress(layer, "src", p + 12, defaults::kIp4Src, ir::formatIp4);
+    addAddress(layer, "dst", p + 16, defaults::kIp4Dst, ir::formatIp4);
     addNumber(layer, "ttl", p[8], defaults::kTtl);
     trafficClass(layer, p[1]);
     addNumber(layer, "id", load16(p + 4), uint16_t(0));
@@ -257,7 +250,8 @@ private:
     }
     addNumber(layer, "frag", flagsFrag & 0x1fff, 0);
     if (headerBytes > 20)
-      layer.fields.emplace_back("opts", hex(p + 20, headerBytes - 20));
+      layer.fields.emplace_back("opts",
+                                ir::formatHex(p + 20, headerBytes - 20));
     addCheck(layer, "len", load16(p + 2), remaining(), false);
     Bytes header(p, p + headerBytes);
     header[10] = header[11] = 0;
@@ -285,10 +279,8 @@ private:
     if (remaining() < 40 || p[0] >> 4 != 6)
       return raw();
     DecodedLayer layer("ip6");
-    addIf(layer, "src", ir::formatIp6(p + 8),
-          !std::equal(p + 8, p + 24, defaults::kIp6Src.begin()));
-    addIf(layer, "dst", ir::formatIp6(p + 24),
-          !std::equal(p + 24, p + 40, defaults::kIp6Dst.begin()));
+    addAddress(layer, "src", p + 8, defaults::kIp6Src, ir::formatIp6);
+    addAddress(layer, "dst", p + 24, defaults::kIp6Dst, ir::formatIp6);
     addNumber(layer, "hlim", p[7], defaults::kTtl);
     uint32_t vcf = load32(p);
     trafficClass(layer, static_cast<uint8_t>(vcf >> 20));
@@ -326,12 +318,34 @@ private:
     }
   }
 
+  /// The size of a hop/dst/route/mh header (its length byte counts 8-byte
+  /// units after the first); nullopt when it is cut off.
+  std::optional<size_t> eightByteUnitsHeaderSize() const {
+    if (remaining() < 8 || (cur()[1] + 1u) * 8u > remaining())
+      return std::nullopt;
+    return (cur()[1] + 1u) * 8u;
+  }
+
+  /// Adds an IPv6 extension header of `size` bytes, then decodes what it
+  /// says follows (unless `decodeNext` is false: a payload follows).
+  void extensionHeader(DecodedLayer layer, size_t size,
+                       bool decodeNext = true) {
+    uint8_t next = cur()[0];
+    nextProto(layer, "nh", next, defaults::kIp6NextHeader);
+    layers_.push_back(std::move(layer));
+    pos_ += size;
+    if (!decodeNext)
+      return raw();
+    ip6Next(next);
+  }
+
   /// hop/dst headers the builder makes: one Pad1 or PadN option.
   void optionsHeader(const char *name) {
     const uint8_t *p = cur();
-    if (remaining() < 8 || (p[1] + 1u) * 8u > remaining())
+    auto headerSize = eightByteUnitsHeaderSize();
+    if (!headerSize)
       return raw();
-    size_t size = (p[1] + 1u) * 8u;
+    size_t size = *headerSize;
     bool builderPadding = size - 2 == 1 ? p[2] == 0
                                         : (p[2] == 1 && p[3] == size - 4 &&
                                            allZero(p + 4, size - 4));
@@ -339,17 +353,15 @@ private:
       return raw();
     DecodedLayer layer(name);
     addNumber(layer, "len", p[1], uint8_t(0));
-    nextProto(layer, "nh", p[0], defaults::kIp6NextHeader);
-    layers_.push_back(std::move(layer));
-    pos_ += size;
-    ip6Next(p[0]);
+    extensionHeader(std::move(layer), size);
   }
 
   void routeOrMobility(const char *name) {
     const uint8_t *p = cur();
-    if (remaining() < 8 || (p[1] + 1u) * 8u > remaining())
+    auto headerSize = eightByteUnitsHeaderSize();
+    if (!headerSize)
       return raw();
-    size_t size = (p[1] + 1u) * 8u;
+    size_t size = *headerSize;
     bool route = std::string_view(name) == "route";
     size_t zeroFrom = route ? 4 : 3;
     if (!allZero(p + zeroFrom, size - zeroFrom))
@@ -359,10 +371,7 @@ private:
     addNumber(layer, "type", p[2], uint8_t(0));
     if (route)
       addNumber(layer, "segleft", p[3], uint8_t(0));
-    nextProto(layer, "nh", p[0], defaults::kIp6NextHeader);
-    layers_.push_back(std::move(layer));
-    pos_ += size;
-    ip6Next(p[0]);
+    extensionHeader(std::move(layer), size);
   }
 
   void fragment() {
@@ -374,12 +383,8 @@ private:
     addNumber(layer, "offset", offsetFlags >> 3, 0);
     addNumber(layer, "more", offsetFlags & 1, 0);
     addNumber(layer, "id", load32(p + 4), 0u);
-    nextProto(layer, "nh", p[0], defaults::kIp6NextHeader);
-    layers_.push_back(std::move(layer));
-    pos_ += 8;
-    if (offsetFlags >> 3)
-      return raw();
-    ip6Next(p[0]);
+    // Only the first fragment holds the next header.
+    extensionHeader(std::move(layer), 8, (offsetFlags >> 3) == 0);
   }
 
   void authentication() {
@@ -393,10 +398,7 @@ private:
     addNumber(layer, "len", p[1], defaults::kAhLen);
     addNumber(layer, "spi", load32(p + 4), 0u);
     addNumber(layer, "seq", load32(p + 8), 0u);
-    nextProto(layer, "nh", p[0], defaults::kIp6NextHeader);
-    layers_.push_back(std::move(layer));
-    pos_ += size;
-    ip6Next(p[0]);
+    extensionHeader(std::move(layer), size);
   }
 
   void tcp() {
@@ -418,7 +420,8 @@ private:
     addNumber(layer, "urg", load16(p + 18), uint16_t(0));
     addNumber(layer, "res", p[12] & 0xf, 0);
     if (headerBytes > 20)
-      layer.fields.emplace_back("opts", hex(p + 20, headerBytes - 20));
+      layer.fields.emplace_back("opts",
+                                ir::formatHex(p + 20, headerBytes - 20));
     else
       addNumber(layer, "doff", dataOffset, 5u);
     if (!standalone_) {
@@ -466,8 +469,7 @@ private:
     if (p[0] !=
         (v6 ? defaults::kIcmpv6EchoRequest : defaults::kIcmpEchoRequest)) {
       auto name = v6 ? ir::icmpv6TypeName(p[0]) : ir::icmpTypeName(p[0]);
-      layer.fields.emplace_back("type", name ? std::string(*name)
-                                             : std::to_string(p[0]));
+      layer.fields.emplace_back("type", ir::nameOrNumber(name, p[0]));
     }
     addNumber(layer, "code", p[1], uint8_t(0));
     addNumber(layer, "id", load16(p + 4), uint16_t(0));
@@ -542,9 +544,8 @@ std::string describePacket(const Packet &packet) {
 }
 
 std::string describeSockAddr(const SockAddr &sock) {
-  auto proto = ir::ipProtoName(sock.protocol);
   std::string protoText =
-      proto ? std::string(*proto) : std::to_string(sock.protocol);
+      ir::nameOrNumber(ir::ipProtoName(sock.protocol), sock.protocol);
   bool v4 = sock.family == 4;
   std::string dst =
       v4 ? ir::formatIp4(sock.dst.data()) : ir::formatIp6(sock.dst.data());

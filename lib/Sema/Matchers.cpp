@@ -99,21 +99,51 @@ constexpr std::array<MatcherInfo, 30> kMatchers = {{
 constexpr std::array<std::string_view, 5> kOpNames = {"eq", "any", "all", "in",
                                                       "range"};
 
-ir::Bytes bigEndian(uint64_t value, unsigned width) {
-  ir::Bytes bytes(width);
-  for (unsigned i = 0; i < width; ++i)
-    bytes[width - 1 - i] = static_cast<uint8_t>(value >> (8 * i));
-  return bytes;
-}
+// Conversions of a parsed payload (or its error) into BFIR terms.
 
-template <typename T> PayloadValue scalar(T value, unsigned width) {
+/// An integer, in the field's width.
+template <typename T>
+Expected<PayloadValue> scalarPayload(const Expected<T> &parsed,
+                                     const MatcherInfo &info) {
+  if (!parsed)
+    return parsed.error();
   PayloadValue out;
-  out.value = bigEndian(value, width);
+  out.value = ir::toBigEndian(*parsed, ir::fieldInfo(info.field).width);
   return out;
 }
 
-template <size_t N> ir::Bytes bytesOf(const std::array<uint8_t, N> &a) {
-  return ir::Bytes(a.begin(), a.end());
+/// A `range` operand: both bounds in the field's width.
+template <typename Range>
+Expected<PayloadValue> rangePayload(const Expected<Range> &parsed,
+                                    const MatcherInfo &info) {
+  if (!parsed)
+    return parsed.error();
+  unsigned width = ir::fieldInfo(info.field).width;
+  PayloadValue out;
+  out.value = ir::toBigEndian(parsed->low, width);
+  out.high = ir::toBigEndian(parsed->high, width);
+  return out;
+}
+
+template <size_t N>
+Expected<PayloadValue>
+addressPayload(const Expected<std::array<uint8_t, N>> &parsed) {
+  if (!parsed)
+    return parsed.error();
+  PayloadValue out;
+  out.value.assign(parsed->begin(), parsed->end());
+  return out;
+}
+
+/// An address and its prefix length (ip4/ip6 snet/dnet).
+template <typename Net>
+Expected<PayloadValue> networkPayload(const Expected<Net> &parsed) {
+  if (!parsed)
+    return parsed.error();
+  PayloadValue out;
+  out.value.assign(parsed->addr.begin(), parsed->addr.end());
+  out.prefixLen = parsed->prefixLen;
+  return out;
 }
 
 } // namespace
@@ -176,24 +206,17 @@ Expected<PayloadValue> parsePayload(const MatcherInfo &info, MatcherOp op,
     auto iface = parseIface(text, /*allowUnderscore=*/false);
     if (!iface)
       return iface.error();
-    PayloadValue out = scalar(iface->index, 4);
+    PayloadValue out;
+    out.value = ir::toBigEndian(iface->index, 4);
     out.iface = *iface;
     return out;
   }
-  case MatcherType::MetaL3Proto: {
-    auto v = parseL3Proto(text, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 2);
-  }
+  case MatcherType::MetaL3Proto:
+    return scalarPayload(parseL3Proto(text, ctx), info);
   case MatcherType::MetaL4Proto:
   case MatcherType::Ip4Proto:
-  case MatcherType::Ip6Nexthdr: {
-    auto v = parseL4Proto(text, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 1);
-  }
+  case MatcherType::Ip6Nexthdr:
+    return scalarPayload(parseL4Proto(text, ctx), info);
   case MatcherType::MetaProbability:
   case MatcherType::MetaFlowProbability: {
     auto v = parseProbability(text);
@@ -208,110 +231,39 @@ Expected<PayloadValue> parsePayload(const MatcherInfo &info, MatcherOp op,
   case MatcherType::TcpSport:
   case MatcherType::TcpDport:
   case MatcherType::UdpSport:
-  case MatcherType::UdpDport: {
-    if (range) {
-      auto r = parsePortRange(text);
-      if (!r)
-        return r.error();
-      PayloadValue out = scalar(r->low, 2);
-      out.high = bigEndian(r->high, 2);
-      return out;
-    }
-    auto v = parsePort(text, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 2);
-  }
-  case MatcherType::MetaMark: {
-    auto v = parseMark(text);
-    if (!v)
-      return v.error();
-    return scalar(*v, 4);
-  }
-  case MatcherType::MetaFlowHash: {
-    if (range) {
-      auto r = parseFlowHashRange(text);
-      if (!r)
-        return r.error();
-      PayloadValue out = scalar(r->low, 4);
-      out.high = bigEndian(r->high, 4);
-      return out;
-    }
-    auto v = parseFlowHash(text);
-    if (!v)
-      return v.error();
-    return scalar(*v, 4);
-  }
+  case MatcherType::UdpDport:
+    return range ? rangePayload(parsePortRange(text), info)
+                 : scalarPayload(parsePort(text, ctx), info);
+  case MatcherType::MetaMark:
+    return scalarPayload(parseMark(text), info);
+  case MatcherType::MetaFlowHash:
+    return range ? rangePayload(parseFlowHashRange(text), info)
+                 : scalarPayload(parseFlowHash(text), info);
   case MatcherType::Ip4Saddr:
-  case MatcherType::Ip4Daddr: {
-    auto v = parseIpv4Addr(text, ctx);
-    if (!v)
-      return v.error();
-    PayloadValue out;
-    out.value = bytesOf(*v);
-    return out;
-  }
+  case MatcherType::Ip4Daddr:
+    return addressPayload(parseIpv4Addr(text, ctx));
   case MatcherType::Ip4Snet:
-  case MatcherType::Ip4Dnet: {
-    auto v = parseIpv4Net(text, ctx);
-    if (!v)
-      return v.error();
-    PayloadValue out;
-    out.value = bytesOf(v->addr);
-    out.prefixLen = v->prefixLen;
-    return out;
-  }
+  case MatcherType::Ip4Dnet:
+    return networkPayload(parseIpv4Net(text, ctx));
   case MatcherType::Ip6Saddr:
-  case MatcherType::Ip6Daddr: {
-    auto v = parseIpv6Addr(text, ctx);
-    if (!v)
-      return v.error();
-    PayloadValue out;
-    out.value = bytesOf(*v);
-    return out;
-  }
+  case MatcherType::Ip6Daddr:
+    return addressPayload(parseIpv6Addr(text, ctx));
   case MatcherType::Ip6Snet:
-  case MatcherType::Ip6Dnet: {
-    auto v = parseIpv6Net(text, ctx);
-    if (!v)
-      return v.error();
-    PayloadValue out;
-    out.value = bytesOf(v->addr);
-    out.prefixLen = v->prefixLen;
-    return out;
-  }
+  case MatcherType::Ip6Dnet:
+    return networkPayload(parseIpv6Net(text, ctx));
   case MatcherType::Ip4Dscp:
-  case MatcherType::Ip6Dscp: {
-    auto v = parseDscp(text, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 1);
-  }
-  case MatcherType::TcpFlags: {
-    auto v = parseTcpFlags(text);
-    if (!v)
-      return v.error();
-    return scalar(*v, 1);
-  }
-  case MatcherType::IcmpType: {
-    auto v = parseIcmpType(text, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 1);
-  }
-  case MatcherType::Icmpv6Type: {
-    auto v = parseIcmpv6Type(text, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 1);
-  }
+  case MatcherType::Ip6Dscp:
+    return scalarPayload(parseDscp(text, ctx), info);
+  case MatcherType::TcpFlags:
+    return scalarPayload(parseTcpFlags(text), info);
+  case MatcherType::IcmpType:
+    return scalarPayload(parseIcmpType(text, ctx), info);
+  case MatcherType::Icmpv6Type:
+    return scalarPayload(parseIcmpv6Type(text, ctx), info);
   case MatcherType::IcmpCode:
-  case MatcherType::Icmpv6Code: {
-    auto v = parseIcmpCode(text, info.type == MatcherType::Icmpv6Code, ctx);
-    if (!v)
-      return v.error();
-    return scalar(*v, 1);
-  }
+  case MatcherType::Icmpv6Code:
+    return scalarPayload(
+        parseIcmpCode(text, info.type == MatcherType::Icmpv6Code, ctx), info);
   }
   return PayloadError{"unsupported matcher", 0, 0};
 }

@@ -16,7 +16,7 @@
 
 #include <fmt/format.h>
 
-#include "Names.h"
+#include "Suggestions.h"
 
 namespace bfc::sema {
 
@@ -175,6 +175,44 @@ std::optional<unsigned long> strtoulDecOrHex(const std::string &s) {
   return std::nullopt;
 }
 
+/// A `START-END` payload: `what` names it in messages.
+struct RangeSpec {
+  std::string_view what;     ///< "port range"
+  std::string_view expected; ///< "START-END with decimal ports, e.g. ..."
+  std::string_view bound;    ///< "decimal port in 0..65535"
+  unsigned long max;
+  std::optional<unsigned long> (*parseBound)(const std::string &);
+};
+
+/// The two bounds of a `START-END` payload, each in 0..max; their order is
+/// the caller's to check (the messages differ).
+Expected<std::pair<unsigned long, unsigned long>>
+parseRangeBounds(std::string_view text, const RangeSpec &spec) {
+  size_t dash = text.find('-');
+  if (text.empty() || !isIntRangeShape(text) || !isDigit(text[0]) ||
+      dash == std::string_view::npos || dash + 1 == text.size())
+    return fail(fmt::format("invalid {} '{}': expected {}", spec.what, text,
+                            spec.expected));
+  struct Part {
+    std::string_view name;
+    size_t offset;
+    std::string_view text;
+  };
+  const Part parts[] = {{"start", 0, text.substr(0, dash)},
+                        {"end", dash + 1, text.substr(dash + 1)}};
+  unsigned long bounds[2] = {};
+  for (size_t i = 0; i < 2; ++i) {
+    const Part &part = parts[i];
+    auto v = spec.parseBound(std::string(part.text));
+    if (!v || *v > spec.max)
+      return fail(fmt::format("invalid {} '{}': {} '{}' is not a {}", spec.what,
+                              text, part.name, part.text, spec.bound),
+                  part.offset, part.text.size());
+    bounds[i] = *v;
+  }
+  return std::pair(bounds[0], bounds[1]);
+}
+
 bool startsWithHexPrefix(std::string_view s) {
   if (!s.empty() && s[0] == '-')
     s.remove_prefix(1);
@@ -183,7 +221,7 @@ bool startsWithHexPrefix(std::string_view s) {
 
 /// A name from `table` or a number in 0..max (decimal or hexadecimal).
 struct NamedNumberSpec {
-  std::span<const NamedValue> table; ///< may be empty
+  std::span<const ir::NamedValue<uint8_t>> table; ///< may be empty
   unsigned long max;
   std::string_view what;     ///< "protocol"
   std::string_view expected; ///< "a protocol name or a number in 0..255"
@@ -198,7 +236,7 @@ Expected<unsigned long> parseNamedNumber(std::string_view text,
   if (ctx == PayloadContext::Matcher && !isNameShape(text))
     return fail(fmt::format("invalid {} '{}': expected {}", spec.what, text,
                             spec.expected));
-  if (auto named = lookupName(spec.table, text))
+  if (auto named = ir::valueOfName(spec.table, text))
     return static_cast<unsigned long>(*named);
   if (auto v = strtoulDecOrHex(s)) {
     if (*v <= spec.max)
@@ -213,6 +251,15 @@ Expected<unsigned long> parseNamedNumber(std::string_view text,
   return fail(fmt::format("unknown {} '{}' (expected {}){}", spec.what, text,
                           spec.expected,
                           didYouMean(suggestName(text, spec.table))));
+}
+
+/// parseNamedNumber() for the one-byte fields.
+Expected<uint8_t> parseNamedByte(std::string_view text, PayloadContext ctx,
+                                 const NamedNumberSpec &spec) {
+  auto v = parseNamedNumber(text, ctx, spec);
+  if (!v)
+    return v.error();
+  return static_cast<uint8_t>(*v);
 }
 
 // ------------------------------------------------------ address details --
@@ -288,6 +335,21 @@ PayloadError ipv6Problem(std::string_view text, PayloadContext ctx) {
   return fail(std::string(kExpected));
 }
 
+/// The prefix length after `slash` in network `text` (named `what`): a
+/// decimal number in 0..maxLen, and `shapeOk` says the lexer took the text.
+Expected<uint8_t> parsePrefixLength(std::string_view what,
+                                    std::string_view text, size_t slash,
+                                    unsigned maxLen, bool shapeOk) {
+  std::string_view prefixText = text.substr(slash + 1);
+  auto prefix = strtoulWhole(std::string(prefixText), 10);
+  if (!shapeOk || !prefix || *prefix > maxLen)
+    return fail(fmt::format("invalid {} '{}': prefix length '{}' is not a "
+                            "decimal number in 0..{}",
+                            what, text, prefixText, maxLen),
+                slash + 1, prefixText.size());
+  return static_cast<uint8_t>(*prefix);
+}
+
 /// `reason` about the payload `text`, named as `what`.
 PayloadError invalid(std::string_view what, std::string_view text,
                      PayloadError reason) {
@@ -324,35 +386,18 @@ Expected<uint16_t> parsePort(std::string_view text, PayloadContext ctx) {
 }
 
 Expected<PortRange> parsePortRange(std::string_view text) {
-  auto expected = [&] {
-    return fail(fmt::format("invalid port range '{}': expected START-END with "
-                            "decimal ports, e.g. 1024-65535",
-                            text));
-  };
-  if (text.empty() || !isIntRangeShape(text) || !isDigit(text[0]))
-    return expected();
-  size_t dash = text.find('-');
-  if (dash == std::string_view::npos || dash + 1 == text.size())
-    return expected();
-  std::string_view first = text.substr(0, dash);
-  std::string_view second = text.substr(dash + 1);
-  auto low = strtoulWhole(std::string(first), 10);
-  if (!low || *low > 65535)
-    return fail(fmt::format("invalid port range '{}': start '{}' is not a "
-                            "decimal port in 0..65535",
-                            text, first),
-                0, first.size());
-  auto high = strtoulWhole(std::string(second), 10);
-  if (!high || *high > 65535)
-    return fail(fmt::format("invalid port range '{}': end '{}' is not a "
-                            "decimal port in 0..65535",
-                            text, second),
-                dash + 1, second.size());
-  if (*high < *low)
+  auto bounds = parseRangeBounds(
+      text, {"port range", "START-END with decimal ports, e.g. 1024-65535",
+             "decimal port in 0..65535", 65535,
+             [](const std::string &s) { return strtoulWhole(s, 10); }});
+  if (!bounds)
+    return bounds.error();
+  auto [low, high] = *bounds;
+  if (high < low)
     return fail(fmt::format("invalid port range '{}': start {} is greater than "
                             "end {}",
-                            text, *low, *high));
-  return PortRange{static_cast<uint16_t>(*low), static_cast<uint16_t>(*high)};
+                            text, low, high));
+  return PortRange{static_cast<uint16_t>(low), static_cast<uint16_t>(high)};
 }
 
 // ------------------------------------------------------------ flow hash --
@@ -380,35 +425,18 @@ Expected<uint32_t> parseFlowHash(std::string_view text) {
 }
 
 Expected<U32Range> parseFlowHashRange(std::string_view text) {
-  auto expected = [&] {
-    return fail(fmt::format("invalid flow hash range '{}': expected START-END "
-                            "with 32-bit decimal or hexadecimal values",
-                            text));
-  };
-  if (text.empty() || !isIntRangeShape(text) || !isDigit(text[0]))
-    return expected();
-  size_t dash = text.find('-');
-  if (dash == std::string_view::npos || dash + 1 == text.size())
-    return expected();
-  std::string_view first = text.substr(0, dash);
-  std::string_view second = text.substr(dash + 1);
-  auto low = strtoulDecOrHex(std::string(first));
-  if (!low || *low > UINT32_MAX)
-    return fail(fmt::format("invalid flow hash range '{}': start '{}' is not a "
-                            "value in 0..0xffffffff",
-                            text, first),
-                0, first.size());
-  auto high = strtoulDecOrHex(std::string(second));
-  if (!high || *high > UINT32_MAX)
-    return fail(fmt::format("invalid flow hash range '{}': end '{}' is not a "
-                            "value in 0..0xffffffff",
-                            text, second),
-                dash + 1, second.size());
-  if (*high < *low)
+  auto bounds = parseRangeBounds(
+      text,
+      {"flow hash range", "START-END with 32-bit decimal or hexadecimal values",
+       "value in 0..0xffffffff", UINT32_MAX, strtoulDecOrHex});
+  if (!bounds)
+    return bounds.error();
+  auto [low, high] = *bounds;
+  if (high < low)
     return fail(fmt::format("invalid flow hash range '{}': start is greater "
                             "than end",
                             text));
-  return U32Range{static_cast<uint32_t>(*low), static_cast<uint32_t>(*high)};
+  return U32Range{static_cast<uint32_t>(low), static_cast<uint32_t>(high)};
 }
 
 // ----------------------------------------------------------------- mark --
@@ -451,67 +479,54 @@ Expected<double> parseProbability(std::string_view text) {
 // ------------------------------------------------------------ protocols --
 
 Expected<uint16_t> parseL3Proto(std::string_view text, PayloadContext ctx) {
-  static constexpr NamedValue kNames[] = {{"ipv4", 0}, {"ipv6", 1}};
-  if (equalsIgnoreCase(text, "ipv4"))
-    return static_cast<uint16_t>(0x0800);
-  if (equalsIgnoreCase(text, "ipv6"))
-    return static_cast<uint16_t>(0x86dd);
-  // The names map to EtherTypes above; the table only feeds suggestions.
+  if (auto type = ir::etherTypeFromName(text))
+    return *type;
+  // Names are handled above: the EtherType table feeds suggestions only.
   auto v = parseNamedNumber(text, ctx,
-                            {std::span<const NamedValue>(), 0xffff,
+                            {{},
+                             0xffff,
                              "network protocol",
                              "ipv4, ipv6 or an EtherType in 0..0xffff"});
   if (!v) {
     PayloadError e = v.error();
     if (!text.empty() && !isDigit(text[0]) && text[0] != '-')
-      e.message = fmt::format("unknown network protocol '{}' (expected ipv4, "
-                              "ipv6 or an EtherType in 0..0xffff){}",
-                              text, didYouMean(suggestName(text, kNames)));
+      e.message = fmt::format(
+          "unknown network protocol '{}' (expected ipv4, "
+          "ipv6 or an EtherType in 0..0xffff){}",
+          text, didYouMean(suggestName(text, ir::etherTypeNames())));
     return e;
   }
   return static_cast<uint16_t>(*v);
 }
 
 Expected<uint8_t> parseL4Proto(std::string_view text, PayloadContext ctx) {
-  auto v = parseNamedNumber(
+  return parseNamedByte(
       text, ctx,
-      {ipProtocolNames(), 255, "protocol",
+      {ir::ipProtoNames(), 255, "protocol",
        "a protocol name such as tcp, udp, icmp, icmpv6, gre, or a number in "
        "0..255"});
-  if (!v)
-    return v.error();
-  return static_cast<uint8_t>(*v);
 }
 
 Expected<uint8_t> parseDscp(std::string_view text, PayloadContext ctx) {
-  auto v = parseNamedNumber(
+  return parseNamedByte(
       text, ctx,
-      {dscpClassNames(), 63, "DSCP value",
+      {ir::dscpNames(), 63, "DSCP value",
        "a class name (ef, be, le, nqb, voice-admit, cs0..cs7, af11..af43) or "
        "a number in 0..63"});
-  if (!v)
-    return v.error();
-  return static_cast<uint8_t>(*v);
 }
 
 Expected<uint8_t> parseIcmpType(std::string_view text, PayloadContext ctx) {
-  auto v = parseNamedNumber(
+  return parseNamedByte(
       text, ctx,
-      {icmpTypeNames(), 255, "ICMP type",
+      {ir::icmpTypeNames(), 255, "ICMP type",
        "a type name such as echo-request, or a number in 0..255"});
-  if (!v)
-    return v.error();
-  return static_cast<uint8_t>(*v);
 }
 
 Expected<uint8_t> parseIcmpv6Type(std::string_view text, PayloadContext ctx) {
-  auto v = parseNamedNumber(
+  return parseNamedByte(
       text, ctx,
-      {icmpv6TypeNames(), 255, "ICMPv6 type",
+      {ir::icmpv6TypeNames(), 255, "ICMPv6 type",
        "a type name such as echo-request, or a number in 0..255"});
-  if (!v)
-    return v.error();
-  return static_cast<uint8_t>(*v);
 }
 
 Expected<uint8_t> parseIcmpCode(std::string_view text, bool icmpv6,
@@ -521,12 +536,8 @@ Expected<uint8_t> parseIcmpCode(std::string_view text, bool icmpv6,
     return fail(fmt::format("invalid {} '{}': expected a decimal or "
                             "hexadecimal number in 0..255",
                             what, text));
-  auto v = parseNamedNumber(text, ctx,
-                            {std::span<const NamedValue>(), 255, what,
-                             "a decimal or hexadecimal number in 0..255"});
-  if (!v)
-    return v.error();
-  return static_cast<uint8_t>(*v);
+  return parseNamedByte(
+      text, ctx, {{}, 255, what, "a decimal or hexadecimal number in 0..255"});
 }
 
 Expected<uint8_t> parseTcpFlags(std::string_view text) {
@@ -552,12 +563,12 @@ Expected<uint8_t> parseTcpFlags(std::string_view text) {
     size_t comma = text.find(',', start);
     size_t end = comma == std::string_view::npos ? text.size() : comma;
     std::string_view name = text.substr(start, end - start);
-    auto bit = lookupName(tcpFlagNames(), name);
+    auto bit = ir::tcpFlagFromName(name);
     if (!bit)
-      return fail(fmt::format("unknown TCP flag '{}' (expected {}){}", name,
-                              kExpected,
-                              didYouMean(suggestName(name, tcpFlagNames()))),
-                  start, name.size());
+      return fail(
+          fmt::format("unknown TCP flag '{}' (expected {}){}", name, kExpected,
+                      didYouMean(suggestName(name, ir::tcpFlagNames()))),
+          start, name.size());
     flags |= *bit;
     start = end + 1;
   }
@@ -586,20 +597,16 @@ Expected<Ipv4Net> parseIpv4Net(std::string_view text, PayloadContext ctx) {
                             "e.g. 10.0.0.0/8",
                             text));
   std::string_view addrText = text.substr(0, slash);
-  std::string_view prefixText = text.substr(slash + 1);
   Ipv4Net net;
   bool shapeOk = ctx == PayloadContext::SetElement || isIpv4Shape(text, true);
   if (!isDigit(text[0]) ||
       inet_pton(AF_INET, std::string(addrText).c_str(), net.addr.data()) != 1) {
     return invalid("IPv4 network", text, ipv4Problem(addrText));
   }
-  auto prefix = strtoulWhole(std::string(prefixText), 10);
-  if (!shapeOk || !prefix || *prefix > 32)
-    return fail(fmt::format("invalid IPv4 network '{}': prefix length '{}' is "
-                            "not a decimal number in 0..32",
-                            text, prefixText),
-                slash + 1, prefixText.size());
-  net.prefixLen = static_cast<uint8_t>(*prefix);
+  auto prefix = parsePrefixLength("IPv4 network", text, slash, 32, shapeOk);
+  if (!prefix)
+    return prefix.error();
+  net.prefixLen = *prefix;
   return net;
 }
 
@@ -623,7 +630,6 @@ Expected<Ipv6Net> parseIpv6Net(std::string_view text, PayloadContext ctx) {
                             "e.g. 2001:db8::/32",
                             text));
   std::string_view addrText = text.substr(0, slash);
-  std::string_view prefixText = text.substr(slash + 1);
   Ipv6Net net;
   bool shapeOk = ctx == PayloadContext::SetElement || isIpv6Shape(text, true);
   if ((!shapeOk && addrText.find('.') != std::string_view::npos) ||
@@ -631,13 +637,10 @@ Expected<Ipv6Net> parseIpv6Net(std::string_view text, PayloadContext ctx) {
           1) {
     return invalid("IPv6 network", text, ipv6Problem(addrText, ctx));
   }
-  auto prefix = strtoulWhole(std::string(prefixText), 10);
-  if (!shapeOk || !prefix || *prefix > 128)
-    return fail(fmt::format("invalid IPv6 network '{}': prefix length '{}' is "
-                            "not a decimal number in 0..128",
-                            text, prefixText),
-                slash + 1, prefixText.size());
-  net.prefixLen = static_cast<uint8_t>(*prefix);
+  auto prefix = parsePrefixLength("IPv6 network", text, slash, 128, shapeOk);
+  if (!prefix)
+    return prefix.error();
+  net.prefixLen = *prefix;
   return net;
 }
 
@@ -717,15 +720,13 @@ Expected<uint64_t> parseLogRate(std::string_view text) {
 }
 
 Expected<uint8_t> parseLogHeader(std::string_view text) {
-  static constexpr NamedValue kHeaders[] = {
-      {"link", 1 << 0}, {"internet", 1 << 1}, {"transport", 1 << 2}};
   if (text.empty())
     return fail("missing log header (expected link, internet or transport)");
-  if (auto bit = lookupName(kHeaders, text))
+  if (auto bit = ir::valueOfName(ir::logHeaderNames(), text))
     return *bit;
-  return fail(fmt::format("unknown log header '{}' (expected link, internet "
-                          "or transport){}",
-                          text, didYouMean(suggestName(text, kHeaders))));
+  return fail(fmt::format(
+      "unknown log header '{}' (expected link, internet or transport){}", text,
+      didYouMean(suggestName(text, ir::logHeaderNames()))));
 }
 
 // --------------------------------------------------------- hook options --

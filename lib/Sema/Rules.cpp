@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "Names.h"
 #include "SemaInternal.h"
+#include "Suggestions.h"
 
 namespace bfc::sema {
 

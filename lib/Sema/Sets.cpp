@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "Names.h"
 #include "SemaInternal.h"
+#include "Suggestions.h"
 
 namespace bfc::sema {
 

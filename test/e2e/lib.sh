@@ -94,6 +94,9 @@ mkobj() {
   python3 "$BFC_MKOBJ" $BFC_MKOBJ_ARGS "$@" -o "$out"
 }
 
+# shellcheck disable=SC2086
+log "test objects compiled by $(python3 "$BFC_MKOBJ" $BFC_MKOBJ_ARGS --print-compiler)"
+
 # setup_pair [CLI SRV]: client and server namespaces (default $NS_CLI and
 # $NS_SRV) joined by a veth pair:
 #   client: veth "bfcc0", 10.200.1.1 and 10.200.1.3

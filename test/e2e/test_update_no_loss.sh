@@ -43,6 +43,6 @@ for hook in xdp tc_ingress; do
   no_loss_across_updates "f_$hook" "$WORK/$hook.v1.bpf.o" "$WORK/$hook.v2.bpf.o" \
     --option "ifindex=$SRV_IFACE"
 done
-mkobj "$WORK/nf.v1.bpf.o" --chain f_nf:nf_pre_routing:9999 --options 'f_nf={"priorities":[-100,-99]}'
-mkobj "$WORK/nf.v2.bpf.o" --chain f_nf:nf_pre_routing:8888 --options 'f_nf={"priorities":[-100,-99]}'
+mkobj "$WORK/nf.v1.bpf.o" --chain f_nf:nf_pre_routing:9999 --options 'f_nf={"priorities":[100,101]}'
+mkobj "$WORK/nf.v2.bpf.o" --chain f_nf:nf_pre_routing:8888 --options 'f_nf={"priorities":[100,101]}'
 no_loss_across_updates f_nf "$WORK/nf.v1.bpf.o" "$WORK/nf.v2.bpf.o"

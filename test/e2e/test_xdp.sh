@@ -86,12 +86,25 @@ mkobj "$WORK/tc.bpf.o" --chain xdp_filter:tc_ingress:9999
 expect_fail_with "'chain update' keeps the hook" srv_bfload chain update "$WORK/tc.bpf.o"
 expect_udp_dropped 8888 # still the v2 program
 
+log "logs follow the chain across an update and end when it is flushed"
+"${BFLOAD_CMD[@]}" chain logs --name xdp_filter >"$WORK/follow.txt" 2>"$WORK/follow.err" &
+follow=$!
+CLEANUP_PIDS+=("$follow")
+sleep 0.5
+srv_bfload chain update "$WORK/v1.bpf.o" # v1 blocks (and logs) $CLI_ADDR2
+sleep 1.5                                # the stream looks again every second
+ping_from "$CLI_ADDR2" || true
+wait_for_file "$WORK/follow.txt" "IPv4     : $CLI_ADDR2 -> $SRV_ADDR"
+srv_bfload chain update "$WORK/v2.bpf.o"
+
 log "persistence: a fresh process sees the chain, the lock is free"
 "$BFLOAD" --bpffs-path "$BPFFS" ruleset get | grep -q "rule meta.iface eq bfc0 udp.dport eq 8888 counter DROP" ||
   fail "ruleset get from a new process lacks the updated chain"
 
 log "flush"
 bfload chain flush --name xdp_filter
+timeout 5 tail --pid="$follow" -f /dev/null || fail "chain logs still running after flush"
+grep -q "chain 'xdp_filter' was flushed" "$WORK/follow.err" || fail "logs: $(cat "$WORK/follow.err")"
 ! ip -n "$NS_SRV" link show "$SRV_IFACE" | grep -q "prog/xdp" || fail "XDP program still attached after flush"
 expect_udp_ok 8888
 [ -z "$(bfload ruleset get)" ] || fail "ruleset not empty after flush"

@@ -215,7 +215,45 @@ LoadedChain::~LoadedChain() {
     bpf_object__close(obj_);
 }
 
+std::optional<std::string> testRunProblem(ir::Hook hook,
+                                          const packet::Packet &input) {
+  switch (ir::hookFamily(hook)) {
+  case ir::HookFamily::Xdp:
+  case ir::HookFamily::Tc:
+  case ir::HookFamily::CgroupSkb: {
+    if (packet::adaptForHook(input, true).data.size() < 14)
+      return std::string("BPF_PROG_TEST_RUN needs at least a 14-byte "
+                         "Ethernet header");
+    if (ir::hookFamily(hook) == ir::HookFamily::Xdp)
+      return std::nullopt;
+    // skb test runs pull the IP header of an IPv4/IPv6 frame.
+    packet::Packet l3 = packet::adaptForHook(input, false);
+    if ((l3.meta.l3Proto == packet::kEtherTypeIp4 && l3.data.size() < 20) ||
+        (l3.meta.l3Proto == packet::kEtherTypeIp6 && l3.data.size() < 40))
+      return std::string("skb test runs need the whole IPv4 (20 bytes) or "
+                         "IPv6 (40 bytes) header of an IP frame");
+    return std::nullopt;
+  }
+  case ir::HookFamily::Netfilter: {
+    packet::Packet l3 = packet::adaptForHook(input, false);
+    if (l3.meta.l3Proto == packet::kEtherTypeIp4 && l3.data.size() >= 20)
+      return std::nullopt;
+    if (l3.meta.l3Proto == packet::kEtherTypeIp6 && l3.data.size() >= 40)
+      return std::nullopt;
+    return std::string("netfilter test runs need a whole IPv4 (20 bytes) or "
+                       "IPv6 (40 bytes) header");
+  }
+  case ir::HookFamily::CgroupSockAddr:
+    return fmt::format("{} programs cannot be test-run (attach them to a "
+                       "cgroup)",
+                       ir::hookName(hook));
+  }
+  return std::nullopt;
+}
+
 PreparedPacket LoadedChain::prepare(const packet::Packet &input) const {
+  if (std::optional<std::string> problem = testRunProblem(chain_->hook, input))
+    throw RunError(*problem);
   PreparedPacket out;
   ir::HookFamily family = ir::hookFamily(chain_->hook);
   auto skbContext = [&](const packet::Metadata &meta) {
@@ -257,8 +295,10 @@ PreparedPacket LoadedChain::prepare(const packet::Packet &input) const {
   }
   case ir::HookFamily::Netfilter: {
     out.interp = packet::adaptForHook(input, false);
-    // Test runs have no devices: state->in and ->out are NULL.
-    out.interp.meta.ifindex = 0;
+    // Test runs have no input device (state->in is NULL), loopback as the
+    // output device, and take no skb fields: the mark is 0.
+    out.interp.meta.ifindex = ir::hookIsEgress(chain_->hook) ? 1 : 0;
+    out.interp.meta.mark = 0;
     uint8_t pf = 0;
     if (out.interp.meta.l3Proto == packet::kEtherTypeIp4)
       pf = kNfProtoIpv4;

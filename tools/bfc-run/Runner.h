@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -92,6 +93,12 @@ private:
   struct LogReader;
   std::unique_ptr<LogReader> log_;
 };
+
+/// Why BPF_PROG_TEST_RUN cannot run `input` on `hook` (the kernel's own
+/// limits: a full Ethernet header, netfilter wants a whole IPv4 or IPv6
+/// header, sock_addr programs cannot be test-run); nullopt when it can.
+std::optional<std::string> testRunProblem(ir::Hook hook,
+                                          const packet::Packet &input);
 
 /// "XDP_PASS", "TCX_NEXT", "NF_ACCEPT", ... for a hook's return code.
 std::string returnCodeName(ir::Hook hook, int32_t code);

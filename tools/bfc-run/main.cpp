@@ -284,6 +284,7 @@ int main(int argc, char **argv) {
   app.add_option("--iface", opts.ifaces,
                  "Host interface index for a named interface")
       ->type_name("NAME=IDX")
+      ->allow_extra_args(false)
       ->check([](const std::string &v) -> std::string {
         size_t eq = v.find('=');
         if (eq == 0 || eq == std::string::npos ||
@@ -294,7 +295,8 @@ int main(int argc, char **argv) {
       });
   app.add_option("-f,--packets", opts.packetFiles,
                  "File of packet specs, one per line ('#' comments)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.add_flag("--compare", opts.compare,
                "Also run the interpreter; exit 1 on any difference");
   app.add_flag("--load-only", opts.loadOnly,

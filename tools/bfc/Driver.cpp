@@ -16,11 +16,13 @@
 #include <fmt/format.h>
 
 #include "OutputFile.h"
+#include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/Printer.h"
 #include "bfc/Parse/Parser.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/Diagnostics.h"
 #include "bfc/Support/Version.h"
+#include "bfc/Transform/PassManager.h"
 
 namespace bfc::driver {
 namespace {
@@ -37,6 +39,7 @@ struct Compilation {
   const ast::Ruleset &ast;
   const ir::Module *module; ///< set when the stage is Stage::Sema
   DiagnosticEngine &diags;
+  unsigned optLevel; ///< -O0/-O1/-O2, for code generation
 };
 
 /// One `--emit=` kind. To add one, add a row to kEmitKinds: the option
@@ -59,10 +62,42 @@ bool emitBFIR(const Compilation &c, std::ostream &os) {
   return true;
 }
 
+/// LLVM IR, BPF assembly or the BPF object, through lib/CodeGen.
+bool emitCode(const Compilation &c, std::ostream &os,
+              codegen::EmitKind kind) {
+  codegen::CodeGenOptions options;
+  options.optLevel = c.optLevel;
+  options.sourceText = c.buffer.text();
+  options.sourceName = c.buffer.name();
+  std::optional<std::string> bytes =
+      codegen::emit(*c.module, options, kind, c.diags);
+  if (!bytes)
+    return false;
+  os.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+  return true;
+}
+
+bool emitLLVM(const Compilation &c, std::ostream &os) {
+  return emitCode(c, os, codegen::EmitKind::LLVMIR);
+}
+bool emitAsm(const Compilation &c, std::ostream &os) {
+  return emitCode(c, os, codegen::EmitKind::Assembly);
+}
+bool emitObject(const Compilation &c, std::ostream &os) {
+  return emitCode(c, os, codegen::EmitKind::Object);
+}
+
 constexpr std::array kEmitKinds = {
     EmitKind{"ast", "the syntax tree, after parsing only (no semantic checks)",
              Stage::Parse, emitAST},
     EmitKind{"bfir", "the checked BFIR module, as text", Stage::Sema, emitBFIR},
+    EmitKind{"llvm", "LLVM IR of the BPF programs (after -O)", Stage::Sema,
+             emitLLVM},
+    EmitKind{"asm", "BPF assembly", Stage::Sema, emitAsm},
+    EmitKind{"obj",
+             "the BPF object; written to INPUT with .bpf.o unless -o is "
+             "given (required for stdin and --from-str)",
+             Stage::Sema, emitObject},
 };
 /// What bfc emits without --emit.
 constexpr const char *kDefaultEmit = "bfir";
@@ -84,6 +119,8 @@ struct Options {
   std::string warningFlag; ///< "error" for -Werror
   std::string color = "auto";
   unsigned errorLimit = 20;
+  unsigned optLevel = 2;
+  bool printAfterAll = false; ///< BFIR after every pass, on stderr
 };
 
 /// Prints `bfc: error: MESSAGE` (errors outside of any source text).
@@ -183,6 +220,13 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
                  "always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
+  app.add_option("-O", opts.optLevel,
+                 "Optimisation level of the generated code: -O0, -O1 or -O2 "
+                 "(default: -O2)")
+      ->check(CLI::Range(0u, 2u))
+      ->type_name("LEVEL");
+  app.add_flag("--print-after-all", opts.printAfterAll,
+               "Print the BFIR module to standard error after every pass");
   app.add_option("--error-limit", opts.errorLimit,
                  "Stop reporting after N errors; 0 means no limit "
                  "(default: 20)")
@@ -280,6 +324,17 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
     module = lowerToBFIR(ruleset, buffer, diags);
     if (!module || diags.hasErrors())
       return fail();
+    // BFIR passes: analyses (warnings) always, optimisations from -O1.
+    transform::PipelineOptions passOptions;
+    passOptions.optLevel = opts.optLevel;
+    if (opts.printAfterAll)
+      passOptions.afterPass = [&](std::string_view pass, const ir::Module &m) {
+        err << "; *** BFIR after " << pass << " ***\n";
+        ir::printModule(m, err);
+      };
+    if (!transform::runDefaultPipeline(*module, diags, passOptions) ||
+        diags.hasErrors())
+      return fail();
   }
   if (!kind) { // --check
     printDiagnostics();
@@ -288,11 +343,25 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
 
   // Emit into memory first: nothing is written unless everything succeeded.
   std::ostringstream result;
-  Compilation compilation{buffer, ruleset, module ? &*module : nullptr, diags};
+  Compilation compilation{buffer, ruleset, module ? &*module : nullptr, diags,
+                          opts.optLevel};
   if (!kind->emit(compilation, result) || diags.hasErrors())
     return fail();
   printDiagnostics();
 
+  // An object goes to a file named after the input unless -o says where;
+  // stdin and --from-str have no name to derive one from.
+  if (opts.output.empty() && kind->emit == emitObject) {
+    if (opts.fromString || opts.input == "-") {
+      toolError(err, "--emit=obj needs -o FILE when the ruleset comes from "
+                     "standard input or --from-str (-o - writes to stdout)");
+      return kExitUsage;
+    }
+    std::string base = opts.input;
+    if (base.size() > 3 && base.ends_with(".bf"))
+      base.resize(base.size() - 3);
+    opts.output = base + ".bpf.o";
+  }
   if (opts.output.empty() || opts.output == "-") {
     out << result.str();
     out.flush();

@@ -53,11 +53,10 @@ SessionOptions sessionOptions(const GlobalOptions &global) {
     if (!global.waitText.empty()) {
       double seconds = 0;
       auto [end, ec] = std::from_chars(
-          global.waitText.data(), global.waitText.data() + global.waitText.size(),
-          seconds);
+          global.waitText.data(),
+          global.waitText.data() + global.waitText.size(), seconds);
       if (ec != std::errc() ||
-          end != global.waitText.data() + global.waitText.size() ||
-          seconds < 0)
+          end != global.waitText.data() + global.waitText.size() || seconds < 0)
         throw LoadError(fmt::format("invalid --wait value '{}': expected a "
                                     "number of seconds",
                                     global.waitText));
@@ -111,27 +110,43 @@ int onLogEvent(void *context, void *data, size_t size) {
   return 0;
 }
 
+/// True when the pinned log map of `chain` is no longer the one with id
+/// `mapId` (the chain was updated or flushed). Looks without the lock, so a
+/// `chain logs` that is only watching never makes another bfload wait.
+bool logMapChanged(const std::string &rootPath, const std::string &chain,
+                   const std::string &mapName, uint32_t mapId) {
+  try {
+    auto fd = bpf::openPinnedIfExists(rootPath + "/" + chain + "/" + mapName);
+    return !fd || bpf::mapInfo(fd->get()).id != mapId;
+  } catch (const LoadError &) {
+    return true;
+  }
+}
+
 /// Streams a chain's log events until SIGINT/SIGTERM. The lock is held only
-/// while looking at the pinned state: every second the chain is looked up
+/// while opening the pinned state; every second the chain is looked at
 /// again, to follow it across `chain update` and to stop when it is
 /// flushed.
 int streamLogs(const GlobalOptions &global, const std::string &name) {
   SessionOptions options = sessionOptions(global);
   Session::LogSource source;
+  std::string rootPath;
   {
     Session session(options);
     source = session.openLogs(name);
+    rootPath = session.root().path();
   }
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
 
   while (!stopRequested) {
     LogStream stream{source.record, &global, TimeBase()};
-    ring_buffer *rb = ring_buffer__new(source.ringBuffer.get(), onLogEvent,
-                                       &stream, nullptr);
+    ring_buffer *rb =
+        ring_buffer__new(source.ringBuffer.get(), onLogEvent, &stream, nullptr);
     if (!rb)
       throwErrno("cannot open the log ring buffer", errno);
-    uint32_t mapId = bpf::mapInfo(source.ringBuffer.get()).id;
+    const uint32_t mapId = bpf::mapInfo(source.ringBuffer.get()).id;
+    const std::string mapName = source.record.chain().log->map;
     int ticks = 0;
     bool switched = false;
     while (!stopRequested && !switched) {
@@ -140,13 +155,15 @@ int streamLogs(const GlobalOptions &global, const std::string &name) {
         ring_buffer__free(rb);
         throwErrno("cannot read the log ring buffer", -ret);
       }
-      if (++ticks % 5 != 0)
+      if (++ticks % 5 != 0 || !logMapChanged(rootPath, name, mapName, mapId))
         continue;
-      SessionOptions quick = options;
-      quick.wait = {};
+      // Something changed: look again properly, under the lock.
+      SessionOptions locked = options;
+      locked.wait = {true, 5.0};
       try {
-        Session session(quick);
+        Session session(locked);
         if (!session.root().chainExists(name)) {
+          ring_buffer__consume(rb);
           fmt::print(stderr, "bfload: chain '{}' was flushed\n", name);
           ring_buffer__free(rb);
           return 0;
@@ -159,8 +176,8 @@ int streamLogs(const GlobalOptions &global, const std::string &name) {
           debugLog("chain '{}' was replaced, following the new one", name);
         }
       } catch (const LoadError &e) {
-        // Locked by another bfload right now, or the new chain does not log:
-        // keep the current ring buffer and look again later.
+        // The new chain does not log, or the lock stayed busy: keep the
+        // current ring buffer and look again later.
         debugLog("{}", e.what());
       }
     }
@@ -304,8 +321,8 @@ int main(int argc, char **argv) {
       session.attachChain(*chain.name, parseOptionOverrides(chain.options));
       printResult(global, {{"chain", *chain.name}, {"attached", true}});
     } else if (chainUpdateSet->parsed()) {
-      SetUpdateResult result =
-          session.updateSet(*chain.name, chain.setName, chain.add, chain.remove);
+      SetUpdateResult result = session.updateSet(*chain.name, chain.setName,
+                                                 chain.add, chain.remove);
       for (const std::string &e : result.alreadyPresent)
         fmt::print(stderr, "bfload: note: {} is already in set '{}'\n", e,
                    chain.setName);

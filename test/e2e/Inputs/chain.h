@@ -134,19 +134,23 @@ int CHAIN(CTX *ctx) {
 #else /* packet hooks */
 
 #if defined(HOOK_XDP)
-static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf, __u32 len) {
+static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf,
+                                     __u32 len) {
   return bpf_xdp_load_bytes(ctx, off, buf, len);
 }
 static __always_inline __u32 FN(_len)(CTX *ctx) {
   return ctx->data_end - ctx->data;
 }
-static __always_inline __u32 FN(_iface)(CTX *ctx) { return ctx->ingress_ifindex; }
+static __always_inline __u32 FN(_iface)(CTX *ctx) {
+  return ctx->ingress_ifindex;
+}
 static __always_inline int FN(_is_ipv4)(CTX *ctx) {
   __u16 type;
   return FN(_load)(ctx, 12, &type, 2) == 0 && type == bpf_htons(0x0800);
 }
 #elif defined(HOOK_NF)
-static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf, __u32 len) {
+static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf,
+                                     __u32 len) {
   struct bpf_dynptr ptr;
   if (bpf_dynptr_from_skb(ctx->skb, 0, &ptr))
     return -1;
@@ -154,9 +158,12 @@ static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf, __u32 len) 
 }
 static __always_inline __u32 FN(_len)(CTX *ctx) { return ctx->skb->len; }
 static __always_inline __u32 FN(_iface)(CTX *ctx) { return 0; }
-static __always_inline int FN(_is_ipv4)(CTX *ctx) { return ctx->state->pf == 2; }
+static __always_inline int FN(_is_ipv4)(CTX *ctx) {
+  return ctx->state->pf == 2;
+}
 #else /* sk_buff hooks */
-static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf, __u32 len) {
+static __always_inline int FN(_load)(CTX *ctx, __u32 off, void *buf,
+                                     __u32 len) {
   return bpf_skb_load_bytes(ctx, off, buf, len);
 }
 static __always_inline __u32 FN(_len)(CTX *ctx) { return ctx->len; }

@@ -1,8 +1,18 @@
 #!/usr/bin/env python3
-"""Builds a bfc-format object from the hand-written test chains (chain.h):
-compiles test_chain.bpf.c with clang for one or two chains and adds the
-.bfc.meta and .bfc.sets sections that describe them (docs/object-format.md).
-A stand-in for `bfc -o` in the e2e and unit tests."""
+"""Builds the e2e tests' objects: one or two chains of the same shape,
+
+  chain NAME HOOK{OPTIONS} ACCEPT
+      set blocked (ip4.saddr) in { BLOCKED... }    (ip4.daddr on sock_addr)
+      rule (ip4.saddr) in blocked log counter DROP
+      rule meta.iface eq IFACE udp.dport eq PORT counter DROP
+                          (netfilter: no meta.iface; sock_addr: meta.dport)
+      rule ip4.proto eq icmp counter ACCEPT
+
+either compiled by bfc from that source (when bfc can write objects), or
+hand-written in C (chain.h) and compiled by clang, with the .bfc.meta and
+.bfc.sets sections mkobj writes itself (docs/object-format.md). The clang
+path also makes what bfc never writes: newer format versions, programs the
+verifier refuses."""
 import argparse
 import ipaddress
 import json
@@ -46,6 +56,36 @@ def rules(hook, port, iface):
     ]
 
 
+def hook_options_text(options):
+    parts = []
+    if "ifindex" in options:
+        parts.append(f"ifindex={options['ifindex']}")
+    if "cgpath" in options:
+        parts.append(f"cgpath={options['cgpath']}")
+    if "priorities" in options:
+        a, b = options["priorities"]
+        parts.append(f"priorities={a}-{b}")
+    return "{" + ",".join(parts) + "}" if parts else ""
+
+
+def chain_source(name, hook, port, iface, options, blocked):
+    key = "ip4.daddr" if hook == "connect4" else "ip4.saddr"
+    lines = [f"chain {name} {HOOKS[hook][1]}{hook_options_text(options or {})} ACCEPT",
+             f"    set blocked ({key}) in {{ {'; '.join(blocked)} }}"]
+    lines += ["    " + text for text, _, _ in rules(hook, port, iface)]
+    return "\n".join(lines).replace("(ip4.saddr) in blocked",
+                                    f"({key}) in blocked") + "\n"
+
+
+def bfc_writes_objects(bfc):
+    try:
+        out = subprocess.run([bfc, "--help"], capture_output=True, text=True,
+                             timeout=30).stdout
+    except OSError:
+        return False
+    return any(word.strip("{},:") == "obj" for word in out.split())
+
+
 def chain_meta(name, hook, port, iface, options, global_set_index):
     rule_list = []
     for i, (text, verdict, logs) in enumerate(rules(hook, port, iface)):
@@ -77,7 +117,7 @@ def main():
     p.add_argument("--objcopy", default="llvm-objcopy-19")
     p.add_argument("--include", action="append", default=[],
                    help="include directory (runtime headers)")
-    p.add_argument("--chain", action="append", required=True,
+    p.add_argument("--chain", action="append", default=[],
                    help="NAME:HOOK:PORT (HOOK one of %s)" % ", ".join(HOOKS))
     p.add_argument("--blocked", action="append", default=[],
                    help="initial element of every chain's 'blocked' set")
@@ -86,10 +126,22 @@ def main():
     p.add_argument("--iface", default="bfc0", help="host slot 0 interface")
     p.add_argument("--version", type=int, default=1,
                    help="metadata format version to write")
+    p.add_argument("--bfc", help="the bfc compiler")
+    p.add_argument("--compiler", choices=["auto", "bfc", "clang"],
+                   default=os.environ.get("BFC_E2E_COMPILER", "auto"),
+                   help="auto: bfc when it writes objects, else clang")
+    p.add_argument("--print-compiler", action="store_true",
+                   help="print the compiler --compiler=auto picks and exit")
     p.add_argument("--bad-program", action="store_true",
                    help="a program the verifier refuses")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output")
     args = p.parse_args()
+    if args.print_compiler:
+        auto = "bfc" if args.bfc and bfc_writes_objects(args.bfc) else "clang"
+        print(auto if args.compiler == "auto" else args.compiler)
+        return
+    if not args.output:
+        sys.exit("mkobj: -o is required")
 
     if not 1 <= len(args.chain) <= 2:
         sys.exit("mkobj: one or two --chain")
@@ -110,6 +162,30 @@ def main():
                     f"-DPORT{i}={int(port)}"]
         chains.append(chain_meta(name, hook, int(port), args.iface,
                                  options.get(name), i - 1))
+
+    compiler = args.compiler
+    if args.bad_program or args.version != 1:
+        compiler = "clang"  # bfc never writes these
+    if compiler == "auto":
+        compiler = ("bfc" if args.bfc and bfc_writes_objects(args.bfc)
+                    else "clang")
+    if compiler == "bfc":
+        if not args.bfc:
+            sys.exit("mkobj: --compiler bfc needs --bfc")
+        source = ""
+        for spec in args.chain:
+            name, hook, port = spec.split(":")
+            source += chain_source(name, hook, int(port), args.iface,
+                                   options.get(name), args.blocked)
+        with tempfile.TemporaryDirectory() as tmp:
+            src_file = os.path.join(tmp, "ruleset.bf")
+            with open(src_file, "w") as f:
+                f.write(source)
+            result = subprocess.run([args.bfc, "-w", "--emit=obj", "-o", args.output,
+                                     src_file])
+            if result.returncode != 0:
+                sys.exit(f"mkobj: bfc failed on:\n{source}")
+        return
 
     meta = {
         "format": "bfc-object", "version": args.version,

@@ -32,7 +32,7 @@ TEST(Printer, SmallModuleExactly) {
   c.hook = Hook::CgroupSkbEgress;
   c.policy = Verdict::Drop;
   Rule r;
-  r.predicates.push_back(field(FieldId::UdpDport, be(53, 2)));
+  r.predicates.push_back(field(FieldId::UdpDport, toBigEndian(53, 2)));
   r.counter = true;
   c.rules.push_back(r);
   m.chains.push_back(c);
@@ -104,19 +104,30 @@ TEST(Printer, FieldValuesInTheirNaturalSyntax) {
             "172.16.0.0/12");
   EXPECT_EQ(formatFieldValue(FieldId::Ip6Daddr, v6("::ffff:1.2.3.4")),
             "::ffff:1.2.3.4");
-  EXPECT_EQ(formatFieldValue(FieldId::MetaL3Proto, be(0x0806, 2)), "0x0806");
-  EXPECT_EQ(formatFieldValue(FieldId::MetaL3Proto, be(0x0800, 2)), "ipv4");
-  EXPECT_EQ(formatFieldValue(FieldId::Ip6Nexthdr, be(43, 1)), "route");
-  EXPECT_EQ(formatFieldValue(FieldId::Ip4Proto, be(132, 1)), "132");
-  EXPECT_EQ(formatFieldValue(FieldId::Ip6Dscp, be(0, 1)), "cs0");
-  EXPECT_EQ(formatFieldValue(FieldId::Ip6Dscp, be(63, 1)), "63");
-  EXPECT_EQ(formatFieldValue(FieldId::TcpFlags, be(0xff, 1)),
-            "fin|syn|rst|psh|ack|urg|ece|cwr");
-  EXPECT_EQ(formatFieldValue(FieldId::IcmpType, be(0, 1)), "echo-reply");
-  EXPECT_EQ(formatFieldValue(FieldId::Icmpv6Type, be(0, 1)), "0");
-  EXPECT_EQ(formatFieldValue(FieldId::IcmpCode, be(13, 1)), "13");
-  EXPECT_EQ(formatFieldValue(FieldId::MetaIfindex, be(7, 4)), "7");
-  EXPECT_EQ(formatFieldValue(FieldId::UdpSport, be(65535, 2)), "65535");
+  // Integer fields, in the field's width.
+  const struct {
+    FieldId field;
+    uint64_t value;
+    const char *text;
+  } integers[] = {
+      {FieldId::MetaL3Proto, 0x0806, "0x0806"},
+      {FieldId::MetaL3Proto, 0x0800, "ipv4"},
+      {FieldId::Ip6Nexthdr, 43, "route"},
+      {FieldId::Ip4Proto, 132, "132"},
+      {FieldId::Ip6Dscp, 0, "cs0"},
+      {FieldId::Ip6Dscp, 63, "63"},
+      {FieldId::TcpFlags, 0xff, "fin|syn|rst|psh|ack|urg|ece|cwr"},
+      {FieldId::IcmpType, 0, "echo-reply"},
+      {FieldId::Icmpv6Type, 0, "0"},
+      {FieldId::IcmpCode, 13, "13"},
+      {FieldId::MetaIfindex, 7, "7"},
+      {FieldId::UdpSport, 65535, "65535"},
+  };
+  for (const auto &c : integers)
+    EXPECT_EQ(formatFieldValue(c.field,
+                               toBigEndian(c.value, fieldInfo(c.field).width)),
+              c.text)
+        << fieldInfo(c.field).name << " " << c.value;
   // Inconsistent IR still prints, without crashing.
   EXPECT_EQ(formatFieldValue(FieldId::Ip4Saddr, Bytes{1, 2}), "bytes:0102");
 }

@@ -7,13 +7,6 @@
 
 namespace bfc::ir::test {
 
-inline Bytes be(uint64_t value, unsigned width) {
-  Bytes bytes(width);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    bytes[i] = static_cast<uint8_t>(value);
-  return bytes;
-}
-
 inline Bytes v4(const char *text) {
   auto a = parseIp4(text);
   return Bytes(a->begin(), a->end());
@@ -71,7 +64,7 @@ inline Module sampleModule() {
   empty.name = "ports";
   empty.key = {FieldId::TcpDport, FieldId::Icmpv6Type, FieldId::Ip6Saddr};
   empty.elements.push_back({[] {
-                              Bytes k = be(22, 2);
+                              Bytes k = toBigEndian(22, 2);
                               k.push_back(128);
                               Bytes a = v6("fe80::1");
                               k.insert(k.end(), a.begin(), a.end());
@@ -92,13 +85,14 @@ inline Module sampleModule() {
 
   Rule r1;
   r1.index = 1;
-  Predicate range = field(FieldId::TcpDport, be(1000, 2), CmpOp::Range, true);
-  range.high = be(2000, 2);
+  Predicate range =
+      field(FieldId::TcpDport, toBigEndian(1000, 2), CmpOp::Range, true);
+  range.high = toBigEndian(2000, 2);
   r1.predicates.push_back(range);
   r1.predicates.push_back(
-      field(FieldId::TcpFlags, be(0x12, 1), CmpOp::AnyBits));
-  r1.predicates.push_back(field(FieldId::Ip4Dscp, be(46, 1)));
-  r1.predicates.push_back(field(FieldId::L4Sport, be(53, 2)));
+      field(FieldId::TcpFlags, toBigEndian(0x12, 1), CmpOp::AnyBits));
+  r1.predicates.push_back(field(FieldId::Ip4Dscp, toBigEndian(46, 1)));
+  r1.predicates.push_back(field(FieldId::L4Sport, toBigEndian(53, 2)));
   r1.log = {true, kLogLink | kLogInternet, 1500000000};
   r1.verdict = Verdict::Continue;
   r1.text = "rule\n  tcp.dport not range 1000-2000\tCONTINUE";
@@ -143,15 +137,17 @@ inline Module sampleModule() {
   flow.percent = 0.001;
   flow.perFlow = true;
   t0.predicates.push_back(flow);
-  t0.predicates.push_back(field(FieldId::MetaL3Proto, be(0x86DD, 2)));
-  t0.predicates.push_back(field(FieldId::MetaMark, be(0x12, 4)));
-  Predicate hash = field(FieldId::MetaFlowHash, be(0x10, 4), CmpOp::Range);
-  hash.high = be(0xffffffff, 4);
+  t0.predicates.push_back(field(FieldId::MetaL3Proto, toBigEndian(0x86DD, 2)));
+  t0.predicates.push_back(field(FieldId::MetaMark, toBigEndian(0x12, 4)));
+  Predicate hash =
+      field(FieldId::MetaFlowHash, toBigEndian(0x10, 4), CmpOp::Range);
+  hash.high = toBigEndian(0xffffffff, 4);
   t0.predicates.push_back(hash);
-  t0.predicates.push_back(field(FieldId::Icmpv6Type, be(128, 1)));
+  t0.predicates.push_back(field(FieldId::Icmpv6Type, toBigEndian(128, 1)));
   t0.predicates.push_back(
-      field(FieldId::IcmpType, be(200, 1), CmpOp::Eq, true));
-  t0.predicates.push_back(field(FieldId::TcpFlags, be(0, 1), CmpOp::AllBits));
+      field(FieldId::IcmpType, toBigEndian(200, 1), CmpOp::Eq, true));
+  t0.predicates.push_back(
+      field(FieldId::TcpFlags, toBigEndian(0, 1), CmpOp::AllBits));
   Predicate literal = other(Predicate::Kind::Iface, true);
   literal.ifindex = 4;
   t0.predicates.push_back(literal);
@@ -178,8 +174,8 @@ inline Module sampleModule() {
   cg.options.cgpath = "/sys/fs/cgroup/a b,c}";
   Rule c0;
   c0.index = 0;
-  c0.predicates.push_back(field(FieldId::MetaL4Proto, be(17, 1)));
-  c0.predicates.push_back(field(FieldId::Ip6Nexthdr, be(250, 1)));
+  c0.predicates.push_back(field(FieldId::MetaL4Proto, toBigEndian(17, 1)));
+  c0.predicates.push_back(field(FieldId::Ip6Nexthdr, toBigEndian(250, 1)));
   c0.verdict = Verdict::Drop;
   cg.rules.push_back(c0);
   m.chains.push_back(cg);

@@ -40,7 +40,7 @@ TEST(InterpSets, ExactMultiComponentKeys) {
 TEST(InterpSets, KeysSpanningHeadersNeedEveryHeader) {
   ChainHarness h(ir::Hook::TcEgress);
   uint32_t set = h.addSet({FieldId::Ip6Daddr, FieldId::TcpDport}, false,
-                          {element(concat(ip6("::1"), bigEndian(22, 2)))});
+                          {element(concat(ip6("::1"), toBigEndian(22, 2)))});
   h.addRule({negated(inSet(set))});
   EXPECT_FALSE(h.firstRuleMatches("eth/ip6(dst=::1)/tcp(dport=22)"));
   EXPECT_TRUE(h.firstRuleMatches("eth/ip6(dst=::1)/tcp(dport=23)"));

@@ -12,14 +12,11 @@
 #include "bfc/Interp/Interpreter.h"
 #include "bfc/Packet/Packet.h"
 
+#include "../Packet/PacketTestSupport.h"
+
 namespace bfc::interp::test {
 
-inline ir::Bytes bigEndian(uint64_t value, unsigned width) {
-  ir::Bytes bytes(width);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    bytes[i] = static_cast<uint8_t>(value);
-  return bytes;
-}
+using ir::toBigEndian;
 
 /// `field op value` with an integer value of the field's width.
 inline ir::Predicate fieldIs(ir::FieldId field, uint64_t value,
@@ -28,7 +25,7 @@ inline ir::Predicate fieldIs(ir::FieldId field, uint64_t value,
   pred.kind = ir::Predicate::Kind::Field;
   pred.field = field;
   pred.op = op;
-  pred.value = bigEndian(value, ir::fieldInfo(field).width);
+  pred.value = toBigEndian(value, ir::fieldInfo(field).width);
   return pred;
 }
 
@@ -39,16 +36,22 @@ inline ir::Predicate fieldBytes(ir::FieldId field, ir::Bytes value) {
   return pred;
 }
 
-inline ir::Bytes ip4(std::string_view text) {
-  auto addr = ir::parseIp4(text);
+/// The bytes of an address parsed by `parse`; a bad address fails the test.
+template <size_t N>
+ir::Bytes
+addressBytes(std::string_view text,
+             std::optional<std::array<uint8_t, N>> (*parse)(std::string_view)) {
+  auto addr = parse(text);
   EXPECT_TRUE(addr) << text;
-  return addr ? ir::Bytes(addr->begin(), addr->end()) : ir::Bytes(4);
+  return addr ? ir::Bytes(addr->begin(), addr->end()) : ir::Bytes(N);
+}
+
+inline ir::Bytes ip4(std::string_view text) {
+  return addressBytes(text, ir::parseIp4);
 }
 
 inline ir::Bytes ip6(std::string_view text) {
-  auto addr = ir::parseIp6(text);
-  EXPECT_TRUE(addr) << text;
-  return addr ? ir::Bytes(addr->begin(), addr->end()) : ir::Bytes(16);
+  return addressBytes(text, ir::parseIp6);
 }
 
 inline ir::Predicate prefix(ir::FieldId field, ir::Bytes addr, uint8_t len) {
@@ -59,7 +62,7 @@ inline ir::Predicate prefix(ir::FieldId field, ir::Bytes addr, uint8_t len) {
 
 inline ir::Predicate rangeOf(ir::FieldId field, uint64_t low, uint64_t high) {
   ir::Predicate pred = fieldIs(field, low, ir::CmpOp::Range);
-  pred.high = bigEndian(high, ir::fieldInfo(field).width);
+  pred.high = toBigEndian(high, ir::fieldInfo(field).width);
   return pred;
 }
 
@@ -105,10 +108,7 @@ inline ir::Predicate inSet(uint32_t set) {
 }
 
 inline packet::Input input(std::string_view spec) {
-  packet::SpecResult<packet::Input> result = packet::parseInput(spec);
-  EXPECT_TRUE(result.ok()) << (result.ok() ? ""
-                                           : result.error().describe(spec));
-  return result.ok() ? *result : packet::Input(packet::Packet{});
+  return packet::test::valueOrFail(packet::parseInput(spec), spec);
 }
 
 /// One chain in a module, rules added one by one, run on specs with a state

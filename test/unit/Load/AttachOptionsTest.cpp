@@ -44,19 +44,23 @@ TEST(AttachOptions, ParsesOverrides) {
 }
 
 TEST(AttachOptions, RefusesBadOverrides) {
-  EXPECT_NE(errorOf([] { parseOptionOverrides({"ifname=eth0"}); })
-                .find("unknown hook option 'ifname'"),
+  EXPECT_NE(errorOf([] {
+              parseOptionOverrides({"ifname=eth0"});
+            }).find("unknown hook option 'ifname'"),
             std::string::npos);
-  EXPECT_NE(errorOf([] { parseOptionOverrides({"ifindex=1", "ifindex=2"}); })
-                .find("option 'ifindex' given twice"),
+  EXPECT_NE(errorOf([] {
+              parseOptionOverrides({"ifindex=1", "ifindex=2"});
+            }).find("option 'ifindex' given twice"),
             std::string::npos);
-  EXPECT_NE(errorOf([] { parseOptionOverrides({"ifindex"}); })
-                .find("expected KEY=VALUE"),
+  EXPECT_NE(errorOf([] {
+              parseOptionOverrides({"ifindex"});
+            }).find("expected KEY=VALUE"),
             std::string::npos);
   for (const char *bad : {"priorities=1-1", "priorities=0-1", "priorities=5",
                           "priorities=a-b", "priorities=1-2147483647"})
-    EXPECT_NE(errorOf([&] { parseOptionOverrides({bad}); })
-                  .find("two distinct non-zero integers"),
+    EXPECT_NE(errorOf([&] {
+                parseOptionOverrides({bad});
+              }).find("two distinct non-zero integers"),
               std::string::npos)
         << bad;
 }
@@ -90,28 +94,32 @@ TEST(AttachOptions, MergesDefaultsAndOverrides) {
 TEST(AttachOptions, ChecksOptionsAgainstTheHook) {
   OptionOverrides cgpath;
   cgpath.cgpath = "/sys/fs/cgroup";
-  EXPECT_NE(errorOf([&] { resolveAttach(chainOn(ir::Hook::Xdp), cgpath); })
-                .find("option cgpath does not apply to BF_HOOK_XDP"),
+  EXPECT_NE(errorOf([&] {
+              resolveAttach(chainOn(ir::Hook::Xdp), cgpath);
+            }).find("option cgpath does not apply to BF_HOOK_XDP"),
             std::string::npos);
   OptionOverrides ifindex;
   ifindex.ifindex = "1";
-  EXPECT_NE(
-      errorOf([&] { resolveAttach(chainOn(ir::Hook::CgroupSkbEgress), ifindex); })
-          .find("option ifindex does not apply"),
-      std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              resolveAttach(chainOn(ir::Hook::CgroupSkbEgress), ifindex);
+            }).find("option ifindex does not apply"),
+            std::string::npos);
   object::ChainInfo tc = chainOn(ir::Hook::TcEgress);
   tc.attach = true;
   tc.options.cgpath = "/x"; // not used by tc: the missing ifindex is the error
-  EXPECT_NE(errorOf([&] { resolveAttach(tc, {}); })
-                .find("BF_HOOK_TC_EGRESS needs the ifindex option"),
+  EXPECT_NE(errorOf([&] {
+              resolveAttach(tc, {});
+            }).find("BF_HOOK_TC_EGRESS needs the ifindex option"),
             std::string::npos);
   ifindex.ifindex = "nosuchiface0";
-  EXPECT_NE(errorOf([&] { resolveAttach(chainOn(ir::Hook::Xdp), ifindex); })
-                .find("interface 'nosuchiface0' does not exist"),
+  EXPECT_NE(errorOf([&] {
+              resolveAttach(chainOn(ir::Hook::Xdp), ifindex);
+            }).find("interface 'nosuchiface0' does not exist"),
             std::string::npos);
   ifindex.ifindex = "99999";
-  EXPECT_NE(errorOf([&] { resolveAttach(chainOn(ir::Hook::Xdp), ifindex); })
-                .find("no interface has index 99999"),
+  EXPECT_NE(errorOf([&] {
+              resolveAttach(chainOn(ir::Hook::Xdp), ifindex);
+            }).find("no interface has index 99999"),
             std::string::npos);
   OptionOverrides notCgroup;
   notCgroup.cgpath = "/tmp";

@@ -48,8 +48,8 @@ Fd trivialProgram() {
       {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
       {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
   };
-  int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bfc_test", "GPL",
-                         insns, 2, nullptr);
+  int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bfc_test", "GPL", insns,
+                         2, nullptr);
   if (fd < 0)
     throw LoadError("cannot load a trivial program");
   return Fd(fd);
@@ -88,11 +88,13 @@ protected:
 } // namespace
 
 TEST(PinRootCheck, RefusesWhatIsNotABpffs) {
-  EXPECT_NE(errorOf([] { PinRoot root("/nonexistent-bpffs"); })
-                .find("BPF filesystem /nonexistent-bpffs does not exist"),
+  EXPECT_NE(errorOf([] {
+              PinRoot root("/nonexistent-bpffs");
+            }).find("BPF filesystem /nonexistent-bpffs does not exist"),
             std::string::npos);
-  EXPECT_NE(errorOf([] { PinRoot root("/proc"); })
-                .find("/proc is not a BPF filesystem"),
+  EXPECT_NE(errorOf([] {
+              PinRoot root("/proc");
+            }).find("/proc is not a BPF filesystem"),
             std::string::npos);
 }
 
@@ -117,8 +119,9 @@ TEST_F(Bpffs, LockContentionNamesTheHolder) {
     WaitPolicy wait;
     wait.wait = true;
     wait.timeoutSecs = 0.2;
-    EXPECT_NE(errorOf([&] { RootLock::acquire(root, wait); })
-                  .find("gave up after waiting 0.2 s"),
+    EXPECT_NE(errorOf([&] {
+                RootLock::acquire(root, wait);
+              }).find("gave up after waiting 0.2 s"),
               std::string::npos);
   }
   EXPECT_NO_THROW(RootLock::acquire(root, {}));
@@ -223,8 +226,9 @@ TEST_F(Bpffs, SessionCommandsOnAnUnattachedChain) {
   {
     Session session(options());
     session.loadChain(object, info);
-    EXPECT_NE(errorOf([&] { session.loadChain(object, info); })
-                  .find("chain 'xdp_filter' already exists"),
+    EXPECT_NE(errorOf([&] {
+                session.loadChain(object, info);
+              }).find("chain 'xdp_filter' already exists"),
               std::string::npos);
   }
   {
@@ -247,9 +251,9 @@ TEST_F(Bpffs, SessionCommandsOnAnUnattachedChain) {
     EXPECT_EQ(result.alreadyPresent, std::vector<std::string>{"10.200.1.3"});
 
     // A bad element or too many elements: the set does not change.
-    EXPECT_THROW(session.updateSet("xdp_filter", "blocked",
-                                   {"192.0.2.2", "bad"}, {}),
-                 object::ObjectError);
+    EXPECT_THROW(
+        session.updateSet("xdp_filter", "blocked", {"192.0.2.2", "bad"}, {}),
+        object::ObjectError);
     std::vector<std::string> many;
     for (int i = 0; i < 15; ++i)
       many.push_back(fmt::format("198.51.100.{}", i));
@@ -263,8 +267,9 @@ TEST_F(Bpffs, SessionCommandsOnAnUnattachedChain) {
               (std::vector<uint8_t>{10, 200, 1, 3}));
     EXPECT_EQ(state.sets[0].elements[1].key,
               (std::vector<uint8_t>{192, 0, 2, 1}));
-    EXPECT_NE(errorOf([&] { session.updateSet("xdp_filter", "blocked", {}, {}); })
-                  .find("nothing to do"),
+    EXPECT_NE(errorOf([&] {
+                session.updateSet("xdp_filter", "blocked", {}, {});
+              }).find("nothing to do"),
               std::string::npos);
   }
   {
@@ -280,20 +285,24 @@ TEST_F(Bpffs, SessionCommandsOnAnUnattachedChain) {
     EXPECT_EQ(session.getRuleset(false).size(), 1u);
     session.flushChain("xdp_filter");
     EXPECT_TRUE(session.getRuleset(false).empty());
-    EXPECT_NE(errorOf([&] { session.flushChain("xdp_filter"); })
-                  .find("chain 'xdp_filter' does not exist"),
+    EXPECT_NE(errorOf([&] {
+                session.flushChain("xdp_filter");
+              }).find("chain 'xdp_filter' does not exist"),
               std::string::npos);
   }
   EXPECT_EQ(listDir(dir_ + "/bfc"), std::vector<std::string>{"@owner"});
 }
 
 TEST_F(Bpffs, SelectsChainsByName) {
-  object::ObjectFile two = object::ObjectFile::fromFile(testObject("two_chains"));
-  EXPECT_NE(errorOf([&] { selectChain(two, std::nullopt); })
-                .find("has 2 chains (first, second): choose one with --name"),
+  object::ObjectFile two =
+      object::ObjectFile::fromFile(testObject("two_chains"));
+  EXPECT_NE(errorOf([&] {
+              selectChain(two, std::nullopt);
+            }).find("has 2 chains (first, second): choose one with --name"),
             std::string::npos);
   EXPECT_EQ(selectChain(two, std::string("second")).name, "second");
-  EXPECT_NE(errorOf([&] { selectChain(two, std::string("third")); })
-                .find("has no chain 'third' (it has: first, second)"),
+  EXPECT_NE(errorOf([&] {
+              selectChain(two, std::string("third"));
+            }).find("has no chain 'third' (it has: first, second)"),
             std::string::npos);
 }

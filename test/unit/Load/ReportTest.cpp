@@ -31,7 +31,8 @@ ChainState sampleState(bool attached) {
   chain.counters = {"edge_counters", 4, 2, 3};
   object::RuleInfo r0;
   r0.index = 0;
-  r0.text = "rule\n        ip4.saddr eq 10.0.0.1\n        counter\n        DROP";
+  r0.text =
+      "rule\n        ip4.saddr eq 10.0.0.1\n        counter\n        DROP";
   r0.counter = true;
   r0.verdict = ir::Verdict::Drop;
   object::RuleInfo r1;
@@ -106,8 +107,8 @@ TEST(Report, ChainJson) {
   EXPECT_FALSE(j["rules"][1].contains("packets")); // no counter on rule 1
   EXPECT_EQ(j["sets"][0]["elements"][1], "10.0.0.2, udp");
   EXPECT_EQ(j["sets"][0]["size"], 2);
-  EXPECT_FALSE(chainToJson(sampleState(true), false)["sets"][0].contains(
-      "elements"));
+  EXPECT_FALSE(
+      chainToJson(sampleState(true), false)["sets"][0].contains("elements"));
 }
 
 TEST(Report, DecodesPacketEvents) {
@@ -123,8 +124,8 @@ TEST(Report, DecodesPacketEvents) {
   const uint8_t eth[14] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
   std::memcpy(event.l2, eth, 14);
   event.l2_len = 14;
-  const uint8_t ip[20] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0,
-                          10,   0, 0, 1,  10, 0, 0, 2};
+  const uint8_t ip[20] = {0x45, 0, 0,  28, 0, 0, 0,  0, 64, 17,
+                          0,    0, 10, 0,  0, 1, 10, 0, 0,  2};
   std::memcpy(event.l3, ip, 20);
   event.l3_len = 20;
   const uint8_t udp[8] = {0x30, 0x39, 0, 53, 0, 8, 0, 0};

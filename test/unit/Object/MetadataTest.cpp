@@ -81,9 +81,9 @@ TEST(Metadata, ParsesEveryField) {
   EXPECT_EQ(chain.rules[1].redirect->slot, 0u);
   EXPECT_EQ(chain.rules[1].redirect->dir, ir::RedirectDir::In);
   ASSERT_EQ(chain.sets.size(), 2u);
-  EXPECT_EQ(chain.sets[0].key,
-            (std::vector<ir::FieldId>{ir::FieldId::Ip4Saddr,
-                                      ir::FieldId::TcpDport}));
+  EXPECT_EQ(
+      chain.sets[0].key,
+      (std::vector<ir::FieldId>{ir::FieldId::Ip4Saddr, ir::FieldId::TcpDport}));
   EXPECT_EQ(chain.sets[0].mapKeySize(), 6u);
   EXPECT_TRUE(chain.sets[1].lpm);
   EXPECT_EQ(chain.sets[1].mapKeySize(), 20u); // u32 prefix + 16 bytes
@@ -191,7 +191,8 @@ TEST(Metadata, NamesTheBadField) {
        "-1 is out of range"},
       {[](json &d) { d["chains"][0]["rules"][0]["log"]["headers"] = {"x"}; },
        "unknown log header 'x'"},
-      {[](json &d) { d["chains"] = json::object(); }, "chains: expected an array"},
+      {[](json &d) { d["chains"] = json::object(); },
+       "chains: expected an array"},
   };
   for (const Case &c : cases) {
     json doc = validDocument();

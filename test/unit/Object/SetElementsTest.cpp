@@ -61,9 +61,10 @@ TEST(SetElements, ParsesEachFieldKind) {
 }
 
 TEST(SetElements, RefusesBadValues) {
-  EXPECT_NE(errorOf(FieldId::Ip4Saddr, "1.2.3").find(
-                "invalid ip4.saddr value '1.2.3': expected an IPv4 address"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf(FieldId::Ip4Saddr, "1.2.3")
+          .find("invalid ip4.saddr value '1.2.3': expected an IPv4 address"),
+      std::string::npos);
   EXPECT_NE(errorOf(FieldId::Ip6Saddr, "2001:::1").find("IPv6"),
             std::string::npos);
   EXPECT_NE(errorOf(FieldId::TcpDport, "65536").find("a port number 0-65535"),

@@ -4,9 +4,11 @@
 
 #include <string>
 
+#include "PacketTestSupport.h"
 #include "bfc/Packet/Packet.h"
 
 using namespace bfc::packet;
+using bfc::packet::test::mustBuild;
 
 namespace {
 
@@ -18,14 +20,6 @@ std::string toHex(const Bytes &bytes) {
     out += digits[b & 0xf];
   }
   return out;
-}
-
-Packet mustBuild(std::string_view spec) {
-  SpecResult<Packet> result = buildPacket(spec);
-  EXPECT_TRUE(result.ok()) << spec << ": "
-                           << (result.ok() ? ""
-                                           : result.error().describe(spec));
-  return result.ok() ? *result : Packet{};
 }
 
 SpecError mustFail(std::string_view spec) {

@@ -2,36 +2,31 @@
 // gives the same bytes back.
 #include <gtest/gtest.h>
 
+#include "PacketTestSupport.h"
 #include "bfc/Packet/Packet.h"
 
 using namespace bfc::packet;
+using bfc::packet::test::mustBuild;
 
 namespace {
 
-Packet build(std::string_view spec) {
-  SpecResult<Packet> result = buildPacket(spec);
-  EXPECT_TRUE(result.ok()) << spec << ": "
-                           << (result.ok() ? ""
-                                           : result.error().describe(spec));
-  return result.ok() ? *result : Packet{};
-}
-
 TEST(PacketDecoder, PrintsOnlyWhatDiffersFromDefaults) {
   EXPECT_EQ(describePacket(
-                build("eth/ip4(src=10.1.1.1)/tcp(dport=22,flags=syn|ack)")),
+                mustBuild("eth/ip4(src=10.1.1.1)/tcp(dport=22,flags=syn|ack)")),
             "eth/ip4(src=10.1.1.1)/tcp(dport=22,flags=syn|ack)");
-  EXPECT_EQ(describePacket(
-                build("ip6(dst=::1,dscp=ef)/hop/frag(offset=0)/udp(dport=53)")),
+  EXPECT_EQ(describePacket(mustBuild(
+                "ip6(dst=::1,dscp=ef)/hop/frag(offset=0)/udp(dport=53)")),
             "ip6(dst=::1,dscp=ef)/hop/frag/udp(dport=53)");
-  EXPECT_EQ(describePacket(build("ip4/icmp(type=echo-reply)/payload(len=3)")),
-            "ip4/icmp(type=echo-reply)/payload(len=3)");
+  EXPECT_EQ(
+      describePacket(mustBuild("ip4/icmp(type=echo-reply)/payload(len=3)")),
+      "ip4/icmp(type=echo-reply)/payload(len=3)");
 }
 
 TEST(PacketDecoder, ShowsBrokenFields) {
-  EXPECT_EQ(describePacket(build("ip4(csum=0x1234,len=99)/udp(csum=0)")),
+  EXPECT_EQ(describePacket(mustBuild("ip4(csum=0x1234,len=99)/udp(csum=0)")),
             "ip4(len=99,csum=0x1234)/udp(csum=0x0000)");
   // A cut-off TCP header is not a TCP header.
-  EXPECT_EQ(describePacket(build("ip4/tcp/truncate=30")),
+  EXPECT_EQ(describePacket(mustBuild("ip4/tcp/truncate=30")),
             "ip4(len=40,proto=tcp)/payload(hex=9c400050000000000000)");
 }
 
@@ -56,7 +51,7 @@ TEST(PacketDecoder, RoundTripsThroughTheBuilder) {
       "ip4/truncate=0",
   };
   for (const char *spec : specs) {
-    Packet original = build(spec);
+    Packet original = mustBuild(spec);
     std::string text = describePacket(original);
     SpecResult<Packet> rebuilt = buildPacket(text);
     ASSERT_TRUE(rebuilt.ok())
@@ -69,7 +64,7 @@ TEST(PacketDecoder, RoundTripsThroughTheBuilder) {
 }
 
 TEST(PacketDecoder, LoneHeadersForLogEvents) {
-  Packet p = build("eth/ip4(src=1.2.3.4)/tcp(dport=443,flags=ack)");
+  Packet p = mustBuild("eth/ip4(src=1.2.3.4)/tcp(dport=443,flags=ack)");
   EXPECT_EQ(describeEthernet(p.data.data(), 14), "eth(type=0x0800)");
   EXPECT_EQ(describeL3(0x0800, p.data.data() + 14, 20),
             "ip4(src=1.2.3.4,proto=tcp)");

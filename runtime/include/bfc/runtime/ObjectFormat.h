@@ -77,9 +77,12 @@ enum bfc_verdict {
 /* Pin layout under the bpffs root (default /sys/fs/bpf):
  *   <root>/bfc/                 lock file target (flock on the directory)
  *   <root>/bfc/<chain>/prog     the program
- *   <root>/bfc/<chain>/link     the attachment, when attached
+ *   <root>/bfc/<chain>/link     the attachment, when attached (netfilter:
+ *                               link_ip4 and link_ip6, one per family)
  *   <root>/bfc/<chain>/<map>    every map of the chain
- *   <root>/bfc/<chain>/meta     a map holding the object's metadata */
+ *   <root>/bfc/<chain>/meta     a map holding the object's metadata
+ *   <root>/bfc/@owner           pid of the bfload holding the lock
+ * docs/object-format.md has the details. */
 #define BFC_PIN_DIR "bfc"
 
 #endif /* BFC_RUNTIME_OBJECT_FORMAT_H */

@@ -55,6 +55,9 @@ struct ChainSymbols {
 /// names even when chain names need sanitising).
 std::vector<ChainSymbols> chainSymbols(const ir::Module &module);
 
+/// max_entries of a set's map: room to grow beyond the initial elements.
+uint32_t setMaxEntries(const ir::Set &set);
+
 /// The ELF section of a hook's program.
 std::string hookSection(ir::Hook hook);
 

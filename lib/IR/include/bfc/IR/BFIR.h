@@ -24,6 +24,11 @@ namespace bfc::ir {
 
 using Bytes = std::vector<uint8_t>;
 
+/// The low `width` bytes of `value`, in network order.
+Bytes toBigEndian(uint64_t value, unsigned width);
+/// The unsigned integer that `width` (at most 8) network-order bytes encode.
+uint64_t fromBigEndian(const uint8_t *bytes, size_t width);
+
 // ---------------------------------------------------------------- hooks ----
 
 enum class Hook : uint8_t {

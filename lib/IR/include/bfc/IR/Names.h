@@ -1,16 +1,62 @@
 // Names of protocol constants (IP protocols, EtherTypes, ICMP types, DSCP
-// classes, TCP flags) and textual addresses, shared by the BFIR printer and
-// reader, the packet builder and decoder, and anything that prints values.
-// Name lookups are case-insensitive; every table follows bpfilter's.
+// classes, TCP flags, log headers) and textual addresses: the one home of
+// these tables, shared by Sema, the BFIR printer and reader, the packet
+// builder and decoder, and anything that prints values. Name lookups are
+// case-insensitive; every table follows bpfilter's.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace bfc::ir {
+
+/// Case-insensitive ASCII comparison.
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+/// One entry of a name table. A value may have several names: the first
+/// entry for it is the one printed, later ones are aliases.
+template <typename T> struct NamedValue {
+  T value;
+  std::string_view name;
+};
+
+/// The name tables, for callers that need every name (suggestions, help).
+std::span<const NamedValue<uint8_t>> ipProtoNames();
+std::span<const NamedValue<uint16_t>> etherTypeNames();
+std::span<const NamedValue<uint8_t>> icmpTypeNames();
+std::span<const NamedValue<uint8_t>> icmpv6TypeNames();
+std::span<const NamedValue<uint8_t>> dscpNames();
+/// One entry a bit, in the order of the TCP flags byte.
+std::span<const NamedValue<uint8_t>> tcpFlagNames();
+/// `log` headers: one entry a LogHeaders bit (BFIR.h), link first.
+std::span<const NamedValue<uint8_t>> logHeaderNames();
+
+/// The value named `name` (any case) in `table`.
+template <typename T>
+std::optional<T> valueOfName(std::span<const NamedValue<T>> table,
+                             std::string_view name) {
+  for (const NamedValue<T> &entry : table)
+    if (equalsIgnoreCase(entry.name, name))
+      return entry.value;
+  return std::nullopt;
+}
+
+/// The printed name of `value` in `table`.
+template <typename T>
+std::optional<std::string_view>
+nameOfValue(std::span<const NamedValue<T>> table, T value) {
+  for (const NamedValue<T> &entry : table)
+    if (entry.value == value)
+      return entry.name;
+  return std::nullopt;
+}
+
+/// `name` when there is one, else `value` in decimal.
+std::string nameOrNumber(std::optional<std::string_view> name, uint64_t value);
 
 /// "tcp", "udp", "hop", "route", ...; nullopt for numbers without a name.
 std::optional<std::string_view> ipProtoName(uint8_t proto);
@@ -45,11 +91,10 @@ std::string formatIp4(const uint8_t *addr);
 /// RFC 5952 compressed form.
 std::string formatIp6(const uint8_t *addr);
 std::string formatMac(const uint8_t *addr);
+/// Two lower-case hex digits a byte, nothing between them ("0a1b").
+std::string formatHex(const uint8_t *data, size_t size);
 std::optional<Ip4Addr> parseIp4(std::string_view text);
 std::optional<Ip6Addr> parseIp6(std::string_view text);
 std::optional<MacAddr> parseMac(std::string_view text);
-
-/// Case-insensitive ASCII comparison.
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
 } // namespace bfc::ir

@@ -27,9 +27,9 @@ namespace bfc::load {
 /// Names of the pins inside a chain directory.
 inline constexpr const char *kProgPin = "prog";
 inline constexpr const char *kMetaPin = "meta";
-inline constexpr const char *kLinkPin = "link";         ///< XDP, tcx, cgroup
-inline constexpr const char *kLinkIp4Pin = "link_ip4";  ///< netfilter, IPv4
-inline constexpr const char *kLinkIp6Pin = "link_ip6";  ///< netfilter, IPv6
+inline constexpr const char *kLinkPin = "link";        ///< XDP, tcx, cgroup
+inline constexpr const char *kLinkIp4Pin = "link_ip4"; ///< netfilter, IPv4
+inline constexpr const char *kLinkIp6Pin = "link_ip6"; ///< netfilter, IPv6
 inline constexpr const char *kOwnerPin = "@owner";
 
 /// Chain names bfload accepts: [A-Za-z0-9_-]{1,200} (they become directory

@@ -18,8 +18,8 @@ namespace bfc::load {
 /// The attachment actually requested (object defaults merged with
 /// --option), fully resolved.
 struct AttachSpec {
-  std::optional<uint32_t> ifindex;   ///< XDP, tcx
-  std::optional<std::string> cgpath; ///< cgroup hooks
+  std::optional<uint32_t> ifindex;                       ///< XDP, tcx
+  std::optional<std::string> cgpath;                     ///< cgroup hooks
   std::optional<std::pair<int32_t, int32_t>> priorities; ///< netfilter
   std::optional<int32_t> activePriority; ///< netfilter: the one in use
 

@@ -45,7 +45,6 @@ bfc_log_event decodeLogEvent(const void *data, size_t size);
 std::string formatLogEvent(const ChainRecord &record,
                            const bfc_log_event &event, const TimeBase &time);
 nlohmann::json logEventToJson(const ChainRecord &record,
-                              const bfc_log_event &event,
-                              const TimeBase &time);
+                              const bfc_log_event &event, const TimeBase &time);
 
 } // namespace bfc::load

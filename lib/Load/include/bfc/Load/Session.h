@@ -37,7 +37,7 @@ struct ChainState {
   std::string name;
   ChainRecord record;
   uint32_t progId = 0;
-  std::vector<LinkState> links; ///< empty when not attached
+  std::vector<LinkState> links;       ///< empty when not attached
   std::vector<CounterValue> counters; ///< by counter index, all CPUs summed
   std::vector<SetState> sets;         ///< named sets, read from their maps
 

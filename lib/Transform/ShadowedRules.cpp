@@ -1,0 +1,202 @@
+// findShadowedRules and the shadowed-rules warning pass.
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "ByteOps.h"
+#include "Internal.h"
+#include "bfc/Transform/Analysis.h"
+#include "bfc/Transform/Passes.h"
+#include "bfc/Transform/PredicateFacts.h"
+
+namespace bfc::transform {
+
+namespace {
+
+/// Bounds the pairwise checks of one chain (each is a few predicate
+/// evaluations): past it, later rules are not analysed. Only warnings and
+/// placeholders are lost, never correctness.
+constexpr size_t kMaxPairChecks = 20'000'000;
+
+bool readsMark(const ir::Chain &chain, const ir::Rule &rule) {
+  for (const ir::Predicate &pred : rule.predicates) {
+    if (pred.kind == ir::Predicate::Kind::Field &&
+        pred.field == ir::FieldId::MetaMark)
+      return true;
+    if (pred.kind == ir::Predicate::Kind::Set && pred.set < chain.sets.size()) {
+      const auto &key = chain.sets[pred.set].key;
+      if (std::find(key.begin(), key.end(), ir::FieldId::MetaMark) != key.end())
+        return true;
+    }
+  }
+  return false;
+}
+
+unsigned comparedBits(const ir::Predicate &pred) {
+  unsigned width = 8u * ir::fieldInfo(pred.field).width;
+  return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
+}
+
+/// Earlier rules that may shadow later ones, indexed so that a later rule
+/// only checks the earlier rules it can possibly imply. An earlier rule is
+/// filed under its first non-negated `eq` (a later rule implies it only if
+/// it knows those leading bits of that field), else its first non-negated
+/// set (only the same set predicate implies it), else in `generic`.
+class ShadowIndex {
+public:
+  using EqKey = std::tuple<ir::FieldId, unsigned, ir::Bytes>;
+
+  void add(const ir::Rule &rule) {
+    for (const ir::Predicate &pred : rule.predicates) {
+      if (pred.kind == ir::Predicate::Kind::Field && !pred.negate &&
+          pred.op == ir::CmpOp::Eq && comparedBits(pred) > 0 &&
+          pred.value.size() == ir::fieldInfo(pred.field).width) {
+        unsigned bits = comparedBits(pred);
+        eq_[{pred.field, bits,
+             bytes::andOf(pred.value,
+                          bytes::prefixMask(pred.value.size(), bits))}]
+            .push_back(rule.index);
+        return;
+      }
+    }
+    for (const ir::Predicate &pred : rule.predicates) {
+      if (pred.kind == ir::Predicate::Kind::Set && !pred.negate) {
+        sets_[pred.set].push_back(rule.index);
+        return;
+      }
+    }
+    generic_.push_back(rule.index);
+  }
+
+  /// Earlier rules that a rule with `facts` and `predicates` may imply, in
+  /// increasing order.
+  std::vector<uint32_t> candidates(const PredicateFacts &facts,
+                                   const ir::Rule &rule) const {
+    std::vector<uint32_t> out = generic_;
+    if (!eq_.empty()) {
+      for (unsigned f = 0; f < ir::kNumFields; ++f) {
+        auto field = static_cast<ir::FieldId>(f);
+        unsigned known = facts.knownLeadingBits(field);
+        if (known == 0)
+          continue;
+        ir::Bytes value = facts.knownBits(field);
+        for (unsigned bits = 1; bits <= known; ++bits) {
+          auto it = eq_.find(
+              {field, bits,
+               bytes::andOf(value, bytes::prefixMask(value.size(), bits))});
+          if (it != eq_.end())
+            out.insert(out.end(), it->second.begin(), it->second.end());
+        }
+      }
+    }
+    for (const ir::Predicate &pred : rule.predicates) {
+      if (pred.kind != ir::Predicate::Kind::Set || pred.negate)
+        continue;
+      auto it = sets_.find(pred.set);
+      if (it != sets_.end())
+        out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+private:
+  std::map<EqKey, std::vector<uint32_t>> eq_;
+  std::map<uint32_t, std::vector<uint32_t>> sets_;
+  std::vector<uint32_t> generic_;
+};
+
+} // namespace
+
+std::vector<ShadowedRule> findShadowedRules(const ir::Chain &chain) {
+  std::vector<ShadowedRule> shadowed;
+  const auto &rules = chain.rules;
+  // marksBefore[k]: CONTINUE rules that set a mark among rules [0, k).
+  std::vector<size_t> marksBefore(rules.size() + 1, 0);
+  for (size_t k = 0; k < rules.size(); ++k)
+    marksBefore[k + 1] =
+        marksBefore[k] + (rules[k].mark &&
+                          rules[k].verdict == ir::Verdict::Continue &&
+                          !isNeverMatching(rules[k]));
+  std::vector<bool> markReader(rules.size());
+  for (size_t k = 0; k < rules.size(); ++k)
+    markReader[k] = readsMark(chain, rules[k]);
+
+  ShadowIndex index;
+  size_t checks = 0;
+  for (size_t j = 0; j < rules.size() && checks < kMaxPairChecks; ++j) {
+    const ir::Rule &later = rules[j];
+    if (later.index != j || isNeverMatching(later))
+      continue;
+    PredicateFacts facts = factsOfRule(chain, later);
+    if (facts.contradictory())
+      continue;
+    for (uint32_t i : index.candidates(facts, later)) {
+      ++checks;
+      const ir::Rule &earlier = rules[i];
+      // A mark set in between changes what meta.mark reads.
+      if (markReader[i] && marksBefore[j] != marksBefore[i + 1])
+        continue;
+      bool implied = std::all_of(
+          earlier.predicates.begin(), earlier.predicates.end(),
+          [&](const ir::Predicate &p) {
+            return facts.evaluate(p) == Truth::True;
+          });
+      if (implied) {
+        shadowed.push_back({static_cast<uint32_t>(j), i});
+        break;
+      }
+    }
+    if (later.verdict != ir::Verdict::Continue)
+      index.add(later);
+  }
+  return shadowed;
+}
+
+std::unique_ptr<Pass> createShadowedRulesPass() {
+  return detail::makeChainPass(
+      "shadowed-rules", Pass::Kind::Analysis,
+      [](ir::Module &, ir::Chain &chain, PassContext &context) {
+        // Sema reports the rules after the first rule without predicates
+        // that ends the chain: stop there.
+        size_t catchAll = chain.rules.size();
+        for (size_t i = 0; i < chain.rules.size(); ++i) {
+          const ir::Rule &rule = chain.rules[i];
+          if (rule.predicates.empty() &&
+              rule.verdict != ir::Verdict::Continue) {
+            catchAll = i;
+            break;
+          }
+        }
+        for (const ShadowedRule &s : findShadowedRules(chain)) {
+          if (s.rule > catchAll)
+            break;
+          const ir::Rule &rule = chain.rules[s.rule];
+          const ir::Rule &by = chain.rules[s.by];
+          // Point at the `rule` keyword rather than the whole rule.
+          auto keyword = [](SourceRange range) {
+            if (range.begin.isValid()) {
+              range.end = range.begin;
+              range.end.column += 4;
+              range.end.offset += 4;
+            }
+            return range;
+          };
+          context.diags.warning(keyword(rule.range),
+                                "rule can never match: it is shadowed by an "
+                                "earlier rule [-Wshadowed-rule]");
+          context.diags.note(
+              keyword(by.range),
+              fmt::format("every packet the shadowed rule would match is "
+                          "matched here first, ending the chain with {}",
+                          ir::verdictName(by.verdict)));
+        }
+        return false;
+      });
+}
+
+} // namespace bfc::transform

@@ -1,0 +1,37 @@
+# A field compare, a counter and the XDP return codes, in LLVM IR (-O0 keeps
+# one block per test) and in BPF assembly.
+# RUN: %bfc --emit=llvm -O0 %s | FileCheck %s
+# RUN: %bfc --emit=asm %s | FileCheck %s --check-prefix=ASM
+chain c BF_HOOK_XDP ACCEPT
+  rule ip4.saddr eq 10.0.0.1 counter DROP
+
+# The program: a function named after the chain, in section "xdp", and its
+# maps and metadata.
+# CHECK: @c_counters = dso_local global { ptr, ptr, ptr, ptr } zeroinitializer, section ".maps"
+# CHECK: @_license = dso_local constant [4 x i8] c"GPL\00", section "license"
+# CHECK: @bfc_meta = dso_local constant {{.*}}\22program\22: \22c\22{{.*}} section ".bfc.meta"
+# CHECK: @llvm.compiler.used = {{.*}}@_license, ptr @bfc_meta, ptr @c_counters
+# CHECK: define dso_local i32 @c(ptr %ctx) {{.*}}section "xdp"
+
+# Headers are read once; the rule compares the saved source address with
+# 10.0.0.1 in network byte order, loaded little-endian (0x0100000a).
+# CHECK: rules:
+# CHECK:   [[ADDR:%[0-9]+]] = trunc i64 {{.*}} to i32
+# CHECK:   [[EQ:%[0-9]+]] = icmp eq i32 [[ADDR]], 16777226
+# CHECK:   br i1 [[EQ]], label %holds, label %rule0.next
+# The rule's counter (slot 0), then XDP_DROP.
+# CHECK: holds:
+# CHECK:   store i32 0, ptr %key
+# CHECK:   call ptr inttoptr (i64 1 to ptr)(ptr @c_counters, ptr %key)
+# CHECK: ret i32 1
+# The policy: its counter (slot 1 = number of rules), then XDP_PASS.
+# CHECK: rule0.next:
+# CHECK:   store i32 1, ptr %key
+# CHECK: ret i32 2
+
+# ASM: .section xdp,"ax",@progbits
+# ASM: c:
+# ASM: call 1
+# ASM: exit
+# ASM: .section .maps,"aw",@progbits
+# ASM: c_counters:

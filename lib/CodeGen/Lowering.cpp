@@ -51,8 +51,9 @@ constexpr uint8_t kExtHeaders[] = {kExtHop, kExtRoute, kExtFrag,
 
 /// Estimated BPF instructions per rule-group subprogram.
 constexpr size_t kGroupBudget = 8000;
-/// What a rule-group subprogram returns when none of its rules decided.
-constexpr int32_t kNoDecision = 0x7fffffff;
+/// What a rule-group subprogram returns when none of its rules decided
+/// (see emitReturn()).
+constexpr uint64_t kNoDecision = 0;
 
 // Return codes (docs/semantics.md).
 constexpr int32_t kXdpDrop = 1, kXdpPass = 2;
@@ -249,6 +250,7 @@ private:
   // --------------------------------------------------------- builders ----
   Value *callHelper(uint64_t id, Type *ret, ArrayRef<Value *> args);
   Value *ctxLoad(unsigned offset, Type *type);
+  Value *ctxField(unsigned offset); ///< address of a context field
   Value *ctxPointer(unsigned offset); ///< data/data_end as pointers
   /// `v`, hidden from the optimiser (an empty inline asm).
   Value *opaque(Value *v) {
@@ -335,11 +337,12 @@ private:
   /// Rule index ranges, one per subprogram ([0, n) when one is enough).
   std::vector<std::pair<size_t, size_t>> ruleGroups() const;
   Function *emitGroup(size_t index, size_t begin, size_t end);
-  void bumpCounter(uint32_t index);
+  void bumpCounter(uint32_t index, AllocaInst *key = nullptr);
   void emitLog(const ir::Rule &rule);
   void emitMark(const ir::Rule &rule);
   void emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
                    BasicBlock *next);
+  void emitReturn(Value *code, const ir::Rule *rule);
   int32_t returnCode(ir::Verdict verdict, SourceRange where);
   void setLocation(SourceRange range);
 
@@ -382,6 +385,7 @@ private:
   Value *data_ = nullptr, *dataEnd_ = nullptr; // direct access pointers
   Value *nfState_ = nullptr, *nfSkb_ = nullptr;
   BasicBlock *parseDone_ = nullptr;
+  bool inGroup_ = false; ///< emitting a rule-group subprogram
   /// Large chains: an i64 zero the verifier cannot see through, OR-ed into
   /// every packet-state store (see run()).
   Value *opaqueZero_ = nullptr;
@@ -601,8 +605,19 @@ Value *ChainLowering::callHelper(uint64_t id, Type *ret,
   return b_.CreateCall(type, callee, args);
 }
 
+Value *ChainLowering::ctxField(unsigned offset) {
+  // The verifier only accepts context accesses as `*(ctx + constant)` with
+  // the context register itself: llvm.preserve.static.offset makes the BPF
+  // passes keep each access in that form, where LLVM would otherwise share
+  // `ctx + offset` in a register between accesses.
+  Function *preserve = Intrinsic::getDeclaration(
+      ml_.mod.get(), Intrinsic::preserve_static_offset);
+  Value *base = b_.CreateCall(preserve, {ctxArg_});
+  return b_.CreateConstInBoundsGEP1_64(i8(), base, offset);
+}
+
 Value *ChainLowering::ctxLoad(unsigned offset, Type *type) {
-  Value *p = b_.CreateConstInBoundsGEP1_64(i8(), ctxArg_, offset);
+  Value *p = ctxField(offset);
   LoadInst *l = b_.CreateLoad(type, p);
   l->setAlignment(ml_.mod->getDataLayout().getABITypeAlign(type));
   return l;
@@ -1499,13 +1514,18 @@ Value *ChainLowering::flowHash() {
 
 // --------------------------------------------------------------- rules ----
 
-void ChainLowering::bumpCounter(uint32_t index) {
+void ChainLowering::bumpCounter(uint32_t index, AllocaInst *key) {
   // One key slot for every bump: the stack is 512 bytes for the whole
   // program, and thousands of rules may count.
-  if (!u32Key_)
-    u32Key_ = var(i32(), "key", 4);
-  AllocaInst *key = u32Key_;
-  b_.CreateStore(c32(index), key);
+  if (!key) {
+    if (!u32Key_)
+      u32Key_ = var(i64(), "key", 8);
+    key = u32Key_;
+  }
+  // Map keys are u32, written as a whole 8-byte stack slot: the verifier
+  // then knows the slot's old contents are dead, and does not keep apart
+  // states that differ only in them.
+  b_.CreateStore(c64(index), key);
   Value *entry = callHelper(detail::kHelperMapLookupElem, ptr(),
                             {counters_, key});
   BasicBlock *bump = block("count"), *done = block("counted");
@@ -1527,9 +1547,9 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
     // Emit when no event of this rule was emitted in the last rateNs
     // nanoseconds; the first event always is.
     if (!u32Key_)
-      u32Key_ = var(i32(), "key", 4);
+      u32Key_ = var(i64(), "key", 8);
     AllocaInst *key = u32Key_;
-    b_.CreateStore(c32(rule.index), key);
+    b_.CreateStore(c64(rule.index), key);
     Value *last = callHelper(detail::kHelperMapLookupElem, ptr(), {rate_, key});
     BasicBlock *check = block("log.rate");
     b_.CreateCondBr(b_.CreateIsNull(last), done, check);
@@ -1652,7 +1672,7 @@ void ChainLowering::emitMark(const ir::Rule &rule) {
   switch (family_) {
   case ir::HookFamily::Tc:
   case ir::HookFamily::CgroupSkb: {
-    Value *p = b_.CreateConstInBoundsGEP1_64(i8(), ctxArg_, kSkbMark);
+    Value *p = ctxField(kSkbMark);
     b_.CreateStore(c32(*rule.mark), p)->setAlignment(Align(4));
     return;
   }
@@ -1682,13 +1702,27 @@ int32_t ChainLowering::returnCode(ir::Verdict verdict, SourceRange where) {
   return 0;
 }
 
+void ChainLowering::emitReturn(Value *code, const ir::Rule *rule) {
+  if (!inGroup_) {
+    b_.CreateRet(code);
+    return;
+  }
+  // A rule-group subprogram returns (rule index + 1) << 32 | code: 0 means
+  // no decision. Distinct values per rule also keep LLVM from sharing one
+  // return block between rules (a shared block would be the jump target of
+  // every rule's branch, and the verifier would keep one pending state per
+  // rule; see holdsBranch()).
+  uint64_t tag = uint64_t(rule ? rule->index + 1 : 0) << 32;
+  b_.CreateRet(b_.CreateOr(b_.CreateZExt(code, i64()), c64(tag)));
+}
+
 void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
                                 BasicBlock *next) {
   switch (verdict) {
   case ir::Verdict::Continue:
     if (!rule) {
       ml_.error(chain_.range, "CONTINUE is not a chain policy");
-      b_.CreateRet(c32(0));
+      emitReturn(c32(0), rule);
       return;
     }
     b_.CreateBr(next);
@@ -1699,7 +1733,7 @@ void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
       ml_.error(rule ? rule->range : chain_.range,
                 fmt::format("REDIRECT is not supported on {}",
                             ir::hookName(chain_.hook)));
-      b_.CreateRet(c32(0));
+      emitReturn(c32(0), rule);
       return;
     }
     Value *ifindex = c32(rule->redirectIfindex);
@@ -1707,7 +1741,7 @@ void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
       if (!ml_.hostSlots ||
           *rule->redirectSlot >= ml_.irModule.hostSlots.size()) {
         ml_.error(rule->range, "internal error: unknown host slot");
-        b_.CreateRet(c32(0));
+        emitReturn(c32(0), rule);
         return;
       }
       ifindex = hostSlot(*rule->redirectSlot);
@@ -1718,12 +1752,12 @@ void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
                          : 0;
     Value *r = callHelper(detail::kHelperRedirect, i64(),
                           {b_.CreateZExt(ifindex, i64()), c64(flags)});
-    b_.CreateRet(b_.CreateTrunc(r, i32()));
+    emitReturn(b_.CreateTrunc(r, i32()), rule);
     return;
   }
   default:
-    b_.CreateRet(
-        c32(static_cast<uint32_t>(returnCode(verdict, chain_.range))));
+    emitReturn(c32(static_cast<uint32_t>(returnCode(verdict, chain_.range))),
+               rule);
   }
 }
 
@@ -1779,7 +1813,9 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
         (pred.op == ir::CmpOp::Range &&
          (pred.high.size() != info.width || info.width > 4)))
       return nullptr; // fieldTest reports it
-    needs = info.proto;
+    // As in emitPredicate: zero-valued absent headers fail this test.
+    if (pred.negate || holdsOnZero(pred))
+      needs = info.proto;
     if (pred.op == ir::CmpOp::Range) {
       Value *v = b_.CreateZExt(fieldNumeric(pred.field, pred.range), i64());
       Value *below = signBit(b_.CreateSub(v, c64(decodeBE(pred.value))));
@@ -1846,8 +1882,10 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
   }
   if (pred.negate)
     truth = b_.CreateXor(truth, c64(1));
+  // The flag hidden too: LLVM would turn `and` with a zero-extended flag
+  // into a select, i.e. a branch.
   if (needs != ir::Proto::None)
-    truth = b_.CreateAnd(truth, b_.CreateZExt(present(needs), i64()));
+    truth = b_.CreateAnd(truth, opaque(b_.CreateZExt(present(needs), i64())));
   return truth;
 }
 
@@ -1945,7 +1983,7 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   // the program's return code, or kNoDecision to go on with the next group.
   DebugTypes &types = *ml_.types;
   std::string name = fmt::format("{}_rules{}", sym_.program, index);
-  auto *type = FunctionType::get(i32(), {ptr(), ptr()}, false);
+  auto *type = FunctionType::get(i64(), {ptr(), ptr()}, false);
   Function *f = Function::Create(type, GlobalValue::InternalLinkage, name,
                                  ml_.mod.get());
   f->setSection(".text");
@@ -1962,7 +2000,7 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   DISubprogram *sp = ml_.dib->createFunction(
       ml_.file, name, name, ml_.file, line,
       ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(
-          {types.intType(), ctxType, stateType})),
+          {types.u64(), ctxType, stateType})),
       line, DINode::FlagPrototyped,
       DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized |
           DISubprogram::SPFlagLocalToUnit);
@@ -1991,6 +2029,7 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   stateBase_->setName("state");
   u32Key_ = nullptr;
   setKeys_.clear();
+  inGroup_ = true;
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   setLocation(chain_.rules[begin].range);
@@ -2007,8 +2046,9 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
     next->moveAfter(&fn_->back());
     b_.SetInsertPoint(next);
   }
-  b_.CreateRet(c32(kNoDecision));
+  b_.CreateRet(c64(kNoDecision));
 
+  inGroup_ = false;
   fn_ = savedFn;
   sp_ = savedSp;
   entry_ = savedEntry;
@@ -2126,8 +2166,11 @@ void ChainLowering::run() {
     // (unlike bpf_get_smp_processor_id(), whose range it tracks): OR-ed into
     // every state store, it makes the state opaque, and the rules are
     // walked about once.
-    opaqueZero_ = b_.CreateLShr(
+    // hi | hi << 32 spreads the unknown bits over all 64: with hi alone,
+    // the upper halves of words would still be known zeros.
+    Value *hi = b_.CreateLShr(
         callHelper(detail::kHelperGetPrandomU32, i64(), {}), 32);
+    opaqueZero_ = b_.CreateOr(hi, b_.CreateShl(hi, 32));
   }
   emitPrologue();
   emitParse();
@@ -2137,7 +2180,9 @@ void ChainLowering::run() {
   BasicBlock *rulesEntry = block("rules");
   b_.CreateCondBr(load(malformed_), countError, rulesEntry);
   b_.SetInsertPoint(countError);
-  bumpCounter(BFC_COUNTER_ERRORS(rules));
+  // Its own key slot: dead once used, so the verifier does not tell apart
+  // the states that reach the rules with or without an error.
+  bumpCounter(BFC_COUNTER_ERRORS(rules), var(i64(), "errorkey", 8));
   b_.CreateBr(rulesEntry);
   b_.SetInsertPoint(rulesEntry);
 
@@ -2154,9 +2199,9 @@ void ChainLowering::run() {
       Value *r = b_.CreateCall(group, {ctxArg_, stateBase_});
       BasicBlock *decided = block(fmt::format("group{}.decided", g));
       BasicBlock *next = block(fmt::format("group{}.next", g));
-      b_.CreateCondBr(b_.CreateICmpEQ(r, c32(kNoDecision)), next, decided);
+      b_.CreateCondBr(b_.CreateICmpEQ(r, c64(kNoDecision)), next, decided);
       b_.SetInsertPoint(decided);
-      b_.CreateRet(r);
+      b_.CreateRet(b_.CreateTrunc(r, i32()));
       b_.SetInsertPoint(next);
     }
   }

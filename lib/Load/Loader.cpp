@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "LibbpfCompat.h"
 #include "bfc/Load/Bpf.h"
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
@@ -55,7 +56,7 @@ int libbpfPrint(enum libbpf_print_level level, const char *format,
 }
 
 struct ProgramType {
-  bpf_prog_type type;
+  uint32_t type; ///< enum bpf_prog_type, possibly newer than the headers
   uint32_t expectedAttachType;
 };
 
@@ -73,8 +74,7 @@ ProgramType programTypeFor(ir::Hook hook) {
   case Hook::NfForward:
   case Hook::NfLocalOut:
   case Hook::NfPostRouting:
-    return {static_cast<bpf_prog_type>(kernel::kProgTypeNetfilter),
-            kernel::kAttachNetfilter};
+    return {kernel::kProgTypeNetfilter, kernel::kAttachNetfilter};
   case Hook::CgroupSkbIngress:
     return {BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_INGRESS};
   case Hook::CgroupSkbEgress:
@@ -311,9 +311,11 @@ loadChains(const object::ObjectFile &object,
                                   "'{}'",
                                   object.name(), chain->name, chain->program));
     ProgramType type = programTypeFor(chain->hook);
-    bpf_program__set_type(prog, type.type);
-    bpf_program__set_expected_attach_type(
-        prog, static_cast<bpf_attach_type>(type.expectedAttachType));
+    if (int err =
+            bfc_program_set_types(prog, type.type, type.expectedAttachType))
+      throwErrno(
+          fmt::format("chain '{}': cannot set the program type", chain->name),
+          -err);
     checkMapLayout(obj.get(), *chain);
   }
   bpf_map *map;

@@ -14,8 +14,8 @@ bool verify(const ir::Module &module, DiagnosticEngine &diags,
             std::string_view when) {
   std::vector<std::string> problems = ir::verifyModule(module);
   for (const std::string &problem : problems)
-    diags.error({}, fmt::format("internal error: invalid BFIR {}: {}", when,
-                                problem));
+    diags.error(
+        {}, fmt::format("internal error: invalid BFIR {}: {}", when, problem));
   return problems.empty();
 }
 

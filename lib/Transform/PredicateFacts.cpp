@@ -227,8 +227,8 @@ void PredicateFacts::markAbsent(uint8_t headers) {
 void PredicateFacts::closeHeaders() {
   // At most one internet and one transport header; ICMP only over IPv4,
   // ICMPv6 only over IPv6; a transport header needs an internet header.
-  constexpr uint8_t kTransport = kHeaderTcp | kHeaderUdp | kHeaderIcmp |
-                                 kHeaderIcmpv6 | kHeaderTcpOrUdp;
+  constexpr uint8_t kTransport =
+      kHeaderTcp | kHeaderUdp | kHeaderIcmp | kHeaderIcmpv6 | kHeaderTcpOrUdp;
   for (;;) {
     uint8_t present = present_, absent = absent_;
     if (present_ & (kHeaderTcp | kHeaderUdp))
@@ -360,7 +360,8 @@ void PredicateFacts::normalize(FieldId field) {
       return;
     }
     // Every value of [lo, hi] has the leading bits lo and hi share.
-    Bytes common = bytes::prefixMask(width, bytes::commonPrefixBits(st.lo, st.hi));
+    Bytes common =
+        bytes::prefixMask(width, bytes::commonPrefixBits(st.lo, st.hi));
     for (size_t i = 0; i < common.size(); ++i) {
       if (st.mask[i] & common[i] & (st.bits[i] ^ st.lo[i])) {
         contradictory_ = true;
@@ -613,8 +614,8 @@ unsigned PredicateFacts::knownLeadingBits(FieldId field) const {
 
 Bytes PredicateFacts::knownBits(FieldId field) const {
   const FieldState &st = state(field);
-  return bytes::andOf(st.bits,
-                      bytes::prefixMask(st.mask.size(), knownLeadingBits(field)));
+  return bytes::andOf(
+      st.bits, bytes::prefixMask(st.mask.size(), knownLeadingBits(field)));
 }
 
 PredicateFacts factsOfRule(const ir::Chain &chain, const ir::Rule &rule) {

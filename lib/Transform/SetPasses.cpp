@@ -82,8 +82,8 @@ bool mergeRuleSets(ir::Chain &chain, ir::Rule &rule) {
         ++j;
         continue;
       }
-      ir::Set merged = combine(chain.sets[first.set], chain.sets[second.set],
-                               first.negate);
+      ir::Set merged =
+          combine(chain.sets[first.set], chain.sets[second.set], first.negate);
       if (!first.negate && merged.elements.empty()) {
         // An empty `in` never matches (and would make an empty map).
         makeNeverMatching(rule);
@@ -139,11 +139,9 @@ std::unique_ptr<Pass> createMergeRuleSetsPass() {
 }
 
 std::unique_ptr<Pass> createPruneSetsPass() {
-  return detail::makeChainPass(
-      "prune-sets", Pass::Kind::Optimization,
-      [](ir::Module &, ir::Chain &chain, PassContext &) {
-        return pruneSets(chain);
-      });
+  return detail::makeChainPass("prune-sets", Pass::Kind::Optimization,
+                               [](ir::Module &, ir::Chain &chain,
+                                  PassContext &) { return pruneSets(chain); });
 }
 
 } // namespace bfc::transform

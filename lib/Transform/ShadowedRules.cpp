@@ -141,11 +141,11 @@ std::vector<ShadowedRule> findShadowedRules(const ir::Chain &chain) {
       // A mark set in between changes what meta.mark reads.
       if (markReader[i] && marksBefore[j] != marksBefore[i + 1])
         continue;
-      bool implied = std::all_of(
-          earlier.predicates.begin(), earlier.predicates.end(),
-          [&](const ir::Predicate &p) {
-            return facts.evaluate(p) == Truth::True;
-          });
+      bool implied =
+          std::all_of(earlier.predicates.begin(), earlier.predicates.end(),
+                      [&](const ir::Predicate &p) {
+                        return facts.evaluate(p) == Truth::True;
+                      });
       if (implied) {
         shadowed.push_back({static_cast<uint32_t>(j), i});
         break;
@@ -162,12 +162,18 @@ std::unique_ptr<Pass> createShadowedRulesPass() {
       "shadowed-rules", Pass::Kind::Analysis,
       [](ir::Module &, ir::Chain &chain, PassContext &context) {
         // Sema reports the rules after the first rule without predicates
-        // that ends the chain: stop there.
+        // that ends the chain. A rule whose predicates always hold (say
+        // `meta.probability eq 100%`) is the same case: stop at the first
+        // such rule rather than flag every later rule.
         size_t catchAll = chain.rules.size();
+        PredicateFacts nothingKnown(chain);
         for (size_t i = 0; i < chain.rules.size(); ++i) {
           const ir::Rule &rule = chain.rules[i];
-          if (rule.predicates.empty() &&
-              rule.verdict != ir::Verdict::Continue) {
+          if (rule.verdict != ir::Verdict::Continue &&
+              std::all_of(rule.predicates.begin(), rule.predicates.end(),
+                          [&](const ir::Predicate &p) {
+                            return nothingKnown.evaluate(p) == Truth::True;
+                          })) {
             catchAll = i;
             break;
           }

@@ -15,7 +15,7 @@ fi
 
 TEST_NAME=$(basename "$0" .sh)
 TEST_ID="bfct$$"
-WORK=$(mktemp -d "/tmp/bfc-e2e-${TEST_NAME}.XXXXXX")
+WORK=$(mktemp -d "/tmp/bfc-e2e-$$-${TEST_NAME}.XXXXXX")
 BPFFS="$WORK/bpffs"
 NS_CLI="${TEST_ID}c"
 NS_SRV="${TEST_ID}s"
@@ -24,7 +24,7 @@ CLI_ADDR2=10.200.1.3 # a second client address, for source-based rules
 SRV_ADDR=10.200.1.2
 SRV_IFACE=bfc0 # the server's interface, named in the test objects
 CGROUP_ROOT=/sys/fs/cgroup/unified
-declare -a CLEANUP_NAMESPACES=() CLEANUP_CGROUPS=() CLEANUP_MOUNTS=()
+declare -a CLEANUP_NAMESPACES=() CLEANUP_MOUNTS=()
 declare -a CLEANUP_PIDS=()
 
 log() { echo "[$TEST_NAME] $*" >&2; }
@@ -41,7 +41,13 @@ cleanup() {
     kill -9 "$pid" 2>/dev/null
   done
   wait 2>/dev/null
-  for cg in "${CLEANUP_CGROUPS[@]}"; do
+  # Unmounting a bpffs drops its pins: links are detached, programs freed.
+  for m in "${CLEANUP_MOUNTS[@]}"; do
+    umount "$m" 2>/dev/null
+  done
+  # new_cgroup runs in $(...): find its cgroups by name, not in an array.
+  for cg in "$CGROUP_ROOT/${TEST_ID}"_*; do
+    [ -d "$cg" ] || continue
     # Move leftover processes out before removing the cgroup.
     if [ -f "$cg/cgroup.procs" ]; then
       while read -r p; do
@@ -49,10 +55,6 @@ cleanup() {
       done <"$cg/cgroup.procs"
     fi
     rmdir "$cg" 2>/dev/null
-  done
-  # Unmounting a bpffs drops its pins: links are detached, programs freed.
-  for m in "${CLEANUP_MOUNTS[@]}"; do
-    umount "$m" 2>/dev/null
   done
   for ns in "${CLEANUP_NAMESPACES[@]}"; do
     ip netns del "$ns" 2>/dev/null
@@ -67,6 +69,31 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Leftovers of tests that were SIGKILLed (e.g. by a ctest timeout): their
+# names carry the pid of a test that no longer runs.
+sweep_stale() {
+  local name pid
+  for name in $(ip netns list | awk '{print $1}' | grep -E '^bfct[0-9]+' || true); do
+    pid=$(echo "$name" | sed -E 's/^bfct([0-9]+).*/\1/')
+    kill -0 "$pid" 2>/dev/null || ip netns del "$name" 2>/dev/null || true
+  done
+  for name in /tmp/bfc-e2e-[0-9]*; do
+    [ -d "$name" ] || continue
+    pid=$(basename "$name" | sed -E 's/^bfc-e2e-([0-9]+)-.*/\1/')
+    kill -0 "$pid" 2>/dev/null && continue
+    for m in "$name"/bpffs*; do
+      umount "$m" 2>/dev/null || true
+    done
+    rm -rf "$name"
+  done
+  for name in "$CGROUP_ROOT"/bfct[0-9]*; do
+    [ -d "$name" ] || continue
+    pid=$(basename "$name" | sed -E 's/^bfct([0-9]+)_.*/\1/')
+    kill -0 "$pid" 2>/dev/null || rmdir "$name" 2>/dev/null || true
+  done
+}
+sweep_stale
 
 # new_bpffs DIR: mounts a private bpffs at DIR.
 new_bpffs() {
@@ -148,7 +175,6 @@ in_ns_keep_sys() {
 new_cgroup() {
   local cg="$CGROUP_ROOT/${TEST_ID}_$1"
   mkdir "$cg"
-  CLEANUP_CGROUPS+=("$cg")
   echo "$cg"
 }
 

@@ -68,8 +68,9 @@ struct Compiled {
   std::string object;
 };
 
+/// Parses and checks a ruleset; with `codegen`, compiles it to an object.
 std::optional<Compiled> compile(const std::string &name, std::string text,
-                                unsigned optLevel) {
+                                unsigned optLevel, bool codegen = true) {
   Compiled out;
   out.buffer = std::make_unique<SourceBuffer>(name, std::move(text));
   DiagnosticEngine diags(out.buffer.get());
@@ -80,6 +81,8 @@ std::optional<Compiled> compile(const std::string &name, std::string text,
     diags.print(std::cerr);
     return std::nullopt;
   }
+  if (!codegen)
+    return out;
   codegen::CodeGenOptions options;
   options.optLevel = optLevel;
   options.sourceText = out.buffer->text();
@@ -184,7 +187,7 @@ int runChain(const Options &opts, const object::ObjectFile &object,
     kernel.resetCounters();
   }
 
-  unsigned failures = 0, differences = 0;
+  unsigned failures = 0, differences = 0, compared = 0, skipped = 0;
   for (size_t i = 0; i < specs.size(); ++i) {
     const Spec &spec = specs[i];
     packet::SpecResult<packet::Input> input = packet::parseInput(spec.text);
@@ -196,13 +199,24 @@ int runChain(const Options &opts, const object::ObjectFile &object,
     }
     const auto *pkt = std::get_if<packet::Packet>(&*input);
     if (!pkt) {
-      toolError(fmt::format("{}: {} programs cannot be test-run; sock_addr "
-                            "inputs need a cgroup (see bfload)",
-                            spec.origin, ir::hookName(chainInfo.hook)));
+      toolError(fmt::format("{}: sock_addr calls cannot be test-run (attach "
+                            "the program to a cgroup, see bfload)",
+                            spec.origin));
       ++failures;
       continue;
     }
+    // Packets the kernel cannot test-run on this hook (e.g. ARP on
+    // netfilter) are skipped, so one packet file serves every hook.
+    if (std::optional<std::string> problem =
+            run::testRunProblem(chainInfo.hook, *pkt)) {
+      ++skipped;
+      if (!opts.quiet)
+        std::cout << fmt::format("[{}] {}: skipped: {}\n", i, spec.text,
+                                 *problem);
+      continue;
+    }
     try {
+      ++compared;
       if (comparer) {
         run::Comparison c = comparer->run(*pkt);
         std::string by = c.interp.rule ? fmt::format("rule {}", *c.interp.rule)
@@ -238,8 +252,9 @@ int runChain(const Options &opts, const object::ObjectFile &object,
   if (!specs.empty() && opts.repeat <= 1)
     printCounters(chainInfo, kernel.counters());
   if (comparer)
-    std::cout << fmt::format("{} packets, {} differences\n", specs.size(),
-                             differences);
+    std::cout << fmt::format("{} packets compared, {} skipped, {} "
+                             "differences\n",
+                             compared, skipped, differences);
   return failures || differences ? kExitFailed : kExitOk;
 }
 
@@ -359,7 +374,7 @@ int main(int argc, char **argv) {
       return kExitFailed;
     }
     // Only the BFIR is needed; the object under test stays the given one.
-    compiled = compile(opts.source, std::move(*text), opts.optLevel);
+    compiled = compile(opts.source, std::move(*text), opts.optLevel, false);
     if (!compiled)
       return kExitFailed;
   }

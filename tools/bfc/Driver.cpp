@@ -121,6 +121,7 @@ struct Options {
   unsigned errorLimit = 20;
   unsigned optLevel = 2;
   bool printAfterAll = false; ///< BFIR after every pass, on stderr
+  bool optLevelGiven = false; ///< -O on the command line
 };
 
 /// Prints `bfc: error: MESSAGE` (errors outside of any source text).
@@ -243,6 +244,7 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
     err << "Run 'bfc --help' for usage.\n";
     return kExitUsage;
   }
+  opts.optLevelGiven = app.count("-O") != 0;
   // Checked here rather than with CLI11's excludes() for clearer messages.
   auto usageError = [&](std::string_view message) {
     toolError(err, std::string(message));
@@ -325,8 +327,12 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
     if (!module || diags.hasErrors())
       return fail();
     // BFIR passes: analyses (warnings) always, optimisations from -O1.
+    // --emit=bfir shows Sema's BFIR unless -O is given; --check needs no
+    // optimisation.
     transform::PipelineOptions passOptions;
     passOptions.optLevel = opts.optLevel;
+    if (!kind || (kind->emit == emitBFIR && !opts.optLevelGiven))
+      passOptions.optLevel = 0;
     if (opts.printAfterAll)
       passOptions.afterPass = [&](std::string_view pass, const ir::Module &m) {
         err << "; *** BFIR after " << pass << " ***\n";

@@ -2,6 +2,7 @@
 // (BPF_PROG_TEST_RUN) and in the reference interpreter; every verdict,
 // return code, counter, mark and log event must agree. Seeded, so a failure
 // reproduces; each chain is loaded once and runs many packets. Needs root.
+#include <iostream>
 #include <random>
 
 #include <fmt/format.h>
@@ -374,6 +375,9 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
     }
     ++chainsRun;
   }
+  std::cout << "[ differential ] " << chainsRun << " chains (" << large
+            << " split into subprograms), " << packetsRun
+            << " packets compared\n";
   EXPECT_EQ(chainsRun, kChains);
   EXPECT_GE(large, 20u);
   EXPECT_GE(packetsRun, 100000u) << "packets the hooks could test-run";

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -213,4 +214,35 @@ TEST(Metadata, FormatsHookOptions) {
   options.priorities = {{-5, 10}};
   EXPECT_EQ(formatHookOptions(options),
             "cgpath=/sys/fs/cgroup/a,priorities=-5-10");
+}
+
+TEST(Metadata, MangledDocumentsAreObjectErrorsOnly) {
+  // Random edits of a valid document: accepted or refused with an
+  // ObjectError, never another exception, never a crash.
+  const std::string valid = validDocument().dump();
+  std::mt19937 random(7);
+  const std::string alphabet = "{}[]\":,0123456789-.abcdefnulltrue ";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = valid;
+    for (int edits = 1 + random() % 4; edits > 0; --edits) {
+      size_t at = random() % text.size();
+      switch (random() % 3) {
+      case 0:
+        text[at] = alphabet[random() % alphabet.size()];
+        break;
+      case 1:
+        text.erase(at, 1 + random() % 8);
+        break;
+      default:
+        text.insert(at, 1, alphabet[random() % alphabet.size()]);
+        break;
+      }
+    }
+    try {
+      parseMetadata(text);
+    } catch (const ObjectError &) {
+    } catch (const std::exception &e) {
+      ADD_FAILURE() << "unexpected " << e.what() << " for: " << text;
+    }
+  }
 }

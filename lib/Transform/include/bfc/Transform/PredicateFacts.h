@@ -82,9 +82,7 @@ public:
   unsigned knownLeadingBits(ir::FieldId field) const;
   ir::Bytes knownBits(ir::FieldId field) const;
   /// The predicates assumed so far, in order.
-  const std::vector<const ir::Predicate *> &assumed() const {
-    return assumed_;
-  }
+  const std::vector<const ir::Predicate *> &assumed() const { return assumed_; }
 
 private:
   /// What is known of one field's value, when its header is present: the

@@ -27,6 +27,7 @@ chain host_ingress BF_HOOK_TC_INGRESS{ifindex=1} DROP
 
     # SSH only from the admin networks.
     rule (ip4.snet) in admins tcp.dport eq 22 counter ACCEPT
+    rule ip6.nexthdr eq tcp tcp.dport eq 22 ip6.snet eq fd00:10::/32 counter ACCEPT
     rule tcp.dport eq 22 log every 500ms counter DROP
 
     # Public services.
@@ -50,7 +51,6 @@ chain host_ingress BF_HOOK_TC_INGRESS{ifindex=1} DROP
 
     # IPv6 sources from the documentation prefix are never legitimate here.
     rule ip6.snet eq 2001:db8::/32 counter DROP
-    rule ip6.nexthdr eq tcp tcp.dport eq 22 ip6.snet eq fd00:10::/32 counter ACCEPT
 
     # Mark web traffic from partners for a later qdisc.
     rule ip4.snet eq 100.64.0.0/10 tcp.dport eq 8443 mark 0x10 counter ACCEPT

@@ -43,9 +43,9 @@ DIType *DebugTypes::u32() {
 
 DIType *DebugTypes::u64() {
   if (!u64_)
-    u64_ = dib_.createTypedef(dib_.createBasicType("unsigned long long", 64,
-                                                   dwarf::DW_ATE_unsigned),
-                              "__u64", file_, 0, unit_);
+    u64_ = dib_.createTypedef(
+        dib_.createBasicType("unsigned long long", 64, dwarf::DW_ATE_unsigned),
+        "__u64", file_, 0, unit_);
   return u64_;
 }
 

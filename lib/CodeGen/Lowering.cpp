@@ -8,9 +8,10 @@
 // sees one small state per header combination at the first rule instead of
 // one per path through the parser, and the per-rule cost is a compare and a
 // branch.
+#include <atomic>
 #include <cmath>
 #include <cstddef>
-#include <atomic>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -67,8 +68,7 @@ constexpr unsigned kSkbLen = 0, kSkbMark = 8, kSkbProtocol = 16,
                    kSkbIfindex = 40, kSkbData = 76, kSkbDataEnd = 80;
 constexpr unsigned kNfCtxState = 0, kNfCtxSkb = 8;
 constexpr unsigned kSockUserIp4 = 4, kSockUserIp6 = 8, kSockUserPort = 24,
-                   kSockProtocol = 36, kSockMsgSrcIp4 = 40,
-                   kSockMsgSrcIp6 = 44;
+                   kSockProtocol = 36, kSockMsgSrcIp4 = 40, kSockMsgSrcIp6 = 44;
 
 /// A load of `size` bytes at `offset` of a header, OR-ed into word
 /// offset / 8 at bit (offset % 8) * 8. Fields never straddle two words.
@@ -85,8 +85,16 @@ constexpr unsigned kL2Words = 2, kIp4Words = 3, kIp6Words = 5, kTcpWords = 3;
 constexpr unsigned kScratchBytes = 40;
 
 /// Header presence flags.
-enum Presence : unsigned { kHasL2, kHasIp4, kHasIp6, kHasTcp, kHasUdp,
-                           kHasIcmp, kHasIcmpv6, kNumPresence };
+enum Presence : unsigned {
+  kHasL2,
+  kHasIp4,
+  kHasIp6,
+  kHasTcp,
+  kHasUdp,
+  kHasIcmp,
+  kHasIcmpv6,
+  kNumPresence
+};
 
 /// A per-packet variable: a local alloca of the current function, or bytes
 /// `offset` of the packet state, which the program's main function fills and
@@ -95,16 +103,22 @@ struct Slot {
   Type *type = nullptr;
   AllocaInst *local = nullptr;
   unsigned offset = 0;
+  int bit = -1; ///< >= 0: bits [bit, bit + width) of the i64 at `offset`
 };
 
 // Packet state layout (bytes). Every header has its own words, zero unless
 // the header is present: a test that is false on zero needs no separate
-// presence test.
-constexpr unsigned kStateL3Proto = 0, kStateL4Proto = 2, kStateMalformed = 3,
-                   kStateHas = 4, kStateChainBits = 16, kStateL2 = 48,
-                   kStateIp4 = 64, kStateIp6 = 88, kStateTcp = 128,
-                   kStateUdp = 152, kStateIcmp = 160, kStateIcmpv6 = 168,
-                   kStatePorts = 176, kStateSize = 184;
+// presence test. The small values share the first word, always written
+// whole: the verifier tells an 8-byte store (a spilled register) from
+// narrower ones (plain bytes), and paths that stored different flags must
+// look alike to it.
+constexpr unsigned kStateFlags = 0, kStateChainBits = 8, kStateL2 = 40,
+                   kStateIp4 = 56, kStateIp6 = 80, kStateTcp = 120,
+                   kStateUdp = 144, kStateIcmp = 152, kStateIcmpv6 = 160,
+                   kStatePorts = 168, kStateSize = 176;
+// Bits of the flags word.
+constexpr int kBitL3Proto = 0, kBitL4Proto = 16, kBitMalformed = 24,
+              kBitHas = 32;
 
 /// A field's value as loaded from memory in network byte order into
 /// little-endian words ("raw"): a 16-byte field is two i64 halves.
@@ -223,25 +237,34 @@ private:
   Slot local(Type *type, const Twine &name) {
     return Slot{type, var(type, name), 0};
   }
-  Slot stateSlot(Type *type, unsigned offset) {
-    return Slot{type, nullptr, offset};
+  Slot stateSlot(Type *type, unsigned offset, int bit = -1) {
+    return Slot{type, nullptr, offset, bit};
   }
   Value *slotPointer(const Slot &slot) {
-    return slot.local ? static_cast<Value *>(slot.local)
-                      : b_.CreateConstInBoundsGEP1_64(i8(), stateBase_,
-                                                      slot.offset);
+    return slot.local
+               ? static_cast<Value *>(slot.local)
+               : b_.CreateConstInBoundsGEP1_64(i8(), stateBase_, slot.offset);
   }
   Value *load(const Slot &slot) {
-    LoadInst *l = b_.CreateLoad(slot.type, slotPointer(slot));
+    if (slot.bit < 0)
+      return b_.CreateLoad(slot.type, slotPointer(slot));
+    LoadInst *word = b_.CreateLoad(i64(), slotPointer(slot));
     // Large chains: flags and protocol numbers are read afresh from the
     // state by every rule. Kept in a register, a flag the verifier has seen
     // tested is known on each side of the test, and it would walk the
     // remaining rules once per combination of flags.
-    if (!slot.local && opaqueZero_ && slot.type->getIntegerBitWidth() < 64)
-      l->setVolatile(true);
-    return l;
+    if (!slot.local && opaqueZero_)
+      word->setVolatile(true);
+    return b_.CreateTrunc(b_.CreateLShr(word, slot.bit), slot.type);
   }
   void store(const Slot &slot, Value *value) {
+    if (slot.bit >= 0) {
+      unsigned width = slot.type->getIntegerBitWidth();
+      uint64_t mask = ~(((width == 64 ? 0 : (1ull << width)) - 1) << slot.bit);
+      Value *word = b_.CreateLoad(i64(), slotPointer(slot));
+      value = b_.CreateOr(b_.CreateAnd(word, c64(mask)),
+                          b_.CreateShl(b_.CreateZExt(value, i64()), slot.bit));
+    }
     if (!slot.local && opaqueZero_)
       value = b_.CreateOr(value, b_.CreateTrunc(opaqueZero_, value->getType()));
     b_.CreateStore(value, slotPointer(slot));
@@ -250,7 +273,7 @@ private:
   // --------------------------------------------------------- builders ----
   Value *callHelper(uint64_t id, Type *ret, ArrayRef<Value *> args);
   Value *ctxLoad(unsigned offset, Type *type);
-  Value *ctxField(unsigned offset); ///< address of a context field
+  Value *ctxField(unsigned offset);   ///< address of a context field
   Value *ctxPointer(unsigned offset); ///< data/data_end as pointers
   /// `v`, hidden from the optimiser (an empty inline asm).
   Value *opaque(Value *v) {
@@ -263,10 +286,9 @@ private:
                : b_.CreateUnaryIntrinsic(Intrinsic::bswap, v);
   }
   /// Byte `offset`, `width` bytes, of a header's words.
-  Value *extract(ArrayRef<Slot> words, unsigned offset,
-                 unsigned width);
-  Value *coreLoad(Value *base, const std::string &structName,
-                  unsigned member, Type *type);
+  Value *extract(ArrayRef<Slot> words, unsigned offset, unsigned width);
+  Value *coreLoad(Value *base, const std::string &structName, unsigned member,
+                  Type *type);
 
   // ------------------------------------------------------ packet view ----
   void emitPrologue();
@@ -274,8 +296,7 @@ private:
   /// (i1) when they were all inside the packet.
   Value *readBytes(Value *off, unsigned len, ArrayRef<Chunk> chunks,
                    ArrayRef<Slot> words);
-  void loadChunks(Value *base, ArrayRef<Chunk> chunks,
-                  ArrayRef<Slot> words);
+  void loadChunks(Value *base, ArrayRef<Chunk> chunks, ArrayRef<Slot> words);
   /// True (i1) when the packet has at least `end` bytes.
   Value *packetHas(Value *end);
   /// Bytes counted by counters, as i64.
@@ -336,12 +357,14 @@ private:
   void emitRule(const ir::Rule &rule, BasicBlock *next);
   /// Rule index ranges, one per subprogram ([0, n) when one is enough).
   std::vector<std::pair<size_t, size_t>> ruleGroups() const;
-  Function *emitGroup(size_t index, size_t begin, size_t end);
-  void bumpCounter(uint32_t index, AllocaInst *key = nullptr);
+  Function *emitGroup(size_t index, size_t begin, size_t end,
+                      const std::function<void()> &prologue);
+  void bumpCounter(uint32_t index);
+  AllocaInst *keySlot();
+  void resetKeySlot();
   void emitLog(const ir::Rule &rule);
   void emitMark(const ir::Rule &rule);
-  void emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
-                   BasicBlock *next);
+  void emitVerdict(ir::Verdict verdict, const ir::Rule *rule, BasicBlock *next);
   void emitReturn(Value *code, const ir::Rule *rule);
   int32_t returnCode(ir::Verdict verdict, SourceRange where);
   void setLocation(SourceRange range);
@@ -362,26 +385,26 @@ private:
   std::vector<GlobalVariable *> sets_;
 
   // Per-packet state (promoted to SSA by the optimiser).
-  Value *stateBase_ = nullptr; // the packet state of this function
-  Slot l3Proto_;                // i16, host order
+  Value *stateBase_ = nullptr;              // the packet state of this function
+  Slot l3Proto_;                            // i16, host order
   std::array<Slot, kNumPresence> has_ = {}; // i1
-  Slot l4Proto_;                // i8
-  Slot malformed_;              // i1
-  std::array<Slot, 4> chainBits_ = {}; // i64: protocols of the IPv6 chain
+  Slot l4Proto_;                            // i8
+  Slot malformed_;                          // i1
+  std::array<Slot, 4> chainBits_ = {};      // i64: protocols of the IPv6 chain
   std::array<Slot, kL2Words> l2_ = {};
   std::array<Slot, kIp4Words> ip4_ = {};
   std::array<Slot, kIp6Words> ip6_ = {};
   std::array<Slot, kTcpWords> tcp_ = {};
   std::array<Slot, 1> udp_ = {}, icmp_ = {}, icmp6_ = {};
-  std::array<Slot, 1> ports_ = {}; // TCP or UDP: sport, dport
+  std::array<Slot, 1> ports_ = {};          // TCP or UDP: sport, dport
   std::array<Slot, kIp6Words> l3Read_ = {}; // IPv4/IPv6 before validation
   // Parser locals.
-  Slot extWord_; // i64: first 8 bytes of an extension header
-  Slot nextHdr_; // i8: IPv6 walk
-  Slot walkOff_; // i64: IPv6 walk offset
-  Slot l4Off_;   // i64: transport offset
-  AllocaInst *scratch_ = nullptr;   // bytes for helper copies
-  AllocaInst *dynptr_ = nullptr;    // struct bpf_dynptr (netfilter)
+  Slot extWord_;                  // i64: first 8 bytes of an extension header
+  Slot nextHdr_;                  // i8: IPv6 walk
+  Slot walkOff_;                  // i64: IPv6 walk offset
+  Slot l4Off_;                    // i64: transport offset
+  AllocaInst *scratch_ = nullptr; // bytes for helper copies
+  AllocaInst *dynptr_ = nullptr;  // struct bpf_dynptr (netfilter)
   Value *data_ = nullptr, *dataEnd_ = nullptr; // direct access pointers
   Value *nfState_ = nullptr, *nfSkb_ = nullptr;
   BasicBlock *parseDone_ = nullptr;
@@ -409,9 +432,9 @@ GlobalVariable *ModuleLowering::createMap(const std::string &name,
   unsigned members = 2 + (flags ? 1 : 0) + (key ? 1 : 0) + (value ? 1 : 0);
   std::vector<Type *> fields(members, PointerType::get(ctx, 0));
   auto *irType = StructType::get(ctx, fields);
-  auto *gv = new GlobalVariable(*mod, irType, false,
-                                GlobalValue::ExternalLinkage,
-                                Constant::getNullValue(irType), name);
+  auto *gv =
+      new GlobalVariable(*mod, irType, false, GlobalValue::ExternalLinkage,
+                         Constant::getNullValue(irType), name);
   gv->setSection(".maps");
   gv->setAlignment(Align(8));
   gv->setDSOLocal(true);
@@ -441,9 +464,9 @@ Function *ModuleLowering::kfunc(const std::string &name) {
     // void *bpf_dynptr_slice(const struct bpf_dynptr *p, u32 offset,
     //                        void *buffer__opt, u32 buffer__szk)
     type = FunctionType::get(p, {p, i32, p, i32}, false);
-    diType = dib->createSubroutineType(dib->getOrCreateTypeArray(
-        {types->voidPtr(), dynptr, types->u32(), types->voidPtr(),
-         types->u32()}));
+    diType = dib->createSubroutineType(
+        dib->getOrCreateTypeArray({types->voidPtr(), dynptr, types->u32(),
+                                   types->voidPtr(), types->u32()}));
   }
   Function *f =
       Function::Create(type, GlobalValue::ExternalLinkage, name, mod.get());
@@ -456,7 +479,8 @@ Function *ModuleLowering::kfunc(const std::string &name) {
   return f;
 }
 
-ModuleLowering::CoreStruct &ModuleLowering::coreStruct(const std::string &name) {
+ModuleLowering::CoreStruct &
+ModuleLowering::coreStruct(const std::string &name) {
   if (auto it = coreStructs_.find(name); it != coreStructs_.end())
     return it->second;
   // Only the members the programs read; libbpf finds them by name in the
@@ -477,24 +501,24 @@ ModuleLowering::CoreStruct &ModuleLowering::coreStruct(const std::string &name) 
     DIType *netDevice = types->pointerTo(coreStruct("net_device").di);
     s.ir = StructType::create(ctx, {i8, i8, p, p}, "struct.nf_hook_state");
     s.di = types->structType(flavored, {{"hook", types->u8(), 8},
-                                    {"pf", types->u8(), 8},
-                                    {"in", netDevice, 64},
-                                    {"out", netDevice, 64}});
+                                        {"pf", types->u8(), 8},
+                                        {"in", netDevice, 64},
+                                        {"out", netDevice, 64}});
   } else if (name == "net_device") {
     s.ir = StructType::create(ctx, {i32}, "struct.net_device");
     s.di = types->structType(flavored, {{"ifindex", types->intType(), 32}});
   } else {
     s.ir = StructType::create(ctx, {i32, i32}, "struct.sk_buff");
-    s.di = types->structType(flavored, {{"len", types->u32(), 32},
-                                    {"mark", types->u32(), 32}});
+    s.di = types->structType(
+        flavored, {{"len", types->u32(), 32}, {"mark", types->u32(), 32}});
   }
   return coreStructs_[name] = s;
 }
 
 std::unique_ptr<llvm::Module> ModuleLowering::run() {
   static std::atomic<uint32_t> compilations{0};
-  coreFlavor = fmt::format("{}{:08x}", detail::kCoreFlavorPrefix,
-                           ++compilations);
+  coreFlavor =
+      fmt::format("{}{:08x}", detail::kCoreFlavorPrefix, ++compilations);
   mod = std::make_unique<llvm::Module>(
       irModule.sourceName.empty() ? "ruleset" : irModule.sourceName, ctx);
   mod->setTargetTriple("bpfel");
@@ -519,11 +543,11 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   types = std::make_unique<DebugTypes>(*dib, file, unit);
 
   if (!irModule.hostSlots.empty()) {
-    auto *type = ArrayType::get(Type::getInt32Ty(ctx), irModule.hostSlots.size());
-    hostSlots = new GlobalVariable(*mod, type, true,
-                                   GlobalValue::ExternalLinkage,
-                                   Constant::getNullValue(type),
-                                   BFC_HOST_SLOTS_SYMBOL);
+    auto *type =
+        ArrayType::get(Type::getInt32Ty(ctx), irModule.hostSlots.size());
+    hostSlots =
+        new GlobalVariable(*mod, type, true, GlobalValue::ExternalLinkage,
+                           Constant::getNullValue(type), BFC_HOST_SLOTS_SYMBOL);
     hostSlots->setSection(".rodata");
     hostSlots->setAlignment(Align(4));
     hostSlots->setDSOLocal(true);
@@ -544,8 +568,7 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     return nullptr;
   }
 
-  auto addBytes = [&](const char *name, const char *section,
-                      StringRef bytes) {
+  auto addBytes = [&](const char *name, const char *section, StringRef bytes) {
     Constant *init = ConstantDataArray::getString(ctx, bytes, false);
     auto *gv = new GlobalVariable(*mod, init->getType(), true,
                                   GlobalValue::ExternalLinkage, init, name);
@@ -560,9 +583,9 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   addBytes(kMetaSymbol, BFC_META_SECTION, meta);
   std::vector<uint8_t> sets = setsSection(irModule);
   if (!sets.empty())
-    addBytes(kSetsSymbol, kSetsSection,
-             StringRef(reinterpret_cast<const char *>(sets.data()),
-                       sets.size()));
+    addBytes(
+        kSetsSymbol, kSetsSection,
+        StringRef(reinterpret_cast<const char *>(sets.data()), sets.size()));
 
   // llvm.compiler.used keeps the maps, the metadata and the other globals
   // nobody references from the code (llvm.used would also mark their ELF
@@ -579,8 +602,7 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   std::string verifyErrors;
   raw_string_ostream os(verifyErrors);
   if (verifyModule(*mod, &os)) {
-    diags.error({}, "internal error: invalid LLVM IR generated: " +
-                        os.str());
+    diags.error({}, "internal error: invalid LLVM IR generated: " + os.str());
     return nullptr;
   }
   return std::move(mod);
@@ -624,8 +646,7 @@ Value *ChainLowering::ctxLoad(unsigned offset, Type *type) {
 }
 
 Value *ChainLowering::ctxPointer(unsigned offset) {
-  return b_.CreateIntToPtr(b_.CreateZExt(ctxLoad(offset, i32()), i64()),
-                           ptr());
+  return b_.CreateIntToPtr(b_.CreateZExt(ctxLoad(offset, i32()), i64()), ptr());
 }
 
 Value *ChainLowering::extract(ArrayRef<Slot> words, unsigned offset,
@@ -641,8 +662,7 @@ Value *ChainLowering::coreLoad(Value *base, const std::string &structName,
                                unsigned member, Type *type) {
   ModuleLowering::CoreStruct &s = ml_.coreStruct(structName);
   Function *access = Intrinsic::getDeclaration(
-      ml_.mod.get(), Intrinsic::preserve_struct_access_index,
-      {ptr(), ptr()});
+      ml_.mod.get(), Intrinsic::preserve_struct_access_index, {ptr(), ptr()});
   CallInst *p = b_.CreateCall(access, {base, c32(member), c32(member)});
   p->addParamAttr(0, Attribute::get(ml_.ctx, Attribute::ElementType, s.ir));
   p->setMetadata(LLVMContext::MD_preserve_access_index, s.di);
@@ -652,8 +672,7 @@ Value *ChainLowering::coreLoad(Value *base, const std::string &structName,
 void ChainLowering::setLocation(SourceRange range) {
   unsigned line = range.begin.line ? range.begin.line : chain_.range.begin.line;
   unsigned column = range.begin.line ? range.begin.column : 0;
-  b_.SetCurrentDebugLocation(
-      DILocation::get(ml_.ctx, line, column, sp_));
+  b_.SetCurrentDebugLocation(DILocation::get(ml_.ctx, line, column, sp_));
 }
 
 // ------------------------------------------------------------ prologue ----
@@ -711,8 +730,7 @@ void ChainLowering::loadChunks(Value *base, ArrayRef<Chunk> chunks,
 }
 
 Value *ChainLowering::readBytes(Value *off, unsigned len,
-                                ArrayRef<Chunk> chunks,
-                                ArrayRef<Slot> words) {
+                                ArrayRef<Chunk> chunks, ArrayRef<Slot> words) {
   BasicBlock *join = block("read.done");
   BasicBlock *ok = block("read.ok");
   BasicBlock *from = b_.GetInsertBlock();
@@ -723,8 +741,7 @@ Value *ChainLowering::readBytes(Value *off, unsigned len,
     Value *p = b_.CreateInBoundsGEP(i8(), data_, off);
     Value *end = b_.CreateConstInBoundsGEP1_64(i8(), p, len);
     Value *outside = b_.CreateICmpUGT(end, dataEnd_);
-    BasicBlock *slow =
-        access_ == Access::Direct ? join : block("read.slow");
+    BasicBlock *slow = access_ == Access::Direct ? join : block("read.slow");
     b_.CreateCondBr(outside, slow, ok);
     if (access_ == Access::Direct)
       incoming.push_back({from, false});
@@ -734,9 +751,9 @@ Value *ChainLowering::readBytes(Value *off, unsigned len,
     incoming.push_back({ok, true});
     if (access_ == Access::DirectWithFallback) {
       b_.SetInsertPoint(slow);
-      Value *r = callHelper(detail::kHelperSkbLoadBytes, i64(),
-                            {ctxArg_, b_.CreateTrunc(off, i32()), scratch_,
-                             c32(len)});
+      Value *r =
+          callHelper(detail::kHelperSkbLoadBytes, i64(),
+                     {ctxArg_, b_.CreateTrunc(off, i32()), scratch_, c32(len)});
       BasicBlock *slowOk = block("read.slow.ok");
       b_.CreateCondBr(b_.CreateICmpEQ(r, c64(0)), slowOk, join);
       incoming.push_back({slow, false});
@@ -748,9 +765,9 @@ Value *ChainLowering::readBytes(Value *off, unsigned len,
     break;
   }
   case Access::Dynptr: {
-    Value *p = b_.CreateCall(ml_.kfunc("bpf_dynptr_slice"),
-                             {dynptr_, b_.CreateTrunc(off, i32()), scratch_,
-                              c32(len)});
+    Value *p = b_.CreateCall(
+        ml_.kfunc("bpf_dynptr_slice"),
+        {dynptr_, b_.CreateTrunc(off, i32()), scratch_, c32(len)});
     b_.CreateCondBr(b_.CreateIsNull(p), join, ok);
     incoming.push_back({from, false});
     b_.SetInsertPoint(ok);
@@ -779,8 +796,7 @@ Value *ChainLowering::packetHas(Value *end) {
     return b_.CreateICmpULE(p, dataEnd_);
   }
   case Access::DirectWithFallback:
-    return b_.CreateICmpULE(end,
-                            b_.CreateZExt(ctxLoad(kSkbLen, i32()), i64()));
+    return b_.CreateICmpULE(end, b_.CreateZExt(ctxLoad(kSkbLen, i32()), i64()));
   case Access::Dynptr:
     return b_.CreateICmpULE(
         end, b_.CreateZExt(coreLoad(nfSkb_, "sk_buff", 0, i32()), i64()));
@@ -958,8 +974,7 @@ void ChainLowering::emitIp6(BasicBlock *done, BasicBlock *toTransport,
   b_.SetInsertPoint(check);
   Value *version = b_.CreateLShr(extract(l3Read_, 0, 1), 4);
   BasicBlock *present = block("ip6.present");
-  b_.CreateCondBr(b_.CreateICmpEQ(version, b_.getInt8(6)), present,
-                  malformed);
+  b_.CreateCondBr(b_.CreateICmpEQ(version, b_.getInt8(6)), present, malformed);
   b_.SetInsertPoint(present);
   store(has_[kHasIp6], b_.getTrue());
   for (unsigned i = 0; i < kIp6Words; ++i)
@@ -1023,9 +1038,9 @@ void ChainLowering::emitIp6(BasicBlock *done, BasicBlock *toTransport,
     b_.SetInsertPoint(inside);
     // A fragment header with a non-zero offset ends the walk: no
     // transport header in this fragment.
-    Value *fragOff = b_.CreateAnd(
-        bswap(b_.CreateTrunc(b_.CreateLShr(word, 16), i16())),
-        b_.getInt16(0xfff8));
+    Value *fragOff =
+        b_.CreateAnd(bswap(b_.CreateTrunc(b_.CreateLShr(word, 16), i16())),
+                     b_.getInt16(0xfff8));
     Value *laterFragment =
         b_.CreateAnd(isFrag, b_.CreateICmpNE(fragOff, b_.getInt16(0)));
     BasicBlock *next = block(fmt::format("ext{}.next", step));
@@ -1184,8 +1199,7 @@ RawValue ChainLowering::fieldRaw(ir::FieldId field, SourceRange where) {
     }
     ml_.error(where, fmt::format("{} is not available on {}", info.name,
                                  ir::hookName(chain_.hook)));
-    return {b_.getIntN(info.width * 8, 0),
-            info.width == 16 ? c64(0) : nullptr};
+    return {b_.getIntN(info.width * 8, 0), info.width == 16 ? c64(0) : nullptr};
   }
   ArrayRef<Slot> words = headerWords(info.proto);
   if (info.width == 16)
@@ -1242,7 +1256,6 @@ Value *ChainLowering::fieldNumeric(ir::FieldId field, SourceRange where) {
   }
   return bswap(fieldRaw(field, where).lo);
 }
-
 
 // ---------------------------------------------------------- predicates ----
 
@@ -1382,8 +1395,8 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
   }
   if (pred.op == ir::CmpOp::Range) {
     if (info.width > 8) {
-      ml_.error(pred.range, fmt::format("range is not supported on {}",
-                                        info.name));
+      ml_.error(pred.range,
+                fmt::format("range is not supported on {}", info.name));
       return nullptr;
     }
     Value *v = fieldNumeric(pred.field, pred.range);
@@ -1467,8 +1480,8 @@ Value *ChainLowering::setTest(const ir::Predicate &pred) {
       put(raw.hi, offset + 8);
     offset += info.width;
   }
-  Value *found = callHelper(detail::kHelperMapLookupElem, ptr(),
-                            {sets_[pred.set], key});
+  Value *found =
+      callHelper(detail::kHelperMapLookupElem, ptr(), {sets_[pred.set], key});
   return b_.CreateIsNotNull(found);
 }
 
@@ -1514,20 +1527,31 @@ Value *ChainLowering::flowHash() {
 
 // --------------------------------------------------------------- rules ----
 
-void ChainLowering::bumpCounter(uint32_t index, AllocaInst *key) {
-  // One key slot for every bump: the stack is 512 bytes for the whole
-  // program, and thousands of rules may count.
-  if (!key) {
-    if (!u32Key_)
-      u32Key_ = var(i64(), "key", 8);
-    key = u32Key_;
+AllocaInst *ChainLowering::keySlot() {
+  // One key slot for every map lookup by index: the stack is 512 bytes for
+  // the whole program, and thousands of rules may count. Between lookups it
+  // holds 0 on every path (zeroed first, reset after each use, volatile so
+  // LLVM keeps these "dead" stores): the verifier compares stack contents
+  // when it decides whether a state was seen before, and a key left behind
+  // by one rule's match would make it walk the remaining rules again.
+  if (!u32Key_) {
+    u32Key_ = var(i64(), "key", 8);
+    auto *zero = new StoreInst(c64(0), u32Key_, true, Align(8));
+    zero->insertAfter(u32Key_);
   }
-  // Map keys are u32, written as a whole 8-byte stack slot: the verifier
-  // then knows the slot's old contents are dead, and does not keep apart
-  // states that differ only in them.
+  return u32Key_;
+}
+
+void ChainLowering::resetKeySlot() {
+  b_.CreateAlignedStore(c64(0), keySlot(), Align(8), true);
+}
+
+void ChainLowering::bumpCounter(uint32_t index) {
+  AllocaInst *key = keySlot();
+  // Map keys are u32, written as a whole 8-byte stack slot.
   b_.CreateStore(c64(index), key);
-  Value *entry = callHelper(detail::kHelperMapLookupElem, ptr(),
-                            {counters_, key});
+  Value *entry =
+      callHelper(detail::kHelperMapLookupElem, ptr(), {counters_, key});
   BasicBlock *bump = block("count"), *done = block("counted");
   b_.CreateCondBr(b_.CreateIsNull(entry), done, bump);
   b_.SetInsertPoint(bump);
@@ -1539,6 +1563,7 @@ void ChainLowering::bumpCounter(uint32_t index, AllocaInst *key) {
   b_.CreateStore(b_.CreateAdd(bytes, bytesCounted()), bytesPtr);
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
+  resetKeySlot();
 }
 
 void ChainLowering::emitLog(const ir::Rule &rule) {
@@ -1546,11 +1571,10 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
   if (rule.log.rateNs) {
     // Emit when no event of this rule was emitted in the last rateNs
     // nanoseconds; the first event always is.
-    if (!u32Key_)
-      u32Key_ = var(i64(), "key", 8);
-    AllocaInst *key = u32Key_;
+    AllocaInst *key = keySlot();
     b_.CreateStore(c64(rule.index), key);
     Value *last = callHelper(detail::kHelperMapLookupElem, ptr(), {rate_, key});
+    resetKeySlot();
     BasicBlock *check = block("log.rate");
     b_.CreateCondBr(b_.CreateIsNull(last), done, check);
     b_.SetInsertPoint(check);
@@ -1575,8 +1599,7 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
   b_.CreateMemSet(event, b_.getInt8(0), size, MaybeAlign(8));
   auto put = [&](size_t offset, Value *v) {
     Value *p = b_.CreateConstInBoundsGEP1_64(i8(), event, offset);
-    unsigned width =
-        ml_.mod->getDataLayout().getTypeStoreSize(v->getType());
+    unsigned width = ml_.mod->getDataLayout().getTypeStoreSize(v->getType());
     unsigned align = 1;
     while (align < width && offset % (align * 2) == 0)
       align *= 2;
@@ -1595,13 +1618,12 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
     put(offsetof(bfc_log_event, pid),
         b_.CreateTrunc(b_.CreateLShr(pidTgid, 32), i32()));
     callHelper(detail::kHelperGetCurrentComm, i64(),
-               {b_.CreateConstInBoundsGEP1_64(
-                    i8(), event, offsetof(bfc_log_event, comm)),
+               {b_.CreateConstInBoundsGEP1_64(i8(), event,
+                                              offsetof(bfc_log_event, comm)),
                 c64(16)});
     bool v4 = ir::sockAddrFamily(chain_.hook) == 4;
-    RawValue daddr = fieldRaw(v4 ? ir::FieldId::Ip4Daddr
-                                 : ir::FieldId::Ip6Daddr,
-                              rule.range);
+    RawValue daddr = fieldRaw(
+        v4 ? ir::FieldId::Ip4Daddr : ir::FieldId::Ip6Daddr, rule.range);
     put(offsetof(bfc_log_event, daddr), daddr.lo);
     if (daddr.hi)
       put(offsetof(bfc_log_event, daddr) + 8, daddr.hi);
@@ -1643,20 +1665,19 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
     };
     uint8_t headers = rule.log.headers;
     if ((headers & ir::kLogLink) && ir::hookHasL2(chain_.hook))
-      copyHeader(load(has_[kHasL2]), l2_, 14,
-                 offsetof(bfc_log_event, l2_len),
+      copyHeader(load(has_[kHasL2]), l2_, 14, offsetof(bfc_log_event, l2_len),
                  offsetof(bfc_log_event, l2));
     if (headers & ir::kLogInternet) {
-      copyHeader(load(has_[kHasIp4]), ip4_, 20,
-                 offsetof(bfc_log_event, l3_len), offsetof(bfc_log_event, l3));
-      copyHeader(load(has_[kHasIp6]), ip6_, 40,
-                 offsetof(bfc_log_event, l3_len), offsetof(bfc_log_event, l3));
+      copyHeader(load(has_[kHasIp4]), ip4_, 20, offsetof(bfc_log_event, l3_len),
+                 offsetof(bfc_log_event, l3));
+      copyHeader(load(has_[kHasIp6]), ip6_, 40, offsetof(bfc_log_event, l3_len),
+                 offsetof(bfc_log_event, l3));
     }
     if (headers & ir::kLogTransport) {
-      copyHeader(load(has_[kHasTcp]), tcp_, 20,
-                 offsetof(bfc_log_event, l4_len), offsetof(bfc_log_event, l4));
-      copyHeader(load(has_[kHasUdp]), udp_, 8,
-                 offsetof(bfc_log_event, l4_len), offsetof(bfc_log_event, l4));
+      copyHeader(load(has_[kHasTcp]), tcp_, 20, offsetof(bfc_log_event, l4_len),
+                 offsetof(bfc_log_event, l4));
+      copyHeader(load(has_[kHasUdp]), udp_, 8, offsetof(bfc_log_event, l4_len),
+                 offsetof(bfc_log_event, l4));
       copyHeader(load(has_[kHasIcmp]), icmp_, 8,
                  offsetof(bfc_log_event, l4_len), offsetof(bfc_log_event, l4));
       copyHeader(load(has_[kHasIcmpv6]), icmp6_, 8,
@@ -1728,8 +1749,8 @@ void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
     b_.CreateBr(next);
     return;
   case ir::Verdict::Redirect: {
-    if (!rule || (family_ != ir::HookFamily::Xdp &&
-                  family_ != ir::HookFamily::Tc)) {
+    if (!rule ||
+        (family_ != ir::HookFamily::Xdp && family_ != ir::HookFamily::Tc)) {
       ml_.error(rule ? rule->range : chain_.range,
                 fmt::format("REDIRECT is not supported on {}",
                             ir::hookName(chain_.hook)));
@@ -1786,8 +1807,8 @@ bool ChainLowering::hasTruthValue(const ir::Predicate &pred) const {
     return true;
   }
   case ir::Predicate::Kind::Iface:
-    if (pred.hostSlot && (!ml_.hostSlots ||
-                          *pred.hostSlot >= ml_.irModule.hostSlots.size()))
+    if (pred.hostSlot &&
+        (!ml_.hostSlots || *pred.hostSlot >= ml_.irModule.hostSlots.size()))
       return false;
     return family_ == ir::HookFamily::Xdp || family_ == ir::HookFamily::Tc ||
            family_ == ir::HookFamily::CgroupSkb;
@@ -1832,8 +1853,8 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
       v = b_.CreateZExt(v, i64());
       uint64_t value = decodeLE(pred.value, begin, count);
       uint64_t m = decodeLE(mask, begin, count);
-      Value *masked = b_.CreateAnd(
-          v, c64(pred.op == ir::CmpOp::Eq ? m : value));
+      Value *masked =
+          b_.CreateAnd(v, c64(pred.op == ir::CmpOp::Eq ? m : value));
       uint64_t want = pred.op == ir::CmpOp::Eq ? value & m : value;
       diff = b_.CreateOr(diff, b_.CreateXor(masked, c64(want)));
       bits = b_.CreateOr(bits, masked);
@@ -1866,8 +1887,8 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
     double percent = std::clamp(pred.percent, 0.0, 100.0);
     uint64_t threshold =
         static_cast<uint64_t>(std::llround(percent / 100.0 * 4294967296.0));
-    Value *r = b_.CreateAnd(
-        callHelper(detail::kHelperGetPrandomU32, i64(), {}), c64(0xffffffff));
+    Value *r = b_.CreateAnd(callHelper(detail::kHelperGetPrandomU32, i64(), {}),
+                            c64(0xffffffff));
     truth = signBit(b_.CreateSub(r, c64(threshold)));
     break;
   }
@@ -1943,8 +1964,8 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
         n += ir::fieldInfo(p.field).width == 16 ? 16 : 8;
         break;
       case ir::Predicate::Kind::Set:
-        n += 32 + (p.set < chain_.sets.size() ? chain_.sets[p.set].keySize()
-                                               : 0);
+        n += 32 +
+             (p.set < chain_.sets.size() ? chain_.sets[p.set].keySize() : 0);
         break;
       case ir::Predicate::Kind::Probability:
         n += p.perFlow ? 120 : 10;
@@ -1978,14 +1999,15 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
   return groups;
 }
 
-Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
+Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end,
+                                   const std::function<void()> &prologue) {
   // int <prog>_rules<index>(ctx, state): the rules [begin, end); returns
   // the program's return code, or kNoDecision to go on with the next group.
   DebugTypes &types = *ml_.types;
   std::string name = fmt::format("{}_rules{}", sym_.program, index);
   auto *type = FunctionType::get(i64(), {ptr(), ptr()}, false);
-  Function *f = Function::Create(type, GlobalValue::InternalLinkage, name,
-                                 ml_.mod.get());
+  Function *f =
+      Function::Create(type, GlobalValue::InternalLinkage, name, ml_.mod.get());
   f->setSection(".text");
   f->addFnAttr(Attribute::NoUnwind);
   f->addFnAttr(Attribute::NoInline);
@@ -1999,14 +2021,13 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   DIType *stateType = types.pointerTo(types.arrayOf(types.u8(), kStateSize));
   DISubprogram *sp = ml_.dib->createFunction(
       ml_.file, name, name, ml_.file, line,
-      ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(
-          {types.u64(), ctxType, stateType})),
+      ml_.dib->createSubroutineType(
+          ml_.dib->getOrCreateTypeArray({types.u64(), ctxType, stateType})),
       line, DINode::FlagPrototyped,
       DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized |
           DISubprogram::SPFlagLocalToUnit);
   f->setSubprogram(sp);
-  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType,
-                                   true);
+  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
   ml_.dib->createParameterVariable(sp, "state", 2, ml_.file, line, stateType,
                                    true);
 
@@ -2037,6 +2058,8 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
     nfState_ = ctxLoad(kNfCtxState, ptr());
     nfSkb_ = ctxLoad(kNfCtxSkb, ptr());
   }
+  if (prologue)
+    prologue();
   for (size_t i = begin; i < end; ++i) {
     const ir::Rule &rule = chain_.rules[i];
     BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
@@ -2114,10 +2137,10 @@ void ChainLowering::run() {
     const ir::Set &set = chain_.sets[i];
     DIType *key = nullptr;
     if (set.lpm) {
-      key = types.structType(
-          "", {{"prefixlen", types.u32(), 32},
-               {"addr", types.arrayOf(types.u8(), set.keySize()),
-                set.keySize() * 8ull}});
+      key = types.structType("",
+                             {{"prefixlen", types.u32(), 32},
+                              {"addr", types.arrayOf(types.u8(), set.keySize()),
+                               set.keySize() * 8ull}});
     } else {
       key = types.arrayOf(types.u8(), set.keySize());
     }
@@ -2127,16 +2150,16 @@ void ChainLowering::run() {
     }
     sets_.push_back(ml_.createMap(
         sym_.sets[i], set.lpm ? detail::kMapLpmTrie : detail::kMapHash,
-        setMaxEntries(set), set.lpm ? detail::kMapFlagNoPrealloc : 0,
-        key, types.u8()));
+        setMaxEntries(set), set.lpm ? detail::kMapFlagNoPrealloc : 0, key,
+        types.u8()));
   }
 
   // The packet state: parsed once, read by every rule.
-  l3Proto_ = stateSlot(i16(), kStateL3Proto);
-  l4Proto_ = stateSlot(i8(), kStateL4Proto);
-  malformed_ = stateSlot(i1(), kStateMalformed);
+  l3Proto_ = stateSlot(i16(), kStateFlags, kBitL3Proto);
+  l4Proto_ = stateSlot(i8(), kStateFlags, kBitL4Proto);
+  malformed_ = stateSlot(i1(), kStateFlags, kBitMalformed);
   for (unsigned i = 0; i < kNumPresence; ++i)
-    has_[i] = stateSlot(i1(), kStateHas + i);
+    has_[i] = stateSlot(i1(), kStateFlags, kBitHas + static_cast<int>(i));
   for (unsigned i = 0; i < 4; ++i)
     chainBits_[i] = stateSlot(i64(), kStateChainBits + 8 * i);
   auto words = [&](auto &array, unsigned offset) {
@@ -2168,45 +2191,12 @@ void ChainLowering::run() {
     // walked about once.
     // hi | hi << 32 spreads the unknown bits over all 64: with hi alone,
     // the upper halves of words would still be known zeros.
-    Value *hi = b_.CreateLShr(
-        callHelper(detail::kHelperGetPrandomU32, i64(), {}), 32);
+    Value *hi =
+        b_.CreateLShr(callHelper(detail::kHelperGetPrandomU32, i64(), {}), 32);
     opaqueZero_ = b_.CreateOr(hi, b_.CreateShl(hi, 32));
   }
   emitPrologue();
   emitParse();
-  // Malformed packets bump the error counter once, then are filtered with
-  // the headers that were present.
-  BasicBlock *countError = block("error");
-  BasicBlock *rulesEntry = block("rules");
-  b_.CreateCondBr(load(malformed_), countError, rulesEntry);
-  b_.SetInsertPoint(countError);
-  // Its own key slot: dead once used, so the verifier does not tell apart
-  // the states that reach the rules with or without an error.
-  bumpCounter(BFC_COUNTER_ERRORS(rules), var(i64(), "errorkey", 8));
-  b_.CreateBr(rulesEntry);
-  b_.SetInsertPoint(rulesEntry);
-
-  if (groups.size() <= 1) {
-    for (const ir::Rule &rule : chain_.rules) {
-      BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
-      emitRule(rule, next);
-      next->moveAfter(&fn_->back());
-      b_.SetInsertPoint(next);
-    }
-  } else {
-    for (size_t g = 0; g < groups.size(); ++g) {
-      Function *group = emitGroup(g, groups[g].first, groups[g].second);
-      Value *r = b_.CreateCall(group, {ctxArg_, stateBase_});
-      BasicBlock *decided = block(fmt::format("group{}.decided", g));
-      BasicBlock *next = block(fmt::format("group{}.next", g));
-      b_.CreateCondBr(b_.CreateICmpEQ(r, c64(kNoDecision)), next, decided);
-      b_.SetInsertPoint(decided);
-      b_.CreateRet(b_.CreateTrunc(r, i32()));
-      b_.SetInsertPoint(next);
-    }
-  }
-  setLocation(chain_.range);
-  bumpCounter(BFC_COUNTER_POLICY(rules));
   if (chain_.policy == ir::Verdict::Continue ||
       chain_.policy == ir::Verdict::Redirect) {
     ml_.error(chain_.range, fmt::format("{} is not a chain policy",
@@ -2214,6 +2204,55 @@ void ChainLowering::run() {
     b_.CreateRet(c32(0));
     return;
   }
+  // Malformed packets bump the error counter once, then are filtered with
+  // the headers that were present.
+  auto countErrors = [&] {
+    BasicBlock *countError = block("error");
+    BasicBlock *counted = block("errors.counted");
+    b_.CreateCondBr(load(malformed_), countError, counted);
+    b_.SetInsertPoint(countError);
+    bumpCounter(BFC_COUNTER_ERRORS(rules));
+    b_.CreateBr(counted);
+    b_.SetInsertPoint(counted);
+  };
+
+  if (groups.size() <= 1) {
+    countErrors();
+    for (const ir::Rule &rule : chain_.rules) {
+      BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
+      emitRule(rule, next);
+      next->moveAfter(&fn_->back());
+      b_.SetInsertPoint(next);
+    }
+    setLocation(chain_.range);
+    bumpCounter(BFC_COUNTER_POLICY(rules));
+    emitVerdict(chain_.policy, nullptr, nullptr);
+    return;
+  }
+
+  // Subprograms. The first one counts errors, in its own stack frame: in
+  // the main function, the counter key left on the stack by the error path
+  // would make the verifier walk every subprogram twice (with and without).
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Function *group =
+        emitGroup(g, groups[g].first, groups[g].second,
+                  g == 0 ? std::function<void()>(countErrors) : nullptr);
+    Value *r = b_.CreateCall(group, {ctxArg_, stateBase_});
+    BasicBlock *decided = block(fmt::format("group{}.decided", g));
+    BasicBlock *next = block(fmt::format("group{}.next", g));
+    b_.CreateCondBr(b_.CreateICmpEQ(r, c64(kNoDecision)), next, decided);
+    b_.SetInsertPoint(decided);
+    // The return code is the low half; the verifier checks all 64 bits of
+    // r0 against the hook's range, and LLVM would not clear the upper half
+    // of an i32 return value: a 32-bit move does.
+    auto *movType = FunctionType::get(i32(), {i32()}, false);
+    b_.CreateRet(
+        b_.CreateCall(InlineAsm::get(movType, "$0 = $1", "=w,w", false),
+                      {b_.CreateTrunc(r, i32())}));
+    b_.SetInsertPoint(next);
+  }
+  setLocation(chain_.range);
+  bumpCounter(BFC_COUNTER_POLICY(rules));
   emitVerdict(chain_.policy, nullptr, nullptr);
 }
 

@@ -23,17 +23,18 @@ namespace {
 
 bool isCKeyword(std::string_view name) {
   static constexpr std::array<std::string_view, 44> kKeywords = {
-      "auto",     "break",    "case",     "char",     "const",
-      "continue", "default",  "do",       "double",   "else",
-      "enum",     "extern",   "float",    "for",      "goto",
-      "if",       "inline",   "int",      "long",     "register",
-      "restrict", "return",   "short",    "signed",   "sizeof",
-      "static",   "struct",   "switch",   "typedef",  "union",
-      "unsigned", "void",     "volatile", "while",    "_Alignas",
-      "_Alignof", "_Atomic",  "_Bool",    "_Complex", "_Generic",
+      "auto",       "break",     "case",           "char",
+      "const",      "continue",  "default",        "do",
+      "double",     "else",      "enum",           "extern",
+      "float",      "for",       "goto",           "if",
+      "inline",     "int",       "long",           "register",
+      "restrict",   "return",    "short",          "signed",
+      "sizeof",     "static",    "struct",         "switch",
+      "typedef",    "union",     "unsigned",       "void",
+      "volatile",   "while",     "_Alignas",       "_Alignof",
+      "_Atomic",    "_Bool",     "_Complex",       "_Generic",
       "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local"};
-  return std::find(kKeywords.begin(), kKeywords.end(), name) !=
-         kKeywords.end();
+  return std::find(kKeywords.begin(), kKeywords.end(), name) != kKeywords.end();
 }
 
 bool isCIdentifier(std::string_view name) {
@@ -143,8 +144,8 @@ uint32_t setMaxEntries(const ir::Set &set) {
   // Room to grow (bfload chain update-set) without resizing: a quarter more
   // than the initial elements, rounded up to a power of two, at least 16.
   uint64_t wanted = set.elements.size() + set.elements.size() / 4 + 1;
-  return static_cast<uint32_t>(
-      std::max<uint64_t>(16, std::bit_ceil(std::min<uint64_t>(wanted, 1u << 30))));
+  return static_cast<uint32_t>(std::max<uint64_t>(
+      16, std::bit_ceil(std::min<uint64_t>(wanted, 1u << 30))));
 }
 
 static object::Metadata buildMetadata(const ir::Module &module,

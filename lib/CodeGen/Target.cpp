@@ -48,9 +48,9 @@ std::unique_ptr<TargetMachine> createTargetMachine(std::string &error) {
   TargetOptions options;
   // The BPF backend itself always optimises: -O0 only skips IR passes
   // (unoptimised machine code would hardly pass the verifier).
-  return std::unique_ptr<TargetMachine>(target->createTargetMachine(
-      "bpfel", "v3", "", options, Reloc::PIC_, std::nullopt,
-      CodeGenOptLevel::Aggressive));
+  return std::unique_ptr<TargetMachine>(
+      target->createTargetMachine("bpfel", "v3", "", options, Reloc::PIC_,
+                                  std::nullopt, CodeGenOptLevel::Aggressive));
 }
 
 void runPipeline(Module &module, TargetMachine &tm, unsigned optLevel) {

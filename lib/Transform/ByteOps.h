@@ -122,6 +122,27 @@ inline bool covers(const Bytes &knownMask, const Bytes &mask) {
   return true;
 }
 
+/// Byte `i` of prefixMask(width, bits).
+inline uint8_t prefixMaskByte(size_t i, unsigned bits) {
+  unsigned n = bits > 8 * i ? std::min<unsigned>(8, bits - 8 * i) : 0;
+  return static_cast<uint8_t>(0xff00u >> n);
+}
+
+/// Compares `x` with the lowest (`upper` false) or highest value whose first
+/// `bits` bits are those of `value`; <0, 0 or >0. No allocation: the passes
+/// call it in their inner loops.
+inline int compareWithPrefixBound(const Bytes &x, const Bytes &value,
+                                  unsigned bits, bool upper) {
+  for (size_t i = 0; i < x.size(); ++i) {
+    uint8_t mask = prefixMaskByte(i, bits);
+    uint8_t bound = upper ? static_cast<uint8_t>(value[i] | ~mask)
+                          : static_cast<uint8_t>(value[i] & mask);
+    if (x[i] != bound)
+      return x[i] < bound ? -1 : 1;
+  }
+  return 0;
+}
+
 /// The first `bits` bits of `a` and `b` are equal.
 inline bool prefixEquals(const Bytes &a, const Bytes &b, unsigned bits) {
   if (a.size() != b.size())

@@ -4,17 +4,28 @@
 namespace bfc::transform {
 
 ir::Predicate neverPredicate() {
+  // An empty range on a field every hook has: false for every packet
+  // without a random draw or a helper call, and a comparison LLVM folds.
   ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Probability;
-  pred.percent = 0;
-  pred.perFlow = false;
-  pred.text = "meta.probability eq 0%";
+  pred.kind = ir::Predicate::Kind::Field;
+  pred.field = ir::FieldId::MetaL3Proto;
+  pred.op = ir::CmpOp::Range;
+  pred.value = {0xff, 0xff};
+  pred.high = {0x00, 0x00};
+  pred.text = "meta.l3_proto range 0xffff-0x0000";
   return pred;
 }
 
 bool isNeverPredicate(const ir::Predicate &pred) {
-  return pred.kind == ir::Predicate::Kind::Probability && !pred.negate &&
-         !pred.perFlow && probabilityConstant(pred.percent) == Truth::False;
+  if (pred.negate)
+    return false;
+  if (pred.kind == ir::Predicate::Kind::Probability)
+    return !pred.perFlow && probabilityConstant(pred.percent) == Truth::False;
+  // An empty range is false with or without the field's header.
+  return pred.kind == ir::Predicate::Kind::Field &&
+         pred.op == ir::CmpOp::Range &&
+         pred.value.size() == ir::fieldInfo(pred.field).width &&
+         pred.high.size() == pred.value.size() && pred.high < pred.value;
 }
 
 bool isNeverMatching(const ir::Rule &rule) {

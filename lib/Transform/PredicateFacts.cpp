@@ -343,7 +343,9 @@ void PredicateFacts::exclude(FieldId field, const Bytes &lo, const Bytes &hi) {
 void PredicateFacts::normalize(FieldId field) {
   FieldState &st = state(field);
   unsigned width = ir::fieldInfo(field).width;
-  for (int round = 0; round < 2 && !contradictory_; ++round) {
+  // Each round only narrows; a few rounds reach the fixpoint.
+  for (int round = 0; round < 8 && !contradictory_; ++round) {
+    unsigned before = changes_;
     // Known bits bound the value: unknown bits all 0 or all 1.
     Bytes minimum = st.bits;
     Bytes maximum = bytes::orOf(st.bits, bytes::notOf(st.mask));
@@ -372,6 +374,8 @@ void PredicateFacts::normalize(FieldId field) {
       st.mask[i] |= common[i];
       st.bits[i] |= st.lo[i] & common[i];
     }
+    if (before == changes_)
+      return;
   }
 }
 
@@ -495,18 +499,22 @@ Truth PredicateFacts::fieldTest(const Predicate &pred) const {
   if (pred.value.size() != width ||
       (pred.op == ir::CmpOp::Range && pred.high.size() != width))
     return Truth::Unknown;
-  // The narrowest interval known: [lo, hi] and the known bits.
-  Bytes lo = std::max(st.lo, st.bits);
-  Bytes hi = std::min(st.hi, bytes::orOf(st.bits, bytes::notOf(st.mask)));
+  // normalize() keeps [lo, hi] within what the known bits allow; it is an
+  // over-approximation in any case, which is all soundness needs.
+  const Bytes &lo = st.lo, &hi = st.hi;
   switch (pred.op) {
   case ir::CmpOp::Eq: {
-    Bytes mask = bytes::prefixMask(width, comparedBits(pred));
-    Bytes low = bytes::andOf(pred.value, mask);
-    Bytes high = bytes::orOf(pred.value, bytes::notOf(mask));
-    if (!bytes::compatible(st.mask, st.bits, pred.value, mask) || hi < low ||
-        high < lo)
-      return Truth::False;
-    if (bytes::covers(st.mask, mask) || (low <= lo && hi <= high))
+    unsigned bits = comparedBits(pred);
+    for (size_t i = 0; i < width; ++i)
+      if (st.mask[i] & bytes::prefixMaskByte(i, bits) &
+          (st.bits[i] ^ pred.value[i]))
+        return Truth::False; // a known bit differs
+    if (bytes::compareWithPrefixBound(hi, pred.value, bits, false) < 0 ||
+        bytes::compareWithPrefixBound(lo, pred.value, bits, true) > 0)
+      return Truth::False; // the interval misses the prefix
+    if (bytes::leadingOnes(st.mask) >= bits ||
+        (bytes::compareWithPrefixBound(lo, pred.value, bits, false) >= 0 &&
+         bytes::compareWithPrefixBound(hi, pred.value, bits, true) <= 0))
       return Truth::True;
     return Truth::Unknown;
   }

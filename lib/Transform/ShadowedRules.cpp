@@ -19,7 +19,7 @@ namespace {
 /// Bounds the pairwise checks of one chain (each is a few predicate
 /// evaluations): past it, later rules are not analysed. Only warnings and
 /// placeholders are lost, never correctness.
-constexpr size_t kMaxPairChecks = 20'000'000;
+constexpr size_t kMaxPairChecks = 4'000'000;
 
 bool readsMark(const ir::Chain &chain, const ir::Rule &rule) {
   for (const ir::Predicate &pred : rule.predicates) {

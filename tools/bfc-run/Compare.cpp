@@ -100,12 +100,12 @@ Comparison Comparer::run(const packet::Packet &input) {
   auto &diffs = c.differences;
   if (c.kernel.retval != c.interp.returnCode)
     diffs.push_back(fmt::format(
-        "return code: kernel {} ({}), interpreter {} ({}, {})",
-        c.kernel.retval, returnCodeName(chain_.hook, c.kernel.retval),
-        c.interp.returnCode, returnCodeName(chain_.hook, c.interp.returnCode),
+        "return code: kernel {} ({}), interpreter {} ({}, {})", c.kernel.retval,
+        returnCodeName(chain_.hook, c.kernel.retval), c.interp.returnCode,
+        returnCodeName(chain_.hook, c.interp.returnCode),
         ir::verdictName(c.interp.verdict)));
-  for (size_t i = 0; i < c.kernelDeltas.size() && i < c.interp.counterDeltas.size();
-       ++i) {
+  for (size_t i = 0;
+       i < c.kernelDeltas.size() && i < c.interp.counterDeltas.size(); ++i) {
     const bfc_counter &k = c.kernelDeltas[i];
     const interp::Counter &e = c.interp.counterDeltas[i];
     if (k.packets != e.packets || k.bytes != e.bytes)

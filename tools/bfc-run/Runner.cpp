@@ -31,9 +31,7 @@ int printLibbpf(enum libbpf_print_level level, const char *format,
   return vfprintf(stderr, format, args);
 }
 
-std::string errnoText(int err) {
-  return std::strerror(err < 0 ? -err : err);
-}
+std::string errnoText(int err) { return std::strerror(err < 0 ? -err : err); }
 
 /// The last `lines` lines of a verifier log.
 std::string logTail(const std::string &log, size_t lines) {
@@ -96,13 +94,13 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
   chain_ = options.chain.empty() ? &meta.chains.front()
                                  : meta.findChain(options.chain);
   if (!chain_)
-    throw RunError(fmt::format("{}: no chain named '{}'", object.name(),
-                               options.chain));
+    throw RunError(
+        fmt::format("{}: no chain named '{}'", object.name(), options.chain));
 
   LIBBPF_OPTS(bpf_object_open_opts, openOpts,
               .object_name = chain_->program.c_str());
-  obj_ = bpf_object__open_mem(object.bytes().data(), object.bytes().size(),
-                              &openOpts);
+  obj_.reset(bpf_object__open_mem(object.bytes().data(),
+                                  object.bytes().size(), &openOpts));
   if (!obj_) {
     int err = errno;
     throw RunError(fmt::format("{}: libbpf cannot open the object: {}",
@@ -112,7 +110,7 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
   std::string verifierLog(kVerifierLogSize, '\0');
   bpf_program *program = nullptr;
   bpf_program *p = nullptr;
-  bpf_object__for_each_program(p, obj_) {
+  bpf_object__for_each_program(p, obj_.get()) {
     bool mine = chain_->program == bpf_program__name(p);
     bpf_program__set_autoload(p, mine);
     if (!mine)
@@ -132,13 +130,13 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
 
   // Host slots live in .rodata: write them before loading.
   bpf_map *map = nullptr;
-  bpf_object__for_each_map(map, obj_) {
+  bpf_object__for_each_map(map, obj_.get()) {
     std::string_view name = bpf_map__name(map);
     if (!bpf_map__is_internal(map) || !name.ends_with(".rodata"))
       continue;
-    const btf *btf = bpf_object__btf(obj_);
-    int sec = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC)
-                  : -1;
+    const btf *btf = bpf_object__btf(obj_.get());
+    int sec =
+        btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
     if (sec < 0)
       continue;
     const btf_type *datasec = btf__type_by_id(btf, sec);
@@ -163,26 +161,24 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
     }
   }
 
-  if (int err = bpf_object__load(obj_)) {
+  if (int err = bpf_object__load(obj_.get())) {
     std::string tail = logTail(verifierLog.c_str(), 25);
-    throw RunError(fmt::format("{}: loading chain '{}' failed: {}{}{}",
-                               object.name(), chain_->name, errnoText(err),
-                               tail.empty() ? "" : "\nverifier log (tail):\n",
-                               tail));
+    throw RunError(fmt::format(
+        "{}: loading chain '{}' failed: {}{}{}", object.name(), chain_->name,
+        errnoText(err), tail.empty() ? "" : "\nverifier log (tail):\n", tail));
   }
   progFd_ = bpf_program__fd(program);
   countersFd_ =
-      bpf_object__find_map_fd_by_name(obj_, chain_->counters.map.c_str());
+      bpf_object__find_map_fd_by_name(obj_.get(), chain_->counters.map.c_str());
   if (countersFd_ < 0)
     throw RunError(fmt::format("{}: no counters map '{}'", object.name(),
                                chain_->counters.map));
 
   for (const object::SetInfo &set : chain_->sets) {
-    int fd = bpf_object__find_map_fd_by_name(obj_, set.map.c_str());
+    int fd = bpf_object__find_map_fd_by_name(obj_.get(), set.map.c_str());
     if (fd < 0)
-      throw RunError(
-          fmt::format("{}: no map '{}' for set '{}'", object.name(), set.map,
-                      set.name));
+      throw RunError(fmt::format("{}: no map '{}' for set '{}'", object.name(),
+                                 set.map, set.name));
     for (const object::SetElement &element : set.elements) {
       std::vector<uint8_t> key;
       if (set.lpm) {
@@ -194,13 +190,12 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
       uint8_t value = 1;
       if (bpf_map_update_elem(fd, key.data(), &value, BPF_ANY))
         throw RunError(fmt::format("{}: adding an element to set '{}': {}",
-                                   object.name(), set.name,
-                                   errnoText(errno)));
+                                   object.name(), set.name, errnoText(errno)));
     }
   }
 
   if (chain_->log) {
-    int fd = bpf_object__find_map_fd_by_name(obj_, chain_->log->map.c_str());
+    int fd = bpf_object__find_map_fd_by_name(obj_.get(), chain_->log->map.c_str());
     if (fd >= 0) {
       log_ = std::make_unique<LogReader>();
       log_->ring =
@@ -209,10 +204,13 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
   }
 }
 
+void LoadedChain::ObjectCloser::operator()(bpf_object *obj) const {
+  bpf_object__close(obj);
+}
+
 LoadedChain::~LoadedChain() {
+  // The ring buffer reader first: it uses the object's map.
   log_.reset();
-  if (obj_)
-    bpf_object__close(obj_);
 }
 
 std::optional<std::string> testRunProblem(ir::Hook hook,
@@ -316,9 +314,9 @@ PreparedPacket LoadedChain::prepare(const packet::Packet &input) const {
     break;
   }
   case ir::HookFamily::CgroupSockAddr:
-    throw RunError(fmt::format(
-        "{} programs cannot be test-run (attach them to a cgroup)",
-        ir::hookName(chain_->hook)));
+    throw RunError(
+        fmt::format("{} programs cannot be test-run (attach them to a cgroup)",
+                    ir::hookName(chain_->hook)));
   }
   return out;
 }
@@ -344,8 +342,7 @@ RunOutput LoadedChain::run(const PreparedPacket &packet,
   opts.repeat = static_cast<int>(repeat);
   if (bpf_prog_test_run_opts(progFd_, &opts)) {
     int err = errno;
-    throw RunError(fmt::format("BPF_PROG_TEST_RUN failed: {}",
-                               errnoText(err)));
+    throw RunError(fmt::format("BPF_PROG_TEST_RUN failed: {}", errnoText(err)));
   }
   RunOutput out;
   out.retval = static_cast<int32_t>(opts.retval);
@@ -365,8 +362,8 @@ std::vector<bfc_counter> LoadedChain::counters() const {
   std::vector<bfc_counter> perCpu(cpus > 0 ? cpus : 1);
   for (uint32_t i = 0; i < out.size(); ++i) {
     if (bpf_map_lookup_elem(countersFd_, &i, perCpu.data()))
-      throw RunError(fmt::format("reading counter {}: {}", i,
-                                 errnoText(errno)));
+      throw RunError(
+          fmt::format("reading counter {}: {}", i, errnoText(errno)));
     for (const bfc_counter &c : perCpu) {
       out[i].packets += c.packets;
       out[i].bytes += c.bytes;
@@ -380,8 +377,8 @@ void LoadedChain::resetCounters() const {
   std::vector<bfc_counter> zero(cpus > 0 ? cpus : 1);
   for (uint32_t i = 0; i < chain_->counters.size; ++i)
     if (bpf_map_update_elem(countersFd_, &i, zero.data(), BPF_ANY))
-      throw RunError(fmt::format("resetting counter {}: {}", i,
-                                 errnoText(errno)));
+      throw RunError(
+          fmt::format("resetting counter {}: {}", i, errnoText(errno)));
 }
 
 ProgramStats LoadedChain::stats() const {

@@ -86,8 +86,12 @@ public:
   std::vector<bfc_log_event> drainLog();
 
 private:
+  struct ObjectCloser {
+    void operator()(bpf_object *obj) const;
+  };
   const object::ChainInfo *chain_ = nullptr;
-  bpf_object *obj_ = nullptr;
+  /// Closed even when the constructor throws half-way.
+  std::unique_ptr<bpf_object, ObjectCloser> obj_;
   int progFd_ = -1;
   int countersFd_ = -1;
   struct LogReader;

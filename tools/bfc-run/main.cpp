@@ -57,8 +57,9 @@ std::optional<std::string> readFile(const std::string &path) {
 }
 
 bool isElf(const std::string &bytes) {
-  return bytes.size() >= 4 && bytes.compare(0, 4, "\x7f"
-                                                  "ELF") == 0;
+  return bytes.size() >= 4 && bytes.compare(0, 4,
+                                            "\x7f"
+                                            "ELF") == 0;
 }
 
 /// A ruleset compiled in-process: its BFIR (for the interpreter) and object.
@@ -179,8 +180,8 @@ int runChain(const Options &opts, const object::ObjectFile &object,
     if (std::vector<std::string> problems = comparer->check();
         !problems.empty()) {
       for (const std::string &p : problems)
-        toolError(fmt::format("cannot interpret chain '{}': {}",
-                              chainInfo.name, p));
+        toolError(
+            fmt::format("cannot interpret chain '{}': {}", chainInfo.name, p));
       return kExitFailed;
     }
   } else {
@@ -224,11 +225,10 @@ int runChain(const Options &opts, const object::ObjectFile &object,
         bool same = c.differences.empty();
         differences += same ? 0 : 1;
         if (!opts.quiet || !same)
-          std::cout << fmt::format(
-              "[{}] {}: {} by {}, {}{}\n", i, spec.text,
-              ir::verdictName(c.interp.verdict), by,
-              verdictText(chainInfo.hook, c.kernel.retval),
-              same ? "" : "  MISMATCH");
+          std::cout << fmt::format("[{}] {}: {} by {}, {}{}\n", i, spec.text,
+                                   ir::verdictName(c.interp.verdict), by,
+                                   verdictText(chainInfo.hook, c.kernel.retval),
+                                   same ? "" : "  MISMATCH");
         for (const std::string &d : c.differences)
           std::cout << "    " << d << '\n';
       } else {
@@ -285,8 +285,8 @@ int main(int argc, char **argv) {
   CLI::App app{"bfc-run: runs packets through a compiled bfc chain "
                "(BPF_PROG_TEST_RUN) and compares with the interpreter",
                "bfc-run"};
-  app.add_option(
-      "INPUT", opts.input, "A .bpf.o object, or a .bf ruleset compiled here");
+  app.add_option("INPUT", opts.input,
+                 "A .bpf.o object, or a .bf ruleset compiled here");
   app.add_option("SPEC", opts.specs, "Packet specs (lib/Packet syntax)");
   app.add_option("--from-str", opts.fromString,
                  "Ruleset text to compile instead of INPUT")
@@ -302,10 +302,10 @@ int main(int argc, char **argv) {
       ->allow_extra_args(false)
       ->check([](const std::string &v) -> std::string {
         size_t eq = v.find('=');
-        if (eq == 0 || eq == std::string::npos ||
+        if (eq == 0 || eq == std::string::npos || eq + 1 == v.size() ||
             v.find_first_not_of("0123456789", eq + 1) != std::string::npos ||
-            eq + 1 == v.size() || v.size() - eq > 11)
-          return "expected NAME=IDX";
+            v.size() - eq > 11 || std::stoull(v.substr(eq + 1)) > 0xffffffffull)
+          return "expected NAME=IDX (IDX a 32-bit interface index)";
         return {};
       });
   app.add_option("-f,--packets", opts.packetFiles,

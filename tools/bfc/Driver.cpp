@@ -63,8 +63,7 @@ bool emitBFIR(const Compilation &c, std::ostream &os) {
 }
 
 /// LLVM IR, BPF assembly or the BPF object, through lib/CodeGen.
-bool emitCode(const Compilation &c, std::ostream &os,
-              codegen::EmitKind kind) {
+bool emitCode(const Compilation &c, std::ostream &os, codegen::EmitKind kind) {
   codegen::CodeGenOptions options;
   options.optLevel = c.optLevel;
   options.sourceText = c.buffer.text();

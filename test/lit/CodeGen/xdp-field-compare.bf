@@ -15,18 +15,18 @@ chain c BF_HOOK_XDP ACCEPT
 
 # Headers are read once; the rule compares the saved source address with
 # 10.0.0.1 in network byte order, loaded little-endian (0x0100000a).
-# CHECK: rules:
+# CHECK: errors.counted:
 # CHECK:   [[ADDR:%[0-9]+]] = trunc i64 {{.*}} to i32
 # CHECK:   [[EQ:%[0-9]+]] = icmp eq i32 [[ADDR]], 16777226
 # CHECK:   br i1 [[EQ]], label %holds, label %rule0.next
 # The rule's counter (slot 0), then XDP_DROP.
 # CHECK: holds:
-# CHECK:   store i32 0, ptr %key
+# CHECK:   store i64 0, ptr %key
 # CHECK:   call ptr inttoptr (i64 1 to ptr)(ptr @c_counters, ptr %key)
 # CHECK: ret i32 1
 # The policy: its counter (slot 1 = number of rules), then XDP_PASS.
 # CHECK: rule0.next:
-# CHECK:   store i32 1, ptr %key
+# CHECK:   store i64 1, ptr %key
 # CHECK: ret i32 2
 
 # ASM: .section xdp,"ax",@progbits

@@ -149,11 +149,11 @@ TEST(CodeGenSymbols, HookSections) {
 TEST(CodeGenMetadata, SetsLogsAndHostSlots) {
   ModuleBuilder m(Hook::TcIngress);
   m.module.internIface("eth0");
-  uint32_t exact = m.addSet(
-      {FieldId::Ip4Saddr, FieldId::Ip4Proto}, false,
-      {{{10, 0, 0, 1, 6}, 0, {}}, {{10, 0, 0, 2, 17}, 0, {}}});
-  uint32_t lpm = m.addSet({FieldId::Ip6Saddr}, true,
-                          {{ir::Bytes(16, 0x20), 48, {}}});
+  uint32_t exact =
+      m.addSet({FieldId::Ip4Saddr, FieldId::Ip4Proto}, false,
+               {{{10, 0, 0, 1, 6}, 0, {}}, {{10, 0, 0, 2, 17}, 0, {}}});
+  uint32_t lpm =
+      m.addSet({FieldId::Ip6Saddr}, true, {{ir::Bytes(16, 0x20), 48, {}}});
   ir::Predicate inExact;
   inExact.kind = ir::Predicate::Kind::Set;
   inExact.set = exact;

@@ -31,9 +31,7 @@ inline bool haveRoot() { return geteuid() == 0; }
 inline ir::Bytes ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   return {a, b, c, d};
 }
-inline ir::Bytes be16(uint16_t v) {
-  return {uint8_t(v >> 8), uint8_t(v)};
-}
+inline ir::Bytes be16(uint16_t v) { return {uint8_t(v >> 8), uint8_t(v)}; }
 inline ir::Bytes be32(uint32_t v) {
   return {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
 }
@@ -56,8 +54,8 @@ inline ir::Predicate range(ir::FieldId id, ir::Bytes low, ir::Bytes high) {
   return p;
 }
 
-inline ir::Rule rule(std::vector<ir::Predicate> predicates,
-                     ir::Verdict verdict, bool counter = true) {
+inline ir::Rule rule(std::vector<ir::Predicate> predicates, ir::Verdict verdict,
+                     bool counter = true) {
   ir::Rule r;
   r.predicates = std::move(predicates);
   r.verdict = verdict;
@@ -102,9 +100,9 @@ struct ModuleBuilder {
 };
 
 /// Compiles `module`; fails the test (and returns nullopt) on diagnostics.
-inline std::optional<std::string>
-compile(const ir::Module &module, EmitKind kind = EmitKind::Object,
-        unsigned optLevel = 2) {
+inline std::optional<std::string> compile(const ir::Module &module,
+                                          EmitKind kind = EmitKind::Object,
+                                          unsigned optLevel = 2) {
   CodeGenOptions options;
   options.optLevel = optLevel;
   options.sourceText = "# test\n";
@@ -136,8 +134,7 @@ inline std::unique_ptr<Loaded> load(const ir::Module &module,
   if (!bytes)
     return nullptr;
   auto loaded = std::make_unique<Loaded>(Loaded{objectFile(*bytes), nullptr});
-  loaded->chain =
-      std::make_unique<run::LoadedChain>(loaded->object, options);
+  loaded->chain = std::make_unique<run::LoadedChain>(loaded->object, options);
   return loaded;
 }
 

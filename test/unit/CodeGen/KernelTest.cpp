@@ -75,11 +75,11 @@ std::vector<MatcherCase> matcherCases() {
   add("ip4.dnet", snet);
   add("ip4.proto", field(FieldId::Ip4Proto, {17}));
   add("ip4.dscp", field(FieldId::Ip4Dscp, {46}));
-  add("ip6.saddr", field(FieldId::Ip6Saddr,
-                         ip6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
-                              0, 0, 0, 1})));
-  ir::Predicate dnet6 = field(FieldId::Ip6Daddr, ip6({0x20, 0x01, 0x0d, 0xb8,
-                                                       0, 1}));
+  add("ip6.saddr",
+      field(FieldId::Ip6Saddr,
+            ip6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})));
+  ir::Predicate dnet6 =
+      field(FieldId::Ip6Daddr, ip6({0x20, 0x01, 0x0d, 0xb8, 0, 1}));
   dnet6.prefixLen = 48;
   add("ip6.dnet", dnet6);
   add("ip6.nexthdr", field(FieldId::Ip6Nexthdr, {0}));
@@ -120,8 +120,8 @@ std::vector<MatcherCase> matcherCases() {
 
 struct HookCase {
   Hook hook;
-  bool mark;     // meta.mark available
-  bool perFlow;  // meta.flow_probability available
+  bool mark;    // meta.mark available
+  bool perFlow; // meta.flow_probability available
 };
 
 const std::vector<HookCase> kHooks = {
@@ -168,10 +168,10 @@ void expectAgreement(const ir::Module &module, const std::string &what,
                     << spec << ": " << d;
     outcomes.insert(c.interp.rule);
   }
-  if (expectBothOutcomes)
-    EXPECT_GE(outcomes.size(), 2u)
-        << what << " on " << ir::hookName(chain.hook)
-        << ": every packet gave the same outcome";
+  if (expectBothOutcomes) {
+    EXPECT_GE(outcomes.size(), 2u) << what << " on " << ir::hookName(chain.hook)
+                                   << ": every packet gave the same outcome";
+  }
 }
 
 TEST(CodeGenKernel, EveryMatcherOnEveryHook) {
@@ -240,12 +240,11 @@ TEST(CodeGenKernel, Sets) {
     uint32_t exact = m.addSet(
         {FieldId::Ip4Saddr, FieldId::TcpDport}, false,
         {element({10, 0, 0, 1, 0, 22}), element({10, 0, 0, 9, 0, 25})});
-    uint32_t lpm4 = m.addSet({FieldId::Ip4Daddr}, true,
-                             {element({192, 168, 0, 0}, 16),
-                              element({10, 1, 0, 0}, 16)});
-    uint32_t lpm6 =
-        m.addSet({FieldId::Ip6Saddr}, true,
-                 {element(ip6({0x20, 0x01, 0x0d, 0xb8}), 32)});
+    uint32_t lpm4 =
+        m.addSet({FieldId::Ip4Daddr}, true,
+                 {element({192, 168, 0, 0}, 16), element({10, 1, 0, 0}, 16)});
+    uint32_t lpm6 = m.addSet({FieldId::Ip6Saddr}, true,
+                             {element(ip6({0x20, 0x01, 0x0d, 0xb8}), 32)});
     uint32_t ports = m.addSet({FieldId::UdpDport}, false,
                               {element(be16(53)), element(be16(5353))});
     auto in = [](uint32_t set, bool negate = false) {
@@ -271,8 +270,7 @@ TEST(CodeGenKernel, ContinueCountersAndPolicies) {
       ModuleBuilder m(hook.hook, policy);
       m.add(rule({}, Verdict::Continue));
       m.add(rule({field(FieldId::MetaL4Proto, {6})}, Verdict::Continue));
-      m.add(rule({field(FieldId::TcpDport, be16(22))}, Verdict::Accept,
-                 false));
+      m.add(rule({field(FieldId::TcpDport, be16(22))}, Verdict::Accept, false));
       m.add(rule({field(FieldId::UdpDport, be16(53))}, Verdict::Next));
       m.add(rule({field(FieldId::Ip6Nexthdr, {58})}, Verdict::Drop));
       expectAgreement(m.module, "verdicts and counters");
@@ -286,18 +284,17 @@ TEST(CodeGenKernel, MarksAndLogs) {
                     Hook::CgroupSkbEgress, Hook::Xdp, Hook::NfLocalIn}) {
     bool marks = hook != Hook::Xdp && hook != Hook::NfLocalIn;
     ModuleBuilder m(hook);
-    ir::Rule first = rule({field(FieldId::MetaL4Proto, {6})},
-                          Verdict::Continue);
+    ir::Rule first =
+        rule({field(FieldId::MetaL4Proto, {6})}, Verdict::Continue);
     if (marks)
       first.mark = 0x11;
     first.log = {true, ir::kLogAll, 0};
     m.add(first);
-    ir::Rule second = rule({field(FieldId::UdpDport, be16(53))},
-                           Verdict::Drop);
+    ir::Rule second = rule({field(FieldId::UdpDport, be16(53))}, Verdict::Drop);
     second.log = {true, ir::kLogLink | ir::kLogTransport, 0};
     m.add(second);
-    ir::Rule third = rule({field(FieldId::MetaL3Proto, be16(0x86dd))},
-                          Verdict::Accept);
+    ir::Rule third =
+        rule({field(FieldId::MetaL3Proto, be16(0x86dd))}, Verdict::Accept);
     third.log = {true, ir::kLogInternet, 0};
     if (marks)
       third.mark = 0x22;
@@ -336,8 +333,8 @@ TEST(CodeGenKernel, RedirectReturnCodes) {
       if (hook == Hook::Xdp && dir == ir::RedirectDir::In)
         continue;
       ModuleBuilder m(hook);
-      ir::Rule r = rule({field(FieldId::TcpDport, be16(22))},
-                        Verdict::Redirect);
+      ir::Rule r =
+          rule({field(FieldId::TcpDport, be16(22))}, Verdict::Redirect);
       r.redirectIfindex = 1;
       r.redirectDir = dir;
       m.add(r);
@@ -373,8 +370,8 @@ TEST(CodeGenKernel, EveryHookLoads) {
       m.add(rule({field(FieldId::L4Dport, be16(53)),
                   field(FieldId::MetaL4Proto, {17})},
                  Verdict::Drop));
-      ir::Rule logged = rule({range(FieldId::UdpDport, be16(1), be16(9))},
-                             Verdict::Accept);
+      ir::Rule logged =
+          rule({range(FieldId::UdpDport, be16(1), be16(9))}, Verdict::Accept);
       logged.log = {true, ir::kLogAll, 1000};
       m.add(logged);
       if (!ir::sockAddrIsConnect(hook))

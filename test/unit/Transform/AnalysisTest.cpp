@@ -3,6 +3,7 @@
 #include "TransformTestSupport.h"
 
 #include "bfc/IR/Verifier.h"
+#include "bfc/Transform/PredicateFacts.h"
 
 using namespace bfc;
 using namespace bfc::transform;
@@ -250,6 +251,27 @@ TEST(PassManager, NeverMatchingHelpers) {
   EXPECT_FALSE(isNeverPredicate(probability(0, true)));
   EXPECT_TRUE(isNeverPredicate(probability(1e-12)));
   EXPECT_FALSE(isNeverPredicate(probability(0.001)));
+  EXPECT_TRUE(isNeverPredicate(probability(0)));
+  EXPECT_TRUE(isNeverPredicate(rangeOf(FieldId::TcpDport, 10, 5)));
+  EXPECT_FALSE(isNeverPredicate(negated(rangeOf(FieldId::TcpDport, 10, 5))));
+  EXPECT_FALSE(isNeverPredicate(rangeOf(FieldId::TcpDport, 5, 5)));
+  // The canonical form is false for the reasoning too, on every hook.
+  for (ir::Hook hook :
+       {ir::Hook::Xdp, ir::Hook::NfLocalIn, ir::Hook::CgroupSockAddrConnect6}) {
+    ir::Chain chain;
+    chain.hook = hook;
+    EXPECT_EQ(PredicateFacts(chain).evaluate(neverPredicate()), Truth::False);
+  }
+
+  // canNeverMatch also sees contradictions the rule still spells out.
+  ChainBuilder b(ir::Hook::Xdp);
+  ir::Rule &both =
+      b.addRule({fieldIs(FieldId::TcpDport, 1), fieldIs(FieldId::UdpDport, 2)});
+  EXPECT_TRUE(canNeverMatch(b.chain(), both));
+  EXPECT_FALSE(isNeverMatching(both));
+  ir::Rule &one = b.addRule({fieldIs(FieldId::TcpDport, 1)});
+  EXPECT_FALSE(canNeverMatch(b.chain(), one));
+  EXPECT_TRUE(canNeverMatch(b.chain(), rule));
 }
 
 } // namespace

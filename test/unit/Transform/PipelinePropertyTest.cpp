@@ -21,7 +21,6 @@ using namespace bfc::transform;
 using namespace bfc::transform::test;
 using ir::FieldId;
 
-
 namespace {
 
 const interp::HostEnv kEnv{{{"eth0", 2}, {"eth1", 3}}};
@@ -34,8 +33,9 @@ void expectSameRun(const interp::Result &before, const interp::Result &after,
   EXPECT_EQ(before.verdict, after.verdict);
   EXPECT_EQ(before.returnCode, after.returnCode);
   EXPECT_EQ(before.redirectIfindex, after.redirectIfindex);
-  if (before.redirectIfindex)
+  if (before.redirectIfindex) {
     EXPECT_EQ(before.redirectDir, after.redirectDir);
+  }
   EXPECT_EQ(before.mark, after.mark);
   EXPECT_EQ(before.markSet, after.markSet);
   EXPECT_EQ(before.malformed, after.malformed);
@@ -105,7 +105,7 @@ void expectSameBehaviour(const ir::Module &before, const ir::Module &after,
       stats.malformed += ra.malformed;
       stats.logged += !ra.logs.empty();
       stats.moved += ra.rule != rb.rule;
-      
+
       expectSameRun(ra, rb, original, optimized,
                     context + "\nchain " + original.name + ", input " +
                         specs[i]);
@@ -414,9 +414,9 @@ private:
   ir::Rule randomRule(const ir::Chain &chain) {
     ir::Rule rule;
     ir::Proto l3 = pick({ir::Proto::Ip4, ir::Proto::Ip6, ir::Proto::None});
-    ir::Proto l4 = pick({ir::Proto::Tcp, ir::Proto::Udp, ir::Proto::None,
-                         l3 == ir::Proto::Ip6 ? ir::Proto::Icmpv6
-                                              : ir::Proto::Icmp});
+    ir::Proto l4 =
+        pick({ir::Proto::Tcp, ir::Proto::Udp, ir::Proto::None,
+              l3 == ir::Proto::Ip6 ? ir::Proto::Icmpv6 : ir::Proto::Icmp});
     unsigned count = chance(2) ? 0 : 1 + below(3);
     for (unsigned i = 0; i < count; ++i) {
       rule.predicates.push_back(randomPredicate(chain, l3, l4));

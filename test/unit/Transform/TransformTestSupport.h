@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -167,7 +168,7 @@ struct Compiled {
   ir::Module module;
 };
 
-/// Parses and checks `source` (named "test.bf"); fails the test on errors.
+/// Parses and checks `source` (named "test.bf"); throws on errors.
 inline Compiled compile(std::string source) {
   Compiled out;
   out.buffer = std::make_unique<SourceBuffer>("test.bf", std::move(source));
@@ -179,8 +180,9 @@ inline Compiled compile(std::string source) {
   if (!module || diags.hasErrors()) {
     std::ostringstream text;
     diags.print(text);
-    ADD_FAILURE() << "the ruleset does not compile:\n" << text.str();
-    return out;
+    // Thrown rather than returned: callers index the module's chains, and
+    // GoogleTest reports the exception as this test's failure.
+    throw std::runtime_error("the ruleset does not compile:\n" + text.str());
   }
   out.module = std::move(*module);
   return out;

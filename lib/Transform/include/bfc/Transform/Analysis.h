@@ -14,16 +14,18 @@ namespace bfc::transform {
 //
 // A rule that can never match keeps its index and counter slot (counters,
 // logs and metadata are indexed by rule). Its predicates are replaced by the
-// single predicate `meta.probability eq 0%` (not negated, not per flow): a
-// predicate that is false on every packet and every hook for the
-// interpreter, the printer and the reader without any special case. Code
-// generation should test isNeverMatching() and emit nothing for such a rule
-// (not even the random draw).
+// single predicate `meta.l3_proto range 0xffff-0x0000` (not negated): an
+// empty range, false on every packet and every hook for the interpreter,
+// the printer and the reader without any special case, and a comparison
+// LLVM folds to false (unlike `meta.probability eq 0%`, which would still
+// call bpf_get_prandom_u32). Code generation should still test
+// isNeverMatching() and emit nothing for such a rule.
 
-/// The never-true predicate: `meta.probability eq 0%`.
+/// The never-true predicate: `meta.l3_proto range 0xffff-0x0000`.
 ir::Predicate neverPredicate();
-/// `pred` is false on every packet whatever the random draw: a non-negated,
-/// not-per-flow probability whose threshold is 0.
+/// `pred` is false on every packet by its form alone: a non-negated range
+/// whose low bound is above its high bound, or a non-negated, not-per-flow
+/// probability whose threshold is 0.
 bool isNeverPredicate(const ir::Predicate &pred);
 /// Some predicate of `rule` is never true, so the rule never matches.
 bool isNeverMatching(const ir::Rule &rule);

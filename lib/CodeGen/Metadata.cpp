@@ -97,8 +97,16 @@ std::string hookSection(ir::Hook hook) {
 std::vector<ChainSymbols> chainSymbols(const ir::Module &module) {
   // Every ELF symbol bfc defines must be unique: programs, maps and the
   // module-level globals.
-  std::set<std::string> taken = {BFC_HOST_SLOTS_SYMBOL, detail::kLicenseSymbol,
-                                 detail::kMetaSymbol, detail::kSetsSymbol};
+  // Section names are symbols too: a chain named `xdp` in an XDP program
+  // would clash with the `xdp` section symbol.
+  std::set<std::string> taken = {BFC_HOST_SLOTS_SYMBOL,
+                                 detail::kLicenseSymbol,
+                                 detail::kMetaSymbol,
+                                 detail::kSetsSymbol,
+                                 "xdp",
+                                 "tc",
+                                 "netfilter",
+                                 "license"};
   auto claim = [&](std::string name) {
     std::string unique = name;
     for (unsigned n = 1; taken.count(unique); ++n)

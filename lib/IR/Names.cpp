@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstring>
 
 #include "bfc/IR/BFIR.h"
@@ -21,8 +22,8 @@ constexpr NamedValue<uint8_t> kIpProtos[] = {
 };
 
 constexpr NamedValue<uint16_t> kEtherTypes[] = {
-    {0x0800, "ipv4"},
-    {0x86DD, "ipv6"},
+    {kEtherTypeIp4, "ipv4"},
+    {kEtherTypeIp6, "ipv6"},
 };
 
 constexpr NamedValue<uint8_t> kIcmpTypes[] = {
@@ -93,6 +94,21 @@ std::span<const NamedValue<uint8_t>> icmpv6TypeNames() { return kIcmpv6Types; }
 std::span<const NamedValue<uint8_t>> dscpNames() { return kDscpClasses; }
 std::span<const NamedValue<uint8_t>> tcpFlagNames() { return kTcpFlags; }
 std::span<const NamedValue<uint8_t>> logHeaderNames() { return kLogHeaders; }
+
+std::optional<uint64_t> parseNumber(std::string_view text, uint64_t max) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  uint64_t value = 0;
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      value > max)
+    return std::nullopt;
+  return value;
+}
 
 std::string nameOrNumber(std::optional<std::string_view> name, uint64_t value) {
   return name ? std::string(*name) : std::to_string(value);

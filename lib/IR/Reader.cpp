@@ -22,21 +22,6 @@ struct ReadError {
   std::string message;
 };
 
-std::optional<uint64_t> parseNumber(std::string_view text, uint64_t max) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  uint64_t value = 0;
-  auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      value > max)
-    return std::nullopt;
-  return value;
-}
-
 std::optional<Bytes> parseHex(std::string_view text) {
   if (text.size() % 2)
     return std::nullopt;
@@ -866,12 +851,40 @@ private:
 
 } // namespace
 
+std::optional<uint64_t> parseFieldNumber(FieldId field, std::string_view text,
+                                         uint64_t max) {
+  switch (field) {
+  case FieldId::Ip4Saddr:
+  case FieldId::Ip4Daddr:
+  case FieldId::Ip6Saddr:
+  case FieldId::Ip6Daddr:
+    return std::nullopt;
+  case FieldId::MetaL3Proto:
+    return parseNamedNumber(text, max, etherTypeNames());
+  case FieldId::MetaL4Proto:
+  case FieldId::Ip4Proto:
+  case FieldId::Ip6Nexthdr:
+    return parseNamedNumber(text, max, ipProtoNames());
+  case FieldId::Ip4Dscp:
+  case FieldId::Ip6Dscp:
+    return parseNamedNumber(text, max, dscpNames());
+  case FieldId::TcpFlags:
+    // Flag names can add up past a small `max`.
+    if (auto flags = parseTcpFlags(text); flags && *flags <= max)
+      return flags;
+    return std::nullopt;
+  case FieldId::IcmpType:
+    return parseNamedNumber(text, max, icmpTypeNames());
+  case FieldId::Icmpv6Type:
+    return parseNamedNumber(text, max, icmpv6TypeNames());
+  default:
+    return parseNumber(text, max);
+  }
+}
+
 std::optional<Bytes> parseFieldValue(FieldId field, std::string_view text) {
   if (text.starts_with("bytes:"))
     return parseHex(text.substr(6));
-  unsigned width = fieldInfo(field).width;
-  uint64_t max = width >= 8 ? UINT64_MAX : (uint64_t(1) << (width * 8)) - 1;
-  std::optional<uint64_t> value;
   switch (field) {
   case FieldId::Ip4Saddr:
   case FieldId::Ip4Daddr:
@@ -879,34 +892,15 @@ std::optional<Bytes> parseFieldValue(FieldId field, std::string_view text) {
   case FieldId::Ip6Saddr:
   case FieldId::Ip6Daddr:
     return addressBytes(parseIp6(text));
-  case FieldId::MetaL3Proto:
-    value = parseNamedNumber(text, max, etherTypeNames());
-    break;
-  case FieldId::MetaL4Proto:
-  case FieldId::Ip4Proto:
-  case FieldId::Ip6Nexthdr:
-    value = parseNamedNumber(text, max, ipProtoNames());
-    break;
-  case FieldId::Ip4Dscp:
-  case FieldId::Ip6Dscp:
-    value = parseNamedNumber(text, max, dscpNames());
-    break;
-  case FieldId::TcpFlags:
-    value = parseTcpFlags(text);
-    break;
-  case FieldId::IcmpType:
-    value = parseNamedNumber(text, max, icmpTypeNames());
-    break;
-  case FieldId::Icmpv6Type:
-    value = parseNamedNumber(text, max, icmpv6TypeNames());
-    break;
   default:
-    value = parseNumber(text, max);
     break;
   }
-  if (!value)
-    return std::nullopt;
-  return toBigEndian(*value, width);
+  const unsigned width = fieldInfo(field).width;
+  const uint64_t max =
+      width >= 8 ? UINT64_MAX : (uint64_t(1) << (width * 8)) - 1;
+  if (auto value = parseFieldNumber(field, text, max))
+    return toBigEndian(*value, width);
+  return std::nullopt;
 }
 
 std::optional<Module> readModule(const SourceBuffer &buffer,

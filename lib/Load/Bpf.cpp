@@ -17,6 +17,17 @@ namespace bfc::load::bpf {
 namespace {
 /// libbpf 1.1 returns -errno and sets errno; raw syscalls return -1.
 int lastError(int ret) { return ret < -1 ? -ret : errno; }
+
+/// bpf_obj_get_info_by_fd into `info`, which the caller may have pointed at
+/// extra buffers (instructions).
+template <typename Info>
+void objectInfo(int fd, Info &info, std::string_view what) {
+  uint32_t length = sizeof(info);
+  int ret = bpf_obj_get_info_by_fd(fd, &info, &length);
+  if (ret < 0)
+    throwErrno(fmt::format("cannot read {}", what), lastError(ret));
+}
+
 } // namespace
 
 Fd openPinned(const std::string &path) {
@@ -108,10 +119,7 @@ void freezeMap(int mapFd) {
 
 ProgInfo progInfo(int progFd) {
   bpf_prog_info info = {};
-  uint32_t length = sizeof(info);
-  int ret = bpf_obj_get_info_by_fd(progFd, &info, &length);
-  if (ret < 0)
-    throwErrno("cannot read program info", lastError(ret));
+  objectInfo(progFd, info, "program info");
   ProgInfo result;
   result.id = info.id;
   result.type = info.type;
@@ -123,29 +131,20 @@ ProgInfo progInfo(int progFd) {
 
 std::vector<uint64_t> progXlatedInsns(int progFd) {
   bpf_prog_info info = {};
-  uint32_t length = sizeof(info);
-  int ret = bpf_obj_get_info_by_fd(progFd, &info, &length);
-  if (ret < 0)
-    throwErrno("cannot read program info", lastError(ret));
+  objectInfo(progFd, info, "program info");
   std::vector<uint64_t> insns(info.xlated_prog_len / sizeof(uint64_t));
   if (insns.empty())
     return insns;
   bpf_prog_info withInsns = {};
   withInsns.xlated_prog_len = insns.size() * sizeof(uint64_t);
   withInsns.xlated_prog_insns = reinterpret_cast<uint64_t>(insns.data());
-  length = sizeof(withInsns);
-  ret = bpf_obj_get_info_by_fd(progFd, &withInsns, &length);
-  if (ret < 0)
-    throwErrno("cannot read program instructions", lastError(ret));
+  objectInfo(progFd, withInsns, "program instructions");
   return insns;
 }
 
 MapInfo mapInfo(int mapFd) {
   bpf_map_info info = {};
-  uint32_t length = sizeof(info);
-  int ret = bpf_obj_get_info_by_fd(mapFd, &info, &length);
-  if (ret < 0)
-    throwErrno("cannot read map info", lastError(ret));
+  objectInfo(mapFd, info, "map info");
   MapInfo result;
   result.id = info.id;
   result.type = info.type;
@@ -159,10 +158,7 @@ MapInfo mapInfo(int mapFd) {
 
 kernel::LinkInfo linkInfo(int linkFd) {
   kernel::LinkInfo info = {};
-  uint32_t length = sizeof(info);
-  int ret = bpf_obj_get_info_by_fd(linkFd, &info, &length);
-  if (ret < 0)
-    throwErrno("cannot read link info", lastError(ret));
+  objectInfo(linkFd, info, "link info");
   return info;
 }
 

@@ -16,9 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr uint16_t kEtherTypeIpv4 = 0x0800;
-constexpr uint16_t kEtherTypeIpv6 = 0x86dd;
-
 std::string verdictText(uint8_t verdict) {
   switch (verdict) {
   case BFC_VERDICT_ACCEPT:
@@ -87,7 +84,7 @@ DecodedHeaders decodeHeaders(const bfc_log_event &event) {
                               {"dst", ir::formatMac(eth)},
                               {"type", type}};
   }
-  if (event.l3_proto == kEtherTypeIpv4 && l3Len >= 20) {
+  if (event.l3_proto == ir::kEtherTypeIp4 && l3Len >= 20) {
     const uint8_t *ip = event.l3;
     out.lines.push_back(
         {"IPv4", fmt::format("{} -> {}, proto {}, ttl {}, length {}",
@@ -98,7 +95,7 @@ DecodedHeaders decodeHeaders(const bfc_log_event &event) {
                           {"proto", ip[9]},
                           {"ttl", ip[8]},
                           {"length", be16(ip + 2)}};
-  } else if (event.l3_proto == kEtherTypeIpv6 && l3Len >= 40) {
+  } else if (event.l3_proto == ir::kEtherTypeIp6 && l3Len >= 40) {
     const uint8_t *ip = event.l3;
     out.lines.push_back(
         {"IPv6",

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <set>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -83,6 +84,37 @@ public:
     return static_cast<T>(v);
   }
 
+  /// The value as a T: string, bool or an integer type.
+  template <typename T> T as() const {
+    if constexpr (std::is_same_v<T, std::string>)
+      return string();
+    else if constexpr (std::is_same_v<T, bool>)
+      return boolean();
+    else
+      return integer<T>();
+  }
+
+  /// Stores member `key` in `out` when it is present and not null.
+  template <typename T> void readOptional(std::string_view key, T &out) const {
+    if (auto n = optionalMember(key))
+      out = n->as<T>();
+  }
+  template <typename T>
+  void readOptional(std::string_view key, std::optional<T> &out) const {
+    if (auto n = optionalMember(key))
+      out = n->as<T>();
+  }
+
+  /// Member "index", which must equal `position` in the enclosing array.
+  uint32_t index(std::string_view what, uint32_t position) const {
+    Node index = member("index");
+    auto value = index.integer<uint32_t>();
+    if (value != position)
+      index.fail(
+          fmt::format("{} index {} at position {}", what, value, position));
+    return value;
+  }
+
 private:
   void expectObject() const {
     if (!value_.is_object())
@@ -129,10 +161,8 @@ uint8_t parseLogHeaders(const Node &node) {
 
 HookOptionsInfo parseOptions(const Node &node) {
   HookOptionsInfo options;
-  if (auto n = node.optionalMember("ifindex"))
-    options.ifindex = n->integer<uint32_t>();
-  if (auto n = node.optionalMember("cgpath"))
-    options.cgpath = n->string();
+  node.readOptional("ifindex", options.ifindex);
+  node.readOptional("cgpath", options.cgpath);
   if (auto n = node.optionalMember("priorities")) {
     auto pair = n->elements();
     if (pair.size() != 2)
@@ -145,35 +175,25 @@ HookOptionsInfo parseOptions(const Node &node) {
 
 RuleInfo parseRule(const Node &node, uint32_t position) {
   RuleInfo rule;
-  rule.index = node.member("index").integer<uint32_t>();
-  if (rule.index != position)
-    node.member("index").fail(
-        fmt::format("rule index {} at position {}", rule.index, position));
+  rule.index = node.index("rule", position);
   rule.text = node.member("text").string();
-  if (auto n = node.optionalMember("line"))
-    rule.line = n->integer<uint32_t>();
-  if (auto n = node.optionalMember("column"))
-    rule.column = n->integer<uint32_t>();
-  if (auto n = node.optionalMember("counter"))
-    rule.counter = n->boolean();
+  node.readOptional("line", rule.line);
+  node.readOptional("column", rule.column);
+  node.readOptional("counter", rule.counter);
   rule.verdict = parseVerdict(node.member("verdict"));
   if (rule.verdict != ir::Verdict::Redirect && node.optionalMember("redirect"))
     node.member("redirect").fail("only REDIRECT rules have a redirect");
   if (auto n = node.optionalMember("log")) {
     RuleLogInfo log;
     log.headers = parseLogHeaders(n->member("headers"));
-    if (auto every = n->optionalMember("every_ns"))
-      log.everyNs = every->integer<uint64_t>();
+    n->readOptional("every_ns", log.everyNs);
     rule.log = log;
   }
-  if (auto n = node.optionalMember("mark"))
-    rule.mark = n->integer<uint32_t>();
+  node.readOptional("mark", rule.mark);
   if (auto n = node.optionalMember("redirect")) {
     RedirectInfo redirect;
-    if (auto slot = n->optionalMember("slot"))
-      redirect.slot = slot->integer<uint32_t>();
-    if (auto ifindex = n->optionalMember("ifindex"))
-      redirect.ifindex = ifindex->integer<uint32_t>();
+    n->readOptional("slot", redirect.slot);
+    n->readOptional("ifindex", redirect.ifindex);
     Node dir = n->member("dir");
     std::string dirName = dir.string();
     if (dirName == "in")
@@ -191,13 +211,9 @@ RuleInfo parseRule(const Node &node, uint32_t position) {
 
 SetInfo parseSet(const Node &node, uint32_t position) {
   SetInfo set;
-  set.index = node.member("index").integer<uint32_t>();
-  if (set.index != position)
-    node.member("index").fail(
-        fmt::format("set index {} at position {}", set.index, position));
+  set.index = node.index("set", position);
   set.name = node.member("name").string();
-  if (auto n = node.optionalMember("anonymous"))
-    set.anonymous = n->boolean();
+  node.readOptional("anonymous", set.anonymous);
   set.map = node.member("map").string();
   Node key = node.member("key");
   uint32_t width = 0;
@@ -283,8 +299,7 @@ ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
   if (auto log = node.optionalMember("log")) {
     ChainLogInfo info;
     info.map = log->member("map").string();
-    if (auto rate = log->optionalMember("rate_map"))
-      info.rateMap = rate->string();
+    log->readOptional("rate_map", info.rateMap);
     chain.log = info;
   }
   for (const RuleInfo &rule : chain.rules)
@@ -378,8 +393,7 @@ Metadata parseMetadata(std::string_view text) {
   meta.bfcVersion = root.member("bfc_version").string();
   if (auto source = root.optionalMember("source")) {
     meta.source.name = source->member("name").string();
-    if (auto sha = source->optionalMember("sha256"))
-      meta.source.sha256 = sha->string();
+    source->readOptional("sha256", meta.source.sha256);
   }
   if (auto slots = root.optionalMember("host_slots")) {
     for (const Node &slotNode : slots->elements()) {

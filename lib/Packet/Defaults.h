@@ -69,9 +69,9 @@ inline std::optional<uint8_t> protoOfLayer(std::string_view layer) {
 /// The EtherType of a layer following an Ethernet or VLAN header.
 inline uint16_t etherTypeOfLayer(std::string_view layer) {
   if (layer == "ip4")
-    return 0x0800;
+    return ir::kEtherTypeIp4;
   if (layer == "ip6")
-    return 0x86DD;
+    return ir::kEtherTypeIp6;
   if (layer == "vlan")
     return 0x8100;
   return kEtherType;

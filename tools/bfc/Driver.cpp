@@ -99,7 +99,7 @@ constexpr std::array kEmitKinds = {
              Stage::Sema, emitObject},
 };
 /// What bfc emits without --emit.
-constexpr const char *kDefaultEmit = "bfir";
+constexpr const char *kDefaultEmit = "obj";
 
 const EmitKind *findEmitKind(const std::string &name) {
   for (const EmitKind &kind : kEmitKinds)

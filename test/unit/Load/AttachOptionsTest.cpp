@@ -4,23 +4,16 @@
 
 #include <functional>
 
+#include "LoadTestSupport.h"
 #include "bfc/Load/Attach.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/PinStore.h"
 
 using namespace bfc;
 using namespace bfc::load;
+using bfc::load::test::errorOf;
 
 namespace {
-
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const LoadError &e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 object::ChainInfo chainOn(ir::Hook hook) {
   object::ChainInfo chain;

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "LoadTestSupport.h"
 #include "bfc/Load/Bpf.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/PinStore.h"
@@ -21,6 +22,7 @@
 
 using namespace bfc;
 using namespace bfc::load;
+using bfc::load::test::errorOf;
 
 namespace {
 
@@ -31,15 +33,6 @@ std::string testObject(const std::string &name) {
 bool exists(const std::string &path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
-}
-
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const LoadError &e) {
-    return e.what();
-  }
-  return "<no error>";
 }
 
 /// A trivial program (r0 = 0; exit) to pin.

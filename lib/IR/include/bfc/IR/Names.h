@@ -24,6 +24,10 @@ template <typename T> struct NamedValue {
   std::string_view name;
 };
 
+/// EtherTypes that code compares against (etherTypeNames() names them).
+inline constexpr uint16_t kEtherTypeIp4 = 0x0800;
+inline constexpr uint16_t kEtherTypeIp6 = 0x86DD;
+
 /// The name tables, for callers that need every name (suggestions, help).
 std::span<const NamedValue<uint8_t>> ipProtoNames();
 std::span<const NamedValue<uint16_t>> etherTypeNames();
@@ -54,6 +58,10 @@ nameOfValue(std::span<const NamedValue<T>> table, T value) {
       return entry.name;
   return std::nullopt;
 }
+
+/// A number in decimal or 0x-hexadecimal, no larger than `max`; nullopt for
+/// anything else (signs, blanks, empty text).
+std::optional<uint64_t> parseNumber(std::string_view text, uint64_t max);
 
 /// `name` when there is one, else `value` in decimal.
 std::string nameOrNumber(std::optional<std::string_view> name, uint64_t value);

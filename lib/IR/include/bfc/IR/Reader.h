@@ -21,4 +21,11 @@ std::optional<Module> readModule(const SourceBuffer &buffer,
 /// prefix); nullopt when it does not parse or does not fit.
 std::optional<Bytes> parseFieldValue(FieldId field, std::string_view text);
 
+/// The number `text` gives for a non-address `field`: a name from the
+/// field's table (EtherTypes, IP protocols, DSCP classes, ICMP and ICMPv6
+/// types, TCP flags joined by '|') or a number up to `max`. nullopt when it
+/// does not parse, is larger than `max`, or `field` holds an address.
+std::optional<uint64_t> parseFieldNumber(FieldId field, std::string_view text,
+                                         uint64_t max);
+
 } // namespace bfc::ir

@@ -23,6 +23,14 @@ inline constexpr uint32_t kLinkTypeTcx = 11;
 inline constexpr uint32_t kNfProtoIpv4 = 2;
 inline constexpr uint32_t kNfProtoIpv6 = 10;
 
+/// A netfilter link's hook, as both link_create and link_info carry it.
+struct NetfilterLink {
+  uint32_t pf; ///< kNfProtoIpv4 or kNfProtoIpv6
+  uint32_t hooknum;
+  int32_t priority;
+  uint32_t flags;
+};
+
 /// The BPF_LINK_CREATE part of union bpf_attr, with the netfilter and tcx
 /// members the 6.1 headers lack.
 struct LinkCreateAttr {
@@ -31,12 +39,7 @@ struct LinkCreateAttr {
   uint32_t attachType;
   uint32_t flags;
   union {
-    struct {
-      uint32_t pf;
-      uint32_t hooknum;
-      int32_t priority;
-      uint32_t flags;
-    } netfilter;
+    NetfilterLink netfilter;
     struct {
       uint32_t relativeFdOrId;
       uint32_t pad;
@@ -61,12 +64,7 @@ struct LinkInfo {
     struct {
       uint32_t ifindex;
     } xdp;
-    struct {
-      uint32_t pf;
-      uint32_t hooknum;
-      int32_t priority;
-      uint32_t flags;
-    } netfilter;
+    NetfilterLink netfilter;
     struct {
       uint32_t ifindex;
       uint32_t attachType;

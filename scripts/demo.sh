@@ -33,6 +33,17 @@ echo "== compile (what CI does): bfc $example -o host-firewall.bpf.o"
 ls -l "$work/host-firewall.bpf.o" | awk '{print $5 " bytes"}'
 
 echo
+echo "== run crafted packets through it in the kernel (BPF_PROG_TEST_RUN), checked against the interpreter"
+"$build/bin/bfc-run" "$work/host-firewall.bpf.o" --source "$example" --compare \
+  'eth/ip4(src=10.20.1.1,dst=10.0.0.2)/tcp(dport=22,flags=syn)' \
+  'eth/ip4(src=192.0.2.77,dst=10.0.0.2)/tcp(dport=22,flags=syn)' \
+  'eth/ip4(src=198.51.100.7,dst=10.0.0.2)/tcp(dport=443,flags=syn)' \
+  'eth/ip4(src=192.0.2.77,dst=10.0.0.2)/tcp(dport=443,flags=syn)' \
+  'eth/ip4(src=192.0.2.77,dst=10.0.0.2)/udp(sport=5000,dport=9999)' \
+  'eth/ip6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=echo-request)' |
+  grep -v '^  rule'
+
+echo
 echo "== a throwaway network: $client (10.203.0.1) <-veth-> $server (10.203.0.2)"
 ip netns add "$client"
 ip netns add "$server"

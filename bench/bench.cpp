@@ -24,7 +24,7 @@
 
 #include "Runner.h"
 #include "bfc/CodeGen/CodeGen.h"
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "SyntaxErrors.h"
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 
 namespace bfc {
 namespace {

@@ -15,7 +15,7 @@
 #include "Compare.h"
 #include "Runner.h"
 #include "bfc/CodeGen/CodeGen.h"
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/Diagnostics.h"
 

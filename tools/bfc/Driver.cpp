@@ -18,7 +18,7 @@
 #include "OutputFile.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/Printer.h"
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/Diagnostics.h"
 #include "bfc/Support/Version.h"

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 
 namespace bfc {
 namespace {

@@ -19,7 +19,7 @@
 #include "bfc/IR/Printer.h"
 #include "bfc/Interp/Interpreter.h"
 #include "bfc/Packet/Packet.h"
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Transform/Analysis.h"
 #include "bfc/Transform/PassManager.h"

@@ -1,6 +1,6 @@
 // parseRuleset: runs the generated ANTLR lexer/parser over a SourceBuffer and
 // turns the parse tree into the AST of bfc/AST/AST.h.
-#include "bfc/Parse/Parser.h"
+#include "bfc/Parse/ParseRuleset.h"
 
 #include <fmt/format.h>
 

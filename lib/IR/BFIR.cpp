@@ -132,6 +132,21 @@ bool sockAddrIsConnect(Hook hook) {
          hook == Hook::CgroupSockAddrConnect6;
 }
 
+unsigned netfilterHookNumber(Hook hook) {
+  switch (hook) {
+  case Hook::NfPreRouting:
+    return 0;
+  case Hook::NfLocalIn:
+    return 1;
+  case Hook::NfForward:
+    return 2;
+  case Hook::NfLocalOut:
+    return 3;
+  default:
+    return 4; // NF_INET_POST_ROUTING
+  }
+}
+
 std::string_view verdictName(Verdict v) {
   switch (v) {
   case Verdict::Accept:

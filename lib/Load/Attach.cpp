@@ -78,21 +78,6 @@ void checkCgroup(const std::string &path) {
     throw LoadError(fmt::format("{} is not a cgroup v2 directory", path));
 }
 
-uint32_t netfilterHooknum(ir::Hook hook) {
-  switch (hook) {
-  case ir::Hook::NfPreRouting:
-    return 0;
-  case ir::Hook::NfLocalIn:
-    return 1;
-  case ir::Hook::NfForward:
-    return 2;
-  case ir::Hook::NfLocalOut:
-    return 3;
-  default:
-    return 4;
-  }
-}
-
 uint32_t cgroupAttachType(ir::Hook hook) {
   switch (hook) {
   case ir::Hook::CgroupSkbIngress:
@@ -239,7 +224,7 @@ std::vector<CreatedLink> attachProgram(const std::string &chainName,
     break;
   case ir::HookFamily::Netfilter:
     attr.attachType = kernel::kAttachNetfilter;
-    attr.netfilter.hooknum = netfilterHooknum(hook);
+    attr.netfilter.hooknum = ir::netfilterHookNumber(hook);
     attr.netfilter.priority = *spec.activePriority;
     for (auto [pf, pin] : {std::pair{kernel::kNfProtoIpv4, kLinkIp4Pin},
                            std::pair{kernel::kNfProtoIpv6, kLinkIp6Pin}}) {

@@ -50,21 +50,6 @@ std::string logTail(const std::string &log, size_t lines) {
   return log.substr(pos == 0 ? 0 : pos + 1, end + 1 - (pos == 0 ? 0 : pos + 1));
 }
 
-uint8_t nfHookNumber(ir::Hook hook) {
-  switch (hook) {
-  case ir::Hook::NfPreRouting:
-    return 0;
-  case ir::Hook::NfLocalIn:
-    return 1;
-  case ir::Hook::NfForward:
-    return 2;
-  case ir::Hook::NfLocalOut:
-    return 3;
-  default:
-    return 4; // POST_ROUTING
-  }
-}
-
 } // namespace
 
 struct LoadedChain::LogReader {
@@ -99,8 +84,8 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
 
   LIBBPF_OPTS(bpf_object_open_opts, openOpts,
               .object_name = chain_->program.c_str());
-  obj_.reset(bpf_object__open_mem(object.bytes().data(),
-                                  object.bytes().size(), &openOpts));
+  obj_.reset(bpf_object__open_mem(object.bytes().data(), object.bytes().size(),
+                                  &openOpts));
   if (!obj_) {
     int err = errno;
     throw RunError(fmt::format("{}: libbpf cannot open the object: {}",
@@ -195,7 +180,8 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
   }
 
   if (chain_->log) {
-    int fd = bpf_object__find_map_fd_by_name(obj_.get(), chain_->log->map.c_str());
+    int fd =
+        bpf_object__find_map_fd_by_name(obj_.get(), chain_->log->map.c_str());
     if (fd >= 0) {
       log_ = std::make_unique<LogReader>();
       log_->ring =
@@ -304,12 +290,12 @@ PreparedPacket LoadedChain::prepare(const packet::Packet &input) const {
       pf = kNfProtoIpv6;
     else
       throw RunError("netfilter test runs need an IPv4 or IPv6 packet");
-    uint8_t hook = nfHookNumber(chain_->hook);
     // LOCAL_OUT takes the L3 packet, the other hooks an Ethernet frame.
-    out.data = hook == 3 ? out.interp.data
-                         : packet::adaptForHook(out.interp, true).data;
+    out.data = chain_->hook == ir::Hook::NfLocalOut
+                   ? out.interp.data
+                   : packet::adaptForHook(out.interp, true).data;
     out.ctx.assign(kNfHookStateSize, 0);
-    out.ctx[0] = hook;
+    out.ctx[0] = static_cast<uint8_t>(ir::netfilterHookNumber(chain_->hook));
     out.ctx[1] = pf;
     break;
   }

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../IR/BfirBuilders.h"
 #include "Compare.h"
 #include "Runner.h"
 #include "bfc/CodeGen/CodeGen.h"
@@ -64,20 +65,12 @@ inline ir::Rule rule(std::vector<ir::Predicate> predicates, ir::Verdict verdict,
 }
 
 /// A module of one chain, rule indexes and texts filled in.
-struct ModuleBuilder {
-  ir::Module module;
-
+struct ModuleBuilder : ir::test::ChainBuilder {
   explicit ModuleBuilder(ir::Hook hook,
-                         ir::Verdict policy = ir::Verdict::Accept) {
+                         ir::Verdict policy = ir::Verdict::Accept)
+      : ChainBuilder(hook, policy) {
     module.sourceName = "test.bf";
-    ir::Chain chain;
-    chain.name = "test";
-    chain.hook = hook;
-    chain.policy = policy;
-    module.chains.push_back(std::move(chain));
   }
-
-  ir::Chain &chain() { return module.chains.front(); }
 
   ModuleBuilder &add(ir::Rule r) {
     r.index = static_cast<uint32_t>(chain().rules.size());
@@ -85,17 +78,6 @@ struct ModuleBuilder {
       r.text = "rule " + std::to_string(r.index);
     chain().rules.push_back(std::move(r));
     return *this;
-  }
-
-  uint32_t addSet(std::vector<ir::FieldId> key, bool lpm,
-                  std::vector<ir::SetElement> elements) {
-    ir::Set set;
-    set.name = "s" + std::to_string(chain().sets.size());
-    set.key = std::move(key);
-    set.lpm = lpm;
-    set.elements = std::move(elements);
-    chain().sets.push_back(std::move(set));
-    return static_cast<uint32_t>(chain().sets.size() - 1);
   }
 };
 

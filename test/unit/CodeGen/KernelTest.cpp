@@ -51,12 +51,7 @@ struct MatcherCase {
   ir::Predicate pred;
 };
 
-ir::SetElement element(ir::Bytes key, uint8_t prefix = 0) {
-  ir::SetElement e;
-  e.key = std::move(key);
-  e.prefixLen = prefix;
-  return e;
-}
+using ir::test::element;
 
 ir::Bytes ip6(std::initializer_list<uint8_t> head) {
   ir::Bytes b(16, 0);

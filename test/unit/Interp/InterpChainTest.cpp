@@ -11,13 +11,6 @@ using ir::Verdict;
 
 namespace {
 
-ir::SetElement element(ir::Bytes key, uint8_t prefixLen = 0) {
-  ir::SetElement e;
-  e.key = std::move(key);
-  e.prefixLen = prefixLen;
-  return e;
-}
-
 ir::Bytes concat(ir::Bytes a, const ir::Bytes &b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;

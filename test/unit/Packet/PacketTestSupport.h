@@ -23,4 +23,9 @@ inline Packet mustBuild(std::string_view spec) {
   return valueOrFail(buildPacket(spec), spec);
 }
 
+/// The input (packet and metadata) parsed from `spec`.
+inline Input input(std::string_view spec) {
+  return valueOrFail(parseInput(spec), spec);
+}
+
 } // namespace bfc::packet::test

@@ -252,29 +252,29 @@ private:
     case FieldId::TcpDport:
     case FieldId::UdpSport:
     case FieldId::UdpDport:
-      return bigEndian(pick(kPorts), 2);
+      return toBigEndian(pick(kPorts), 2);
     case FieldId::MetaL3Proto:
-      return bigEndian(pick({0x0800, 0x86DD, 0x0806}), 2);
+      return toBigEndian(pick({0x0800, 0x86DD, 0x0806}), 2);
     case FieldId::MetaL4Proto:
     case FieldId::Ip4Proto:
     case FieldId::Ip6Nexthdr:
-      return bigEndian(pick({6, 17, 1, 58, 47, 0, 44}), 1);
+      return toBigEndian(pick({6, 17, 1, 58, 47, 0, 44}), 1);
     case FieldId::TcpFlags:
-      return bigEndian(pick({0x01, 0x02, 0x04, 0x10, 0x12, 0x00}), 1);
+      return toBigEndian(pick({0x01, 0x02, 0x04, 0x10, 0x12, 0x00}), 1);
     case FieldId::Ip4Dscp:
     case FieldId::Ip6Dscp:
-      return bigEndian(pick({0, 46, 10}), 1);
+      return toBigEndian(pick({0, 46, 10}), 1);
     case FieldId::IcmpType:
     case FieldId::Icmpv6Type:
-      return bigEndian(pick({0, 8, 3, 128}), 1);
+      return toBigEndian(pick({0, 8, 3, 128}), 1);
     case FieldId::MetaMark:
-      return bigEndian(pick({0, 1, 2}), 4);
+      return toBigEndian(pick({0, 1, 2}), 4);
     case FieldId::MetaIfindex:
-      return bigEndian(pick({1, 2}), 4);
+      return toBigEndian(pick({1, 2}), 4);
     case FieldId::MetaFlowHash:
-      return bigEndian(pick({0u, 12345u, 0xffffffffu}), 4);
+      return toBigEndian(pick({0u, 12345u, 0xffffffffu}), 4);
     default:
-      return bigEndian(pick({0, 1}), width);
+      return toBigEndian(pick({0, 1}), width);
     }
   }
 
@@ -367,13 +367,13 @@ private:
       ir::Predicate l3 = fieldPredicate(FieldId::MetaL3Proto);
       l3.op = ir::CmpOp::Eq;
       l3.negate = false;
-      l3.value = bigEndian(proto == ir::Proto::Ip4 ? 0x0800 : 0x86DD, 2);
+      l3.value = toBigEndian(proto == ir::Proto::Ip4 ? 0x0800 : 0x86DD, 2);
       preds.insert(preds.begin(), l3);
     } else if (proto == ir::Proto::Tcp || proto == ir::Proto::Udp) {
       ir::Predicate l4 = fieldPredicate(FieldId::MetaL4Proto);
       l4.op = ir::CmpOp::Eq;
       l4.negate = chance(20);
-      l4.value = bigEndian(proto == ir::Proto::Tcp ? 6 : 17, 1);
+      l4.value = toBigEndian(proto == ir::Proto::Tcp ? 6 : 17, 1);
       preds.insert(preds.begin(), l4);
     } else if (chance(50)) {
       preds.push_back(preds.back()); // a duplicate

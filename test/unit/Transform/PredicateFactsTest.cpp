@@ -216,9 +216,9 @@ TEST(PredicateFacts, AnonymousSetsAreConstantsNamedSetsAreNot) {
   ChainBuilder b(kXdp);
   uint32_t anon =
       b.addSet({FieldId::TcpDport}, false,
-               {element(bigEndian(22, 2)), element(bigEndian(80, 2))});
-  uint32_t named =
-      b.addSet({FieldId::TcpDport}, false, {element(bigEndian(22, 2))}, false);
+               {element(toBigEndian(22, 2)), element(toBigEndian(80, 2))});
+  uint32_t named = b.addSet({FieldId::TcpDport}, false,
+                            {element(toBigEndian(22, 2))}, false);
   uint32_t empty = b.addSet({FieldId::TcpDport}, false, {});
   uint32_t lpm =
       b.addSet({FieldId::Ip4Daddr}, true, {element(ip4("10.0.0.0"), 8)});

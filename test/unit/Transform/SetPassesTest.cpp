@@ -155,7 +155,7 @@ TEST(MergeRuleSets, IntersectionOfInUnionOfNotIn) {
   auto ports = [](std::vector<uint16_t> values) {
     std::vector<ir::SetElement> out;
     for (uint16_t v : values)
-      out.push_back(element(bigEndian(v, 2)));
+      out.push_back(element(toBigEndian(v, 2)));
     return out;
   };
   uint32_t a = b.addSet({FieldId::TcpDport}, false, ports({1, 2, 3}));
@@ -181,10 +181,10 @@ TEST(MergeRuleSets, IntersectionOfInUnionOfNotIn) {
 
 TEST(PruneSets, RemovesUnusedAnonymousSetsOnly) {
   ChainBuilder b(ir::Hook::Xdp);
-  b.addSet({FieldId::TcpDport}, false, {element(bigEndian(1, 2))});
-  b.addSet({FieldId::TcpDport}, false, {element(bigEndian(2, 2))}, false);
+  b.addSet({FieldId::TcpDport}, false, {element(toBigEndian(1, 2))});
+  b.addSet({FieldId::TcpDport}, false, {element(toBigEndian(2, 2))}, false);
   uint32_t used =
-      b.addSet({FieldId::TcpDport}, false, {element(bigEndian(3, 2))});
+      b.addSet({FieldId::TcpDport}, false, {element(toBigEndian(3, 2))});
   b.addRule({inSet(used)});
   runPass(b.module, createPruneSetsPass());
   const ir::Chain &chain = b.chain();

@@ -132,7 +132,7 @@ TEST(SimplifyPredicates, HandBuiltEmptyRangeAndSets) {
   uint32_t named =
       b.addSet({FieldId::TcpDport}, false, {}, /*anonymous=*/false);
   uint32_t anon =
-      b.addSet({FieldId::TcpDport}, false, {element(bigEndian(22, 2))});
+      b.addSet({FieldId::TcpDport}, false, {element(toBigEndian(22, 2))});
   b.addRule(
       {fieldIs(FieldId::MetaMark, 1), rangeOf(FieldId::UdpDport, 100, 10)});
   // An empty named set may be filled after loading: not folded.

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "bfc/IR/BFIR.h"
-#include "bfc/IR/Names.h"
 #include "bfc/IR/Printer.h"
 #include "bfc/Interp/Interpreter.h"
 #include "bfc/Packet/Packet.h"
@@ -24,6 +23,9 @@
 #include "bfc/Transform/Analysis.h"
 #include "bfc/Transform/PassManager.h"
 #include "bfc/Transform/Passes.h"
+
+#include "../IR/BfirBuilders.h"
+#include "../Packet/PacketTestSupport.h"
 
 /// EXPECT_EQ of a container with the listed elements.
 #define EXPECT_ELEMENTS(actual, ...)                                           \
@@ -36,115 +38,25 @@
 
 namespace bfc::transform::test {
 
-inline ir::Bytes bigEndian(uint64_t value, unsigned width) {
-  ir::Bytes bytes(width);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    bytes[i] = static_cast<uint8_t>(value);
-  return bytes;
-}
+// Not a using-directive: ir::test::ChainBuilder would clash with ours.
+using ir::toBigEndian;
+using ir::test::element;
+using ir::test::fieldBytes;
+using ir::test::fieldIs;
+using ir::test::ifaceSlot;
+using ir::test::inSet;
+using ir::test::ip4;
+using ir::test::ip6;
+using ir::test::ip6Chain;
+using ir::test::negated;
+using ir::test::probability;
+using ir::test::rangeOf;
+using packet::test::input;
 
-inline ir::Bytes ip4(std::string_view text) {
-  auto addr = ir::parseIp4(text);
-  EXPECT_TRUE(addr) << text;
-  return addr ? ir::Bytes(addr->begin(), addr->end()) : ir::Bytes(4);
-}
-
-inline ir::Bytes ip6(std::string_view text) {
-  auto addr = ir::parseIp6(text);
-  EXPECT_TRUE(addr) << text;
-  return addr ? ir::Bytes(addr->begin(), addr->end()) : ir::Bytes(16);
-}
-
-/// `field op value`, an integer value of the field's width.
-inline ir::Predicate fieldIs(ir::FieldId field, uint64_t value,
-                             ir::CmpOp op = ir::CmpOp::Eq) {
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Field;
-  pred.field = field;
-  pred.op = op;
-  pred.value = bigEndian(value, ir::fieldInfo(field).width);
-  return pred;
-}
-
-inline ir::Predicate fieldBytes(ir::FieldId field, ir::Bytes value,
-                                std::optional<uint8_t> prefixLen = {}) {
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Field;
-  pred.field = field;
-  pred.value = std::move(value);
-  pred.prefixLen = prefixLen;
-  return pred;
-}
-
-inline ir::Predicate rangeOf(ir::FieldId field, uint64_t low, uint64_t high) {
-  ir::Predicate pred = fieldIs(field, low, ir::CmpOp::Range);
-  pred.high = bigEndian(high, ir::fieldInfo(field).width);
-  return pred;
-}
-
-inline ir::Predicate negated(ir::Predicate pred) {
-  pred.negate = !pred.negate;
-  return pred;
-}
-
-inline ir::Predicate probability(double percent, bool perFlow = false) {
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Probability;
-  pred.percent = percent;
-  pred.perFlow = perFlow;
-  return pred;
-}
-
-inline ir::Predicate ip6Chain(uint8_t protocol) {
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Ip6HeaderChain;
-  pred.protocol = protocol;
-  return pred;
-}
-
-inline ir::Predicate inSet(uint32_t set) {
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Set;
-  pred.set = set;
-  return pred;
-}
-
-inline ir::Predicate ifaceSlot(uint32_t slot) {
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Iface;
-  pred.hostSlot = slot;
-  return pred;
-}
-
-inline ir::SetElement element(ir::Bytes key, uint8_t prefixLen = 0) {
-  ir::SetElement e;
-  e.key = std::move(key);
-  e.prefixLen = prefixLen;
-  return e;
-}
-
-/// A module with one chain, built rule by rule.
-struct ChainBuilder {
-  explicit ChainBuilder(ir::Hook hook,
-                        ir::Verdict policy = ir::Verdict::Accept) {
-    ir::Chain chain;
-    chain.name = "test";
-    chain.hook = hook;
-    chain.policy = policy;
-    module.chains.push_back(std::move(chain));
-  }
-
-  ir::Chain &chain() { return module.chains.front(); }
-
-  ir::Rule &addRule(std::vector<ir::Predicate> predicates,
-                    ir::Verdict verdict = ir::Verdict::Drop) {
-    ir::Rule rule;
-    rule.index = static_cast<uint32_t>(chain().rules.size());
-    rule.predicates = std::move(predicates);
-    rule.verdict = verdict;
-    chain().rules.push_back(std::move(rule));
-    return chain().rules.back();
-  }
+/// A module with one chain, built rule by rule; sets are anonymous (named
+/// "__anon<index>" as Sema names them) unless told otherwise.
+struct ChainBuilder : ir::test::ChainBuilder {
+  using ir::test::ChainBuilder::ChainBuilder;
 
   uint32_t addSet(std::vector<ir::FieldId> key, bool lpm,
                   std::vector<ir::SetElement> elements, bool anonymous = true) {
@@ -155,11 +67,8 @@ struct ChainBuilder {
     set.key = std::move(key);
     set.lpm = lpm;
     set.elements = std::move(elements);
-    chain().sets.push_back(std::move(set));
-    return static_cast<uint32_t>(chain().sets.size() - 1);
+    return ir::test::ChainBuilder::addSet(std::move(set));
   }
-
-  ir::Module module;
 };
 
 /// A compiled ruleset and the buffer its source ranges point into.
@@ -239,13 +148,6 @@ inline std::vector<std::string> printedRule(const ir::Module &module,
   for (const ir::Predicate &pred : rule.predicates)
     out.push_back(printed(module, chain, pred));
   return out;
-}
-
-inline packet::Input input(std::string_view spec) {
-  packet::SpecResult<packet::Input> result = packet::parseInput(spec);
-  EXPECT_TRUE(result.ok()) << (result.ok() ? ""
-                                           : result.error().describe(spec));
-  return result.ok() ? *result : packet::Input(packet::Packet{});
 }
 
 } // namespace bfc::transform::test

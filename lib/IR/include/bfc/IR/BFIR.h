@@ -49,7 +49,13 @@ enum class Hook : uint8_t {
 };
 inline constexpr unsigned kNumHooks = 14;
 
-enum class HookFamily : uint8_t { Xdp, Tc, Netfilter, CgroupSkb, CgroupSockAddr };
+enum class HookFamily : uint8_t {
+  Xdp,
+  Tc,
+  Netfilter,
+  CgroupSkb,
+  CgroupSockAddr
+};
 
 /// "BF_HOOK_XDP", ...
 std::string_view hookName(Hook hook);
@@ -63,6 +69,10 @@ bool hookIsEgress(Hook hook);
 unsigned sockAddrFamily(Hook hook);
 /// sock_addr hooks: connect (true) or sendmsg (false).
 bool sockAddrIsConnect(Hook hook);
+/// Netfilter hooks: the kernel's hook number (NF_INET_PRE_ROUTING = 0 to
+/// NF_INET_POST_ROUTING = 4), as bpf_link attaches and test runs need it.
+/// Other hooks give POST_ROUTING's number.
+unsigned netfilterHookNumber(Hook hook);
 
 /// Hook options as written in the source: defaults stored in the object, the
 /// loader may override them.
@@ -201,8 +211,8 @@ struct Predicate {
 // ----------------------------------------------------------------- sets ----
 
 struct SetElement {
-  Bytes key;               ///< concatenation of the components' values
-  uint8_t prefixLen = 0;   ///< LPM sets: the network prefix length
+  Bytes key;             ///< concatenation of the components' values
+  uint8_t prefixLen = 0; ///< LPM sets: the network prefix length
   SourceRange range;
 };
 
@@ -232,8 +242,8 @@ enum LogHeaders : uint8_t {
 
 struct LogSpec {
   bool enabled = false;
-  uint8_t headers = 0;  ///< LogHeaders bitmask
-  uint64_t rateNs = 0;  ///< `every FREQ`; 0 = every match
+  uint8_t headers = 0; ///< LogHeaders bitmask
+  uint64_t rateNs = 0; ///< `every FREQ`; 0 = every match
 };
 
 struct Rule {

@@ -18,8 +18,9 @@ std::string_view SourceBuffer::lineText(uint32_t line) const {
   if (line == 0 || line > lineStarts_.size())
     return {};
   uint32_t begin = lineStarts_[line - 1];
-  uint32_t end = line < lineStarts_.size() ? lineStarts_[line] - 1
-                                           : static_cast<uint32_t>(text_.size());
+  uint32_t end = line < lineStarts_.size()
+                     ? lineStarts_[line] - 1
+                     : static_cast<uint32_t>(text_.size());
   std::string_view sv(text_.data() + begin, end - begin);
   if (!sv.empty() && sv.back() == '\r')
     sv.remove_suffix(1);
@@ -118,10 +119,11 @@ std::string DiagnosticEngine::format(const Diagnostic &diag, bool color) const {
   for (uint32_t i = 1; i < col && i - 1 < line.size(); ++i)
     caret += line[i - 1] == '\t' ? '\t' : ' ';
   caret += '^';
-  if (diag.range.end.isValid() && diag.range.end.line == diag.range.begin.line &&
+  if (diag.range.end.isValid() &&
+      diag.range.end.line == diag.range.begin.line &&
       diag.range.end.column > col + 1) {
-    uint32_t endCol = std::min<uint32_t>(diag.range.end.column,
-                                         static_cast<uint32_t>(line.size()) + 1);
+    uint32_t endCol = std::min<uint32_t>(
+        diag.range.end.column, static_cast<uint32_t>(line.size()) + 1);
     for (uint32_t i = col + 1; i < endCol; ++i)
       caret += '~';
   }
@@ -136,7 +138,8 @@ void DiagnosticEngine::print(std::ostream &os, bool color) const {
   if (errors_ || warnings_) {
     std::string summary;
     if (warnings_)
-      summary += fmt::format("{} warning{}", warnings_, warnings_ == 1 ? "" : "s");
+      summary +=
+          fmt::format("{} warning{}", warnings_, warnings_ == 1 ? "" : "s");
     if (errors_)
       summary += fmt::format("{}{} error{}", warnings_ ? " and " : "", errors_,
                              errors_ == 1 ? "" : "s");

@@ -18,6 +18,19 @@
 #define PASTE(a, b) PASTE_(a, b)
 #define FN(x) PASTE(CHAIN, x)
 
+/* With BFC_TEST_BAD_PROGRAM, a map value is written without a NULL check:
+ * the verifier must refuse the program (bad-object tests). */
+#ifdef BFC_TEST_BAD_PROGRAM
+#define BAD_PROGRAM_ACCESS()                                                   \
+  do {                                                                         \
+    __u32 zero = 0;                                                            \
+    __u8 *member = bpf_map_lookup_elem(&FN(_set0), &zero);                     \
+    *member = 1;                                                               \
+  } while (0)
+#else
+#define BAD_PROGRAM_ACCESS() do {} while (0)
+#endif
+
 #if defined(HOOK_XDP)
 #define SECTION "xdp"
 #define CTX struct xdp_md
@@ -110,13 +123,7 @@ static __always_inline void FN(_log_event)(CTX *ctx, __u32 rule, __u8 verdict) {
 
 SEC(SECTION)
 int CHAIN(CTX *ctx) {
-#ifdef BFC_TEST_BAD_PROGRAM
-  { /* no NULL check: the verifier must refuse this (bad-object tests) */
-    __u32 zero = 0;
-    __u8 *member = bpf_map_lookup_elem(&FN(_set0), &zero);
-    *member = 1;
-  }
-#endif
+  BAD_PROGRAM_ACCESS();
   __u32 daddr = ctx->user_ip4;
   if (bpf_map_lookup_elem(&FN(_set0), &daddr)) {
     FN(_count)(0, 0);
@@ -204,13 +211,7 @@ static __always_inline void FN(_log_event)(CTX *ctx, __u32 rule, __u8 verdict,
 
 SEC(SECTION)
 int CHAIN(CTX *ctx) {
-#ifdef BFC_TEST_BAD_PROGRAM
-  { /* no NULL check: the verifier must refuse this (bad-object tests) */
-    __u32 zero = 0;
-    __u8 *member = bpf_map_lookup_elem(&FN(_set0), &zero);
-    *member = 1;
-  }
-#endif
+  BAD_PROGRAM_ACCESS();
   __u32 len = FN(_len)(ctx);
   struct iphdr ip;
   if (FN(_is_ipv4)(ctx) && FN(_load)(ctx, L3_OFF, &ip, sizeof(ip)) == 0) {

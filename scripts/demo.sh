@@ -8,8 +8,22 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 example=$root/examples/host-firewall.bf
 
-echo "== building (scripts/build.sh)"
-"$root/scripts/build.sh" >/dev/null
+# The build's whole output goes to a log; the terminal gets the package
+# installation, a progress line every 10% and, on failure, the log's tail.
+mkdir -p "$build"
+build_log=$build/demo-build.log
+echo "== building (scripts/build.sh; full log in $build_log)"
+if ! "$root/scripts/build.sh" 2>&1 | tee "$build_log" | awk '
+    /^install-deps:/ { print "   " $0; fflush(); next }
+    match($0, /^\[[0-9]+\/[0-9]+\]/) {
+      split(substr($0, 2, RLENGTH - 2), n, "/")
+      step = int(n[1] * 10 / n[2])
+      if (step > shown) { shown = step; printf "   %3d%% (%s/%s)\n", step * 10, n[1], n[2]; fflush() }
+    }'; then
+  echo "demo: the build failed; the end of $build_log:" >&2
+  tail -n 40 "$build_log" >&2
+  exit 1
+fi
 bfc=$build/bin/bfc
 bfload=$build/bin/bfload
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <linux/bpf.h>
 #include <map>
 
 #include <fmt/format.h>
@@ -89,26 +90,56 @@ void setCounters(int oldMapFd, int newMapFd,
 
 } // namespace
 
+namespace {
+
+/// Throws unless `mapFd` is a per-CPU array of bfc_counter with an entry
+/// for every index of `carries` (`to` or `from`, as `side` says).
+void checkCounterMap(int mapFd, const std::vector<CounterCarry> &carries,
+                     uint32_t CounterCarry::*side) {
+  bpf::MapInfo info = bpf::mapInfo(mapFd);
+  if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+      info.valueSize != sizeof(bfc_counter))
+    throw LoadError(
+        fmt::format("map '{}' is not a per-CPU array of counters", info.name));
+  for (const CounterCarry &carry : carries)
+    if (carry.*side >= info.maxEntries)
+      throw LoadError(
+          fmt::format("map '{}' has no counter {}", info.name, carry.*side));
+}
+
+} // namespace
+
 size_t carryCounters(const std::string &oldDir, const object::ChainInfo &old,
                      const LoadedChain &loaded) {
   const object::ChainInfo &now = *loaded.chain;
-  auto newMap = std::find_if(
-      loaded.maps.begin(), loaded.maps.end(),
-      [&](const auto &map) { return map.first == now.counters.map; });
-  if (newMap == loaded.maps.end())
-    throw LoadError(fmt::format("chain '{}' has no counter map '{}'", now.name,
-                                now.counters.map));
-  std::vector<CounterCarry> carries = matchCounters(old, now);
-  Fd oldMap = bpf::openPinned(oldDir + "/" + old.counters.map);
-  setCounters(oldMap.get(), newMap->second.get(), carries);
-  size_t rules = std::count_if(carries.begin(), carries.end(),
-                               [&](const CounterCarry &carry) {
-                                 return carry.to != now.counters.policy &&
-                                        carry.to != now.counters.errors;
-                               });
-  debugLog("chain '{}': {} of {} rules keep their counters", now.name, rules,
-           now.rules.size());
-  return rules;
+  try {
+    auto newMap = std::find_if(
+        loaded.maps.begin(), loaded.maps.end(),
+        [&](const auto &map) { return map.first == now.counters.map; });
+    if (newMap == loaded.maps.end())
+      throw LoadError(fmt::format("no counter map '{}'", now.counters.map));
+    std::vector<CounterCarry> carries = matchCounters(old, now);
+    Fd oldMap = bpf::openPinned(oldDir + "/" + old.counters.map);
+    // The lookups write a value per CPU: check the sizes before trusting
+    // the old chain's map.
+    checkCounterMap(oldMap.get(), carries, &CounterCarry::from);
+    checkCounterMap(newMap->second.get(), carries, &CounterCarry::to);
+    setCounters(oldMap.get(), newMap->second.get(), carries);
+    size_t rules = std::count_if(carries.begin(), carries.end(),
+                                 [&](const CounterCarry &carry) {
+                                   return carry.to != now.counters.policy &&
+                                          carry.to != now.counters.errors;
+                                 });
+    debugLog("chain '{}': {} of {} rules keep their counters", now.name, rules,
+             now.rules.size());
+    return rules;
+  } catch (const LoadError &e) {
+    fmt::print(stderr,
+               "bfload: warning: chain '{}': counters restart from zero: "
+               "{}\n",
+               now.name, e.what());
+    return 0;
+  }
 }
 
 } // namespace bfc::load

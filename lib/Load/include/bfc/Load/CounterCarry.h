@@ -40,7 +40,8 @@ std::vector<CounterCarry> matchCounters(const object::ChainInfo &old,
 /// old chain's counter map, pinned in `oldDir`, into the counter map of
 /// `loaded`, replacing what is there: on netfilter hooks the new program
 /// already runs, and what it counted so far the old one counted too.
-/// Returns the number of rule counters carried.
+/// Returns the number of rule counters carried. Never fails the update: a
+/// problem is a warning on stderr, and the counters start from zero.
 size_t carryCounters(const std::string &oldDir, const object::ChainInfo &old,
                      const LoadedChain &loaded);
 

@@ -1,8 +1,12 @@
 // Which counters a replaced chain inherits: rules matched by their
-// normalised text, duplicates in order, policy and error counters.
+// normalised text, duplicates in order, policy and error counters; and the
+// copy between pinned counter maps (needs root).
 #include <gtest/gtest.h>
 
+#include "LoadTestSupport.h"
+#include "bfc/Load/Bpf.h"
 #include "bfc/Load/CounterCarry.h"
+#include "bfc/runtime/ObjectFormat.h"
 
 using namespace bfc;
 using namespace bfc::load;
@@ -129,4 +133,59 @@ TEST(MatchCounters, PolicyCounterNeedsTheSamePolicy) {
   // Rule 0 and the error counter; no policy counter.
   std::vector<CounterCarry> expected = {{0, 0}, {2, 2}};
   EXPECT_EQ(matchCounters(old, now), expected);
+}
+
+/// Per-CPU counter values written into, and read from, pinned chains.
+class CarryOnBpffs : public test::Bpffs {
+protected:
+  std::string counterPin(const object::ChainInfo &chain) const {
+    return dir_ + "/bfc/" + chain.name + "/" + chain.counters.map;
+  }
+  void setCounter(const object::ChainInfo &chain, uint32_t index,
+                  bfc_counter perCpu) {
+    Fd map = bpf::openPinned(counterPin(chain));
+    std::vector<bfc_counter> values(bpf::possibleCpus());
+    values.back() = perCpu; // on the last CPU: every CPU must be copied
+    bpf::updateElem(map.get(), &index, values.data());
+  }
+};
+
+TEST_F(CarryOnBpffs, UpdateKeepsCountersOfTheSameRules) {
+  object::ObjectFile object =
+      object::ObjectFile::fromFile(test::testObject("xdp"));
+  const object::ChainInfo &info = selectChain(object, std::nullopt);
+  Session session(options());
+  session.loadChain(object, info);
+  for (uint32_t i = 0; i < info.counters.size; ++i)
+    setCounter(info, i, {i + 1, 100 * (i + 1)});
+  session.updateChain(object, info);
+  ChainState state = session.getChain(info.name, false);
+  ASSERT_EQ(state.counters.size(), info.counters.size);
+  for (uint32_t i = 0; i < info.counters.size; ++i) {
+    EXPECT_EQ(state.counters[i].packets, i + 1) << "counter " << i;
+    EXPECT_EQ(state.counters[i].bytes, 100 * (i + 1)) << "counter " << i;
+  }
+}
+
+TEST_F(CarryOnBpffs, AnOddOldCounterMapOnlyResetsTheCounters) {
+  object::ObjectFile object =
+      object::ObjectFile::fromFile(test::testObject("xdp"));
+  const object::ChainInfo &info = selectChain(object, std::nullopt);
+  Session session(options());
+  session.loadChain(object, info);
+  // Not per-CPU, smaller values: reading it as counters would overflow.
+  ASSERT_EQ(unlink(counterPin(info).c_str()), 0);
+  Fd odd = bpf::createArrayMap("odd", 8, 2);
+  uint32_t key = 0;
+  uint64_t value = 77;
+  bpf::updateElem(odd.get(), &key, &value);
+  bpf::pin(odd.get(), counterPin(info));
+  testing::internal::CaptureStderr();
+  session.updateChain(object, info);
+  std::string warning = testing::internal::GetCapturedStderr();
+  EXPECT_NE(warning.find("counters restart from zero"), std::string::npos)
+      << warning;
+  ChainState state = session.getChain(info.name, false);
+  for (const CounterValue &counter : state.counters)
+    EXPECT_EQ(counter.packets, 0u);
 }

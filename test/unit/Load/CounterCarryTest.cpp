@@ -3,6 +3,8 @@
 // copy between pinned counter maps (needs root).
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "LoadTestSupport.h"
 #include "bfc/Load/Bpf.h"
 #include "bfc/Load/CounterCarry.h"
@@ -148,17 +150,26 @@ protected:
     values.back() = perCpu; // on the last CPU: every CPU must be copied
     bpf::updateElem(map.get(), &index, values.data());
   }
+  /// Loads the chain of the `xdp` test object, unattached.
+  const object::ChainInfo &loadChain(Session &session) {
+    object_.emplace(object::ObjectFile::fromFile(test::testObject("xdp")));
+    const object::ChainInfo &info = selectChain(*object_, std::nullopt);
+    session.loadChain(*object_, info);
+    return info;
+  }
+  void updateChain(Session &session, const object::ChainInfo &info) {
+    session.updateChain(*object_, info);
+  }
+
+  std::optional<object::ObjectFile> object_;
 };
 
 TEST_F(CarryOnBpffs, UpdateKeepsCountersOfTheSameRules) {
-  object::ObjectFile object =
-      object::ObjectFile::fromFile(test::testObject("xdp"));
-  const object::ChainInfo &info = selectChain(object, std::nullopt);
   Session session(options());
-  session.loadChain(object, info);
+  const object::ChainInfo &info = loadChain(session);
   for (uint32_t i = 0; i < info.counters.size; ++i)
     setCounter(info, i, {i + 1, 100 * (i + 1)});
-  session.updateChain(object, info);
+  updateChain(session, info);
   ChainState state = session.getChain(info.name, false);
   ASSERT_EQ(state.counters.size(), info.counters.size);
   for (uint32_t i = 0; i < info.counters.size; ++i) {
@@ -168,11 +179,8 @@ TEST_F(CarryOnBpffs, UpdateKeepsCountersOfTheSameRules) {
 }
 
 TEST_F(CarryOnBpffs, AnOddOldCounterMapOnlyResetsTheCounters) {
-  object::ObjectFile object =
-      object::ObjectFile::fromFile(test::testObject("xdp"));
-  const object::ChainInfo &info = selectChain(object, std::nullopt);
   Session session(options());
-  session.loadChain(object, info);
+  const object::ChainInfo &info = loadChain(session);
   // Not per-CPU, smaller values: reading it as counters would overflow.
   ASSERT_EQ(unlink(counterPin(info).c_str()), 0);
   Fd odd = bpf::createArrayMap("odd", 8, 2);
@@ -181,7 +189,7 @@ TEST_F(CarryOnBpffs, AnOddOldCounterMapOnlyResetsTheCounters) {
   bpf::updateElem(odd.get(), &key, &value);
   bpf::pin(odd.get(), counterPin(info));
   testing::internal::CaptureStderr();
-  session.updateChain(object, info);
+  updateChain(session, info);
   std::string warning = testing::internal::GetCapturedStderr();
   EXPECT_NE(warning.find("counters restart from zero"), std::string::npos)
       << warning;

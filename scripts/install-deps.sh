@@ -11,6 +11,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping socat clang-format
+  python3-prometheus-client
 )
 
 missing=()

@@ -11,6 +11,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping socat clang-format
+  python3-prometheus-client
   # packaging and its tests: CPack's DEB generator (dpkg-shlibdeps, file),
   # lintian, man page rendering, bash completion, systemd-analyze verify
   dpkg-dev file lintian man-db groff-base bash-completion systemd

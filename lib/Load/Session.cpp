@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bfc/Load/Bpf.h"
+#include "bfc/Load/CounterCarry.h"
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/Loader.h"
@@ -69,6 +70,20 @@ std::vector<object::SetElement> readSetElements(const object::SetInfo &set,
                      std::tie(b.key, b.prefixLen);
             });
   return elements;
+}
+
+/// True when a chain on `hook` attached as `attach` sees the traffic the
+/// `old` chain saw: same hook, same interface or cgroup (or neither
+/// attached).
+bool countsSamePlace(const ChainState &old, ir::Hook hook,
+                     const std::optional<AttachSpec> &attach) {
+  if (old.record.chain().hook != hook)
+    return false;
+  const std::optional<AttachSpec> &before =
+      old.attached() ? old.record.attach : std::nullopt;
+  if (!before || !attach)
+    return !before && !attach;
+  return sameAttachTarget(*before, *attach);
 }
 
 } // namespace
@@ -207,6 +222,11 @@ void Session::installChain(const object::ObjectFile &object,
   record.loadedAt = utcNow();
   Fd meta = createRecordMap(record);
   txn.pin(kMetaPin, meta.get());
+  // Unchanged rules keep their counts when the chain stays where it counts.
+  // Copied last, so that only what the old program counts between here and
+  // the link update is lost.
+  if (old && countsSamePlace(*old, chain.hook, attach))
+    carryCounters(root_.chainDir(chain.name), old->record.chain(), loaded);
   txn.commit();
 }
 

@@ -16,6 +16,7 @@
 #include "bfc/Load/Bpf.h"
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
+#include "bfc/Load/Metrics.h"
 #include "bfc/Load/Report.h"
 #include "bfc/Load/Session.h"
 #include "bfc/Object/ObjectFile.h"
@@ -43,6 +44,7 @@ struct ChainOptions {
   std::vector<std::string> add;
   std::vector<std::string> remove;
   bool noSetContent = false;
+  std::string format; ///< for `get`: text, json, prometheus, openmetrics
 };
 
 SessionOptions sessionOptions(const GlobalOptions &global) {
@@ -71,9 +73,15 @@ void printResult(const GlobalOptions &global, json result) {
     std::cout << result.dump(2) << "\n";
 }
 
-void printChains(const GlobalOptions &global,
+void printChains(const GlobalOptions &global, const std::string &format,
                  const std::vector<ChainState> &states, bool setContent) {
-  if (global.json) {
+  if (format == "prometheus" || format == "openmetrics") {
+    printMetrics(std::cout, states,
+                 format == "openmetrics" ? MetricsFormat::OpenMetrics
+                                         : MetricsFormat::Prometheus);
+    return;
+  }
+  if (format == "json" || (format.empty() && global.json)) {
     json chains = json::array();
     for (const ChainState &state : states)
       chains.push_back(chainToJson(state, setContent));
@@ -229,6 +237,14 @@ int main(int argc, char **argv) {
       ruleset->add_subcommand("get", "Print every chain with its counters");
   rulesetGet->add_flag("--no-set-content", chain.noSetContent,
                        "Print set sizes instead of their elements");
+  auto addFormat = [&](CLI::App *cmd) {
+    cmd->add_option("--format", chain.format,
+                    "Output: text (default), json (as --json), prometheus "
+                    "(text exposition format, for node_exporter's textfile "
+                    "collector) or openmetrics")
+        ->check(CLI::IsMember({"text", "json", "prometheus", "openmetrics"}));
+  };
+  addFormat(rulesetGet);
   CLI::App *rulesetFlush =
       ruleset->add_subcommand("flush", "Detach and remove every chain");
 
@@ -267,6 +283,7 @@ int main(int argc, char **argv) {
   addName(chainGet, true);
   chainGet->add_flag("--no-set-content", chain.noSetContent,
                      "Print set sizes instead of their elements");
+  addFormat(chainGet);
   CLI::App *chainLogs = chainCmd->add_subcommand(
       "logs", "Print a chain's log events as they come (Ctrl+C to stop)");
   addName(chainLogs, true);
@@ -301,7 +318,8 @@ int main(int argc, char **argv) {
       std::vector<std::string> names = session.setRuleset(*object);
       printResult(global, {{"chains", names}});
     } else if (rulesetGet->parsed()) {
-      printChains(global, session.getRuleset(true), !chain.noSetContent);
+      printChains(global, chain.format, session.getRuleset(true),
+                  !chain.noSetContent);
     } else if (rulesetFlush->parsed()) {
       printResult(global, {{"flushed", session.flushRuleset()}});
     } else if (chainSet->parsed() || chainLoad->parsed() ||
@@ -335,7 +353,7 @@ int main(int argc, char **argv) {
                            {"removed", result.removed},
                            {"size", result.size}});
     } else if (chainGet->parsed()) {
-      printChains(global, {session.getChain(*chain.name, true)},
+      printChains(global, chain.format, {session.getChain(*chain.name, true)},
                   !chain.noSetContent);
     } else if (chainFlush->parsed()) {
       session.flushChain(*chain.name);

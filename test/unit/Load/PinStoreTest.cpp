@@ -22,13 +22,11 @@
 
 using namespace bfc;
 using namespace bfc::load;
+using bfc::load::test::Bpffs;
 using bfc::load::test::errorOf;
+using bfc::load::test::testObject;
 
 namespace {
-
-std::string testObject(const std::string &name) {
-  return std::string(BFC_BINARY_DIR) + "/test/e2e/objects/" + name + ".bpf.o";
-}
 
 bool exists(const std::string &path) {
   struct stat st;
@@ -47,36 +45,6 @@ Fd trivialProgram() {
     throw LoadError("cannot load a trivial program");
   return Fd(fd);
 }
-
-class Bpffs : public ::testing::Test {
-protected:
-  void SetUp() override {
-    if (geteuid() != 0)
-      GTEST_SKIP() << "needs root (bpffs, bpf())";
-    char tmpl[] = "/tmp/bfc-unit-bpffs.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    if (mount("bpf", dir_.c_str(), "bpf", 0, nullptr) != 0) {
-      rmdir(dir_.c_str());
-      dir_.clear();
-      GTEST_SKIP() << "cannot mount a bpffs";
-    }
-  }
-  void TearDown() override {
-    if (dir_.empty())
-      return;
-    umount2(dir_.c_str(), MNT_DETACH);
-    rmdir(dir_.c_str());
-  }
-
-  SessionOptions options() const {
-    SessionOptions o;
-    o.bpffsPath = dir_;
-    return o;
-  }
-
-  std::string dir_;
-};
 
 } // namespace
 

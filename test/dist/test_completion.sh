@@ -61,4 +61,8 @@ expect "edge" bfload --bpffs-path ../pins chain flush --name ed
 expect "--name --option --help" bfload chain set edge.bpf.o --
 expect "--name --set-name --add --remove --help" bfload chain update-set --
 expect "ifindex= priorities= cgpath=" bfload chain attach --option ""
+expect "--no-set-content --format --help" bfload ruleset get --
+expect "prometheus" bfload chain get --name edge --format pro
+expect "text json prometheus openmetrics" bfload ruleset get --format = ""
+expect "edge input" bfload --wait = 5 --bpffs-path ../pins chain flush --name ""
 exit $status

@@ -7,7 +7,8 @@
 #
 #   scripts/fresh-root.sh [--keep] [--bind HOSTDIR] COMMAND...
 #
-# COMMAND runs with bash in /src/bfc (the clone) inside the root, as root.
+# COMMAND runs in /src/bfc (the clone) inside the root, as root, with a clean
+# environment (CI and BFC_ROOT_CACHE pass through).
 # The pristine root is built once and cached as a tarball
 # (${BFC_ROOT_CACHE:-/var/cache/bfc-ci}/bookworm-minbase.tar); each run
 # unpacks a new copy and deletes it afterwards (--keep leaves it and prints
@@ -120,7 +121,7 @@ unshare --mount --propagation private bash -euc "
   $bind_cmds
   exec chroot '$root' /usr/bin/env -i HOME=/root TERM=\${TERM:-dumb} \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 CI=\${CI:-} bash /bfc-fresh-root-command.sh
+    LANG=C.UTF-8 CI=\${CI:-} BFC_ROOT_CACHE=\${BFC_ROOT_CACHE:-} bash /bfc-fresh-root-command.sh
 "
 rc=$?
 set -e

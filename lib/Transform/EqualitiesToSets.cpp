@@ -1,5 +1,7 @@
 // equalities-to-sets: runs of single-equality rules become one set lookup.
 
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -84,7 +86,6 @@ ir::Set buildSet(const ir::Chain &chain, const std::vector<size_t> &members,
   ir::Set set;
   set.anonymous = true;
   set.key = key;
-  set.name = detail::newAnonymousSetName(chain);
   set.range = chain.rules[members.front()].range;
   unsigned full = fullBits(key);
   for (size_t m : members) {
@@ -121,8 +122,15 @@ ir::Set buildSet(const ir::Chain &chain, const std::vector<size_t> &members,
   return set;
 }
 
-bool equalitiesToSets(ir::Chain &chain, const PipelineOptions &options) {
-  bool changed = false;
+/// A run of rules worth one set lookup, and that set.
+struct Run {
+  std::vector<size_t> members;
+  ir::Set set;
+};
+
+std::vector<Run> findRuns(const ir::Chain &chain,
+                          const PipelineOptions &options) {
+  std::vector<Run> runs;
   size_t i = 0;
   while (i < chain.rules.size()) {
     std::optional<RunKey> key = runKey(chain, chain.rules[i]);
@@ -146,29 +154,118 @@ bool equalitiesToSets(ir::Chain &chain, const PipelineOptions &options) {
       setMembers +=
           chain.rules[m].predicates[0].kind == ir::Predicate::Kind::Set;
     size_t eqMembers = members.size() - setMembers;
-    bool worthIt = members.size() >= 2 &&
-                   (setMembers > 0 || eqMembers >= options.minEqualitiesForSet);
-    if (worthIt) {
+    if (members.size() >= 2 &&
+        (setMembers > 0 || eqMembers >= options.minEqualitiesForSet)) {
       ir::Set set = buildSet(chain, members, key->key);
-      ir::Predicate lookup;
-      lookup.kind = ir::Predicate::Kind::Set;
-      lookup.set = static_cast<uint32_t>(chain.sets.size());
-      lookup.range = chain.rules[i].predicates[0].range;
-      lookup.text = fmt::format("in a set of {} values from {} rules",
-                                set.elements.size(), members.size());
-      if (set.elements.empty()) {
-        // Only empty anonymous sets: no member can match.
-        for (size_t m : members)
-          makeNeverMatching(chain.rules[m]);
-      } else {
-        chain.sets.push_back(std::move(set));
-        chain.rules[i].predicates.assign(1, std::move(lookup));
-        for (size_t m = 1; m < members.size(); ++m)
-          makeNeverMatching(chain.rules[members[m]]);
-      }
-      changed = true;
+      runs.push_back({std::move(members), std::move(set)});
     }
     i = next;
+  }
+  return runs;
+}
+
+/// What sets cost in generated code: maps, and key bytes on the stack.
+struct SetCost {
+  int sets = 0;
+  int keyBytes = 0;
+
+  SetCost &operator+=(const SetCost &other) {
+    sets += other.sets;
+    keyBytes += other.keyBytes;
+    return *this;
+  }
+  SetCost &operator-=(const SetCost &other) {
+    sets -= other.sets;
+    keyBytes -= other.keyBytes;
+    return *this;
+  }
+};
+
+SetCost costOf(const ir::Set &set) {
+  unsigned bytes = (set.lpm ? 4 : 0) + set.keySize();
+  return {1, static_cast<int>((bytes + 7) / 8 * 8)};
+}
+
+/// Keeps the chain's sets within the budget: runs are taken largest first
+/// (they save the most rule tests per map); a run that does not fit stays
+/// rules, unless its set replaces at least what it costs.
+std::vector<bool> runsWithinBudget(const ir::Chain &chain,
+                                   const std::vector<Run> &runs,
+                                   const PipelineOptions &options) {
+  std::vector<unsigned> uses(chain.sets.size(), 0);
+  for (const ir::Rule &rule : chain.rules)
+    for (const ir::Predicate &pred : rule.predicates)
+      if (pred.kind == ir::Predicate::Kind::Set && pred.set < uses.size())
+        ++uses[pred.set];
+  // Named sets stay even when unused (the loader may fill them).
+  SetCost used;
+  for (size_t s = 0; s < chain.sets.size(); ++s)
+    if (uses[s] || !chain.sets[s].anonymous)
+      used += costOf(chain.sets[s]);
+
+  std::vector<size_t> order(runs.size());
+  for (size_t r = 0; r < runs.size(); ++r)
+    order[r] = r;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return runs[a].members.size() > runs[b].members.size();
+  });
+  std::vector<bool> taken(runs.size(), false);
+  for (size_t r : order) {
+    const Run &run = runs[r];
+    SetCost delta;
+    if (!run.set.elements.empty())
+      delta = costOf(run.set);
+    // Anonymous sets only this run uses go away (prune-sets).
+    std::map<uint32_t, unsigned> usesInRun;
+    for (size_t m : run.members) {
+      const ir::Predicate &pred = chain.rules[m].predicates[0];
+      if (pred.kind == ir::Predicate::Kind::Set)
+        ++usesInRun[pred.set];
+    }
+    for (auto [set, count] : usesInRun)
+      if (uses[set] == count)
+        delta -= costOf(chain.sets[set]);
+    bool shrinks = delta.sets <= 0 && delta.keyBytes <= 0;
+    bool fits =
+        used.sets + delta.sets <= static_cast<int>(options.maxSetsPerChain) &&
+        used.keyBytes + delta.keyBytes <=
+            static_cast<int>(options.maxSetKeyBytes);
+    if (!shrinks && !fits)
+      continue;
+    used += delta;
+    taken[r] = true;
+  }
+  return taken;
+}
+
+bool equalitiesToSets(ir::Chain &chain, const PipelineOptions &options) {
+  std::vector<Run> runs = findRuns(chain, options);
+  std::vector<bool> taken = runsWithinBudget(chain, runs, options);
+  bool changed = false;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (!taken[r])
+      continue;
+    Run &run = runs[r];
+    size_t first = run.members.front();
+    if (run.set.elements.empty()) {
+      // Only empty anonymous sets: no member can match.
+      for (size_t m : run.members)
+        makeNeverMatching(chain.rules[m]);
+      changed = true;
+      continue;
+    }
+    ir::Predicate lookup;
+    lookup.kind = ir::Predicate::Kind::Set;
+    lookup.set = static_cast<uint32_t>(chain.sets.size());
+    lookup.range = chain.rules[first].predicates[0].range;
+    lookup.text = fmt::format("in a set of {} values from {} rules",
+                              run.set.elements.size(), run.members.size());
+    run.set.name = detail::newAnonymousSetName(chain);
+    chain.sets.push_back(std::move(run.set));
+    chain.rules[first].predicates.assign(1, std::move(lookup));
+    for (size_t m = 1; m < run.members.size(); ++m)
+      makeNeverMatching(chain.rules[run.members[m]]);
+    changed = true;
   }
   return changed;
 }

@@ -2,6 +2,9 @@
 
 #include "TransformTestSupport.h"
 
+#include <fmt/format.h>
+#include <tuple>
+
 using namespace bfc;
 using namespace bfc::transform;
 using namespace bfc::transform::test;
@@ -148,6 +151,101 @@ TEST(EqualitiesToSets, PlaceholdersDoNotBreakARunAndRedirectTargetsMust) {
   EXPECT_TRUE(isNeverMatching(chain.rules[2]));
   EXPECT_FALSE(isNeverMatching(chain.rules[3]));
   EXPECT_EQ(chain.rules[3].predicates[0].kind, ir::Predicate::Kind::Field);
+}
+
+/// `runs` runs of `perRun` equality rules on `field`, verdicts alternating
+/// so that runs do not join; run k's values come from `value(k, j)`.
+std::string equalityRuns(unsigned runs, unsigned perRun,
+                         const std::string &field,
+                         std::string (*value)(unsigned, unsigned)) {
+  std::vector<std::string> lines;
+  for (unsigned k = 0; k < runs; ++k)
+    for (unsigned j = 0; j < perRun; ++j)
+      lines.push_back(fmt::format("rule {} eq {} {}", field, value(k, j),
+                                  k % 2 ? "ACCEPT" : "DROP"));
+  return rules(lines);
+}
+
+std::string ip4Value(unsigned k, unsigned j) {
+  return fmt::format("10.{}.0.{}", k, j);
+}
+std::string ip6Value(unsigned k, unsigned j) {
+  return fmt::format("2001:db8:{:x}::{:x}", k, j + 1);
+}
+std::string ip6Net(unsigned k, unsigned j) {
+  return fmt::format("2001:db8:{:x}:{:x}::/64", k, j);
+}
+
+/// Maps and key bytes the way PipelineOptions counts them.
+std::pair<unsigned, unsigned> setCost(const ir::Chain &chain) {
+  unsigned bytes = 0;
+  for (const ir::Set &set : chain.sets)
+    bytes += ((set.lpm ? 4 : 0) + set.keySize() + 7) / 8 * 8;
+  return {static_cast<unsigned>(chain.sets.size()), bytes};
+}
+
+TEST(EqualitiesToSets, StaysWithinTheMapAndStackBudget) {
+  PipelineOptions options;
+  // 70 runs of 4: one set each would be 70 maps (the kernel allows 64 per
+  // program) and 560 to 1,680 key bytes (the stack is 512).
+  for (auto [field, value, keyBytes] :
+       std::vector<std::tuple<std::string, std::string (*)(unsigned, unsigned),
+                              unsigned>>{{"ip4.saddr", ip4Value, 8},
+                                         {"ip6.saddr", ip6Value, 16},
+                                         {"ip6.snet", ip6Net, 24}}) {
+    SCOPED_TRACE(field);
+    Compiled c = compile(equalityRuns(70, 4, field, value));
+    optimize(c.module, nullptr, options);
+    const ir::Chain &chain = c.module.chains.front();
+    auto [sets, bytes] = setCost(chain);
+    EXPECT_EQ(sets, std::min(options.maxSetsPerChain,
+                             options.maxSetKeyBytes / keyBytes));
+    EXPECT_LE(bytes, options.maxSetKeyBytes);
+    // The runs left over stay rules, untouched.
+    size_t never = 0;
+    for (const ir::Rule &rule : chain.rules)
+      never += isNeverMatching(rule);
+    EXPECT_EQ(never, 3 * sets);
+  }
+}
+
+TEST(EqualitiesToSets, TheLongestRunsGetTheBudget) {
+  PipelineOptions options;
+  options.maxSetsPerChain = 2;
+  // Runs of 4, 6, 5 and 7 rules: the sets go to the runs of 7 and 6.
+  std::vector<std::string> lines;
+  unsigned k = 0;
+  for (unsigned length : {4u, 6u, 5u, 7u}) {
+    for (unsigned j = 0; j < length; ++j)
+      lines.push_back(fmt::format("rule tcp.dport eq {} {}", 100 * k + j,
+                                  k % 2 ? "ACCEPT" : "DROP"));
+    ++k;
+  }
+  Compiled c = compile(rules(lines));
+  runPass(c.module, createEqualitiesToSetsPass(), nullptr, options);
+  const ir::Chain &chain = c.module.chains.front();
+  ASSERT_EQ(chain.sets.size(), 2u);
+  EXPECT_ELEMENTS(printedRule(c.module, chain, chain.rules[4]),
+                  "(tcp.dport) in set 0 " + chain.sets[0].name);
+  EXPECT_ELEMENTS(printedRule(c.module, chain, chain.rules[15]),
+                  "(tcp.dport) in set 1 " + chain.sets[1].name);
+  EXPECT_FALSE(isNeverMatching(chain.rules[1]));
+  EXPECT_FALSE(isNeverMatching(chain.rules[11]));
+}
+
+TEST(EqualitiesToSets, ARunThatReplacesSetsIgnoresTheBudget) {
+  // Two anonymous sets and two equalities become one set: fewer maps, so
+  // the run merges even with no budget left.
+  PipelineOptions options;
+  options.maxSetsPerChain = 0;
+  options.maxSetKeyBytes = 0;
+  Compiled c = compile(
+      rules({"rule (tcp.dport) in { 1; 2 } DROP", "rule tcp.dport eq 3 DROP",
+             "rule (tcp.dport) in { 4 } DROP", "rule tcp.dport eq 5 DROP"}));
+  optimize(c.module, nullptr, options);
+  const ir::Chain &chain = c.module.chains.front();
+  ASSERT_EQ(chain.sets.size(), 1u);
+  EXPECT_ELEMENTS(elementsOf(chain.sets[0]), "1", "2", "3", "4", "5");
 }
 
 TEST(MergeRuleSets, IntersectionOfInUnionOfNotIn) {

@@ -35,6 +35,16 @@ struct PipelineOptions {
   /// equalities-to-sets: the fewest `FIELD eq VALUE` rules worth one set
   /// lookup (a run that already holds a set is always merged).
   unsigned minEqualitiesForSet = 4;
+  /// The budget of every pass that adds sets (equalities-to-sets): each set
+  /// is a map and a key buffer on the stack in generated code, and the
+  /// kernel allows 64 maps per program and a 512-byte stack. A pass adds a
+  /// set only while the chain's sets stay within both limits (or when it
+  /// removes as much as it adds), so a chain that loads at -O0 loads at
+  /// -O2 (docs/architecture.md, "Budget").
+  unsigned maxSetsPerChain = 32;
+  /// Key bytes of the chain's sets, each rounded up to 8 as code generation
+  /// lays them out (an LPM key starts with a 4-byte prefix length).
+  unsigned maxSetKeyBytes = 256;
 };
 
 /// What a pass sees besides the module.

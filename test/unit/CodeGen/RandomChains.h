@@ -1,0 +1,421 @@
+// Random BFIR chains and packet specs for the kernel tests: the
+// differential test (DifferentialTest.cpp) and the maps/stack property test
+// (MapsStackPropertyTest.cpp). Value pools are small and shared by the rule
+// and packet generators, so that rules match some packets. Seeded by the
+// caller, so a failure reproduces.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "CodeGenTestSupport.h"
+
+namespace bfc::codegen::test {
+
+using ir::FieldId;
+using ir::Hook;
+using ir::Verdict;
+
+/// Host interfaces the generated rules name, for the loader and the
+/// interpreter.
+inline const std::map<std::string, uint32_t> kIfaces = {{"lo", 1},
+                                                        {"nothere", 77}};
+
+class Random {
+public:
+  explicit Random(uint32_t seed) : rng_(seed) {}
+  unsigned below(unsigned n) {
+    return std::uniform_int_distribution<unsigned>(0, n - 1)(rng_);
+  }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  template <typename T> const T &pick(const std::vector<T> &v) {
+    return v[below(static_cast<unsigned>(v.size()))];
+  }
+
+private:
+  std::mt19937 rng_;
+};
+
+// Small value pools shared by the rule and packet generators, so that rules
+// match some packets.
+inline const std::vector<std::string> kIp4 = {
+    "10.0.0.1", "10.0.0.2", "10.1.2.3", "192.168.1.7", "172.16.5.4"};
+inline const std::vector<ir::Bytes> kIp4Bytes = {{10, 0, 0, 1},
+                                                 {10, 0, 0, 2},
+                                                 {10, 1, 2, 3},
+                                                 {192, 168, 1, 7},
+                                                 {172, 16, 5, 4}};
+inline const std::vector<std::string> kIp6 = {"2001:db8::1", "2001:db8::2",
+                                              "2001:db8:1::5", "fe80::1"};
+inline ir::Bytes ip6Bytes(unsigned i) {
+  ir::Bytes b(16, 0);
+  if (i == 3) {
+    b[0] = 0xfe;
+    b[1] = 0x80;
+    b[15] = 1;
+    return b;
+  }
+  b[0] = 0x20;
+  b[1] = 0x01;
+  b[2] = 0x0d;
+  b[3] = 0xb8;
+  if (i == 2)
+    b[5] = 1;
+  b[15] = i == 2 ? 5 : i + 1;
+  return b;
+}
+inline const std::vector<uint16_t> kPorts = {22, 53, 80, 443, 1000, 5353};
+inline const std::vector<uint8_t> kProtos = {6, 17, 1, 58, 47, 0};
+inline const std::vector<uint8_t> kDscp = {0, 8, 46};
+inline const std::vector<uint8_t> kIcmpTypes = {0, 3, 8, 128, 129};
+inline const std::vector<std::string> kExt = {
+    "hop", "route", "dst", "frag", "frag(offset=3)", "ah", "mh"};
+
+inline const std::vector<ir::Hook> kHooks = {
+    Hook::Xdp,          Hook::TcIngress,        Hook::TcEgress,
+    Hook::NfLocalIn,    Hook::NfLocalOut,       Hook::NfPostRouting,
+    Hook::NfPreRouting, Hook::CgroupSkbIngress, Hook::CgroupSkbEgress};
+
+struct Generator {
+  Random &r;
+  Hook hook;
+  ir::Module &module;
+
+  /// How often runMember gives an anonymous set instead of `eq`.
+  double anonymousSetChance = 0.05;
+
+  ir::HookFamily family() const { return ir::hookFamily(hook); }
+
+  uint16_t port() {
+    return r.chance(0.85) ? r.pick(kPorts) : uint16_t(r.below(65536));
+  }
+
+  ir::Predicate fieldPredicate() {
+    switch (r.below(17)) {
+    case 0: {
+      ir::Predicate p =
+          field(r.chance(0.5) ? FieldId::Ip4Saddr : FieldId::Ip4Daddr,
+                r.pick(kIp4Bytes));
+      if (r.chance(0.4))
+        p.prefixLen = static_cast<uint8_t>(r.below(33));
+      return p;
+    }
+    case 1: {
+      ir::Predicate p =
+          field(r.chance(0.5) ? FieldId::Ip6Saddr : FieldId::Ip6Daddr,
+                ip6Bytes(r.below(4)));
+      if (r.chance(0.4))
+        p.prefixLen = static_cast<uint8_t>(r.below(129));
+      return p;
+    }
+    case 2:
+      return field(r.chance(0.5) ? FieldId::Ip4Proto : FieldId::Ip6Nexthdr,
+                   {r.pick(kProtos)});
+    case 3:
+      return field(r.chance(0.5) ? FieldId::Ip4Dscp : FieldId::Ip6Dscp,
+                   {r.pick(kDscp)});
+    case 4:
+    case 5: {
+      static const std::vector<FieldId> ports = {
+          FieldId::TcpSport, FieldId::TcpDport, FieldId::UdpSport,
+          FieldId::UdpDport, FieldId::L4Sport,  FieldId::L4Dport};
+      FieldId f = r.pick(ports);
+      if (r.chance(0.3)) {
+        uint16_t a = port(), b = port();
+        return range(f, be16(std::min(a, b)), be16(std::max(a, b)));
+      }
+      return field(f, be16(port()));
+    }
+    case 6: {
+      ir::Predicate p = field(FieldId::TcpFlags, {uint8_t(r.below(64))});
+      p.op = static_cast<ir::CmpOp>(r.chance(0.3) ? 0 : 2 + r.below(2));
+      return p;
+    }
+    case 7:
+      return field(r.chance(0.5) ? FieldId::IcmpType : FieldId::Icmpv6Type,
+                   {r.pick(kIcmpTypes)});
+    case 8:
+      return field(r.chance(0.5) ? FieldId::IcmpCode : FieldId::Icmpv6Code,
+                   {uint8_t(r.below(5))});
+    case 9:
+      return field(FieldId::MetaL3Proto, be16(r.chance(0.45)  ? 0x0800
+                                              : r.chance(0.8) ? 0x86dd
+                                                              : 0x0806));
+    case 10:
+      return field(FieldId::MetaL4Proto, {r.pick(kProtos)});
+    case 11: {
+      ir::Predicate p;
+      p.kind = ir::Predicate::Kind::Ip6HeaderChain;
+      static const std::vector<uint8_t> chain = {0, 43, 44, 51, 60, 135, 6, 17};
+      p.protocol = r.pick(chain);
+      return p;
+    }
+    case 12: {
+      if (family() == ir::HookFamily::Xdp)
+        return fieldPredicate();
+      return field(FieldId::MetaMark, be32(r.chance(0.5) ? 7 : r.below(3)));
+    }
+    case 13: {
+      ir::Predicate p;
+      p.kind = ir::Predicate::Kind::Probability;
+      if (family() != ir::HookFamily::Netfilter && r.chance(0.6)) {
+        p.perFlow = true;
+        p.percent = r.below(1001) / 10.0;
+      } else {
+        p.percent = r.chance(0.5) ? 0 : 100;
+      }
+      return p;
+    }
+    case 14: {
+      ir::Predicate p;
+      p.kind = ir::Predicate::Kind::Iface;
+      if (r.chance(0.5))
+        p.hostSlot = module.internIface(r.chance(0.8) ? "lo" : "nothere");
+      else
+        p.ifindex = r.below(3);
+      return p;
+    }
+    default:
+      return setPredicate();
+    }
+  }
+
+  ir::Predicate setPredicate() {
+    ir::Chain &chain = module.chains.front();
+    ir::Set set;
+    set.name = fmt::format("s{}", chain.sets.size());
+    unsigned kind = r.below(4);
+    unsigned n = r.below(6);
+    if (kind == 0) {
+      set.key = {r.chance(0.5) ? FieldId::Ip4Saddr : FieldId::Ip4Daddr};
+      set.lpm = r.chance(0.5);
+      for (unsigned i = 0; i < n; ++i)
+        set.elements.push_back(
+            {r.pick(kIp4Bytes), uint8_t(set.lpm ? r.below(33) : 0), {}});
+    } else if (kind == 1) {
+      set.key = {r.chance(0.5) ? FieldId::Ip6Saddr : FieldId::Ip6Daddr};
+      set.lpm = r.chance(0.5);
+      for (unsigned i = 0; i < n; ++i)
+        set.elements.push_back(
+            {ip6Bytes(r.below(4)), uint8_t(set.lpm ? r.below(129) : 0), {}});
+    } else if (kind == 2) {
+      set.key = {FieldId::Ip4Saddr, FieldId::Ip4Proto};
+      for (unsigned i = 0; i < n; ++i) {
+        ir::Bytes key = r.pick(kIp4Bytes);
+        key.push_back(r.pick(kProtos));
+        set.elements.push_back({key, 0, {}});
+      }
+    } else {
+      static const std::vector<FieldId> ports = {
+          FieldId::TcpDport, FieldId::UdpDport, FieldId::TcpSport};
+      set.key = {r.pick(ports)};
+      if (r.chance(0.3))
+        set.key.push_back(FieldId::Ip6Nexthdr);
+      for (unsigned i = 0; i < n; ++i) {
+        ir::Bytes key = be16(port());
+        if (set.key.size() == 2)
+          key.push_back(r.pick(kProtos));
+        set.elements.push_back({key, 0, {}});
+      }
+    }
+    chain.sets.push_back(std::move(set));
+    ir::Predicate p;
+    p.kind = ir::Predicate::Kind::Set;
+    p.set = static_cast<uint32_t>(chain.sets.size() - 1);
+    return p;
+  }
+
+  /// A value of `f` (an address or a port): from the pools most of the
+  /// time, so that packets hit it, else anywhere.
+  ir::Bytes keyValue(FieldId f) {
+    unsigned width = ir::fieldInfo(f).width;
+    if (width == 2)
+      return be16(port());
+    if (width == 4)
+      return r.chance(0.3)
+                 ? r.pick(kIp4Bytes)
+                 : ir::Bytes{10, uint8_t(r.below(256)), uint8_t(r.below(256)),
+                             uint8_t(r.below(256))};
+    if (r.chance(0.3))
+      return ip6Bytes(r.below(4));
+    ir::Bytes b = ip6Bytes(0);
+    for (unsigned i = 4; i < 16; ++i)
+      b[i] = r.chance(0.5) ? 0 : uint8_t(r.below(256));
+    return b;
+  }
+
+  /// A rule equalities-to-sets may merge with its neighbours: `f eq V` (on
+  /// a prefix when `prefix`) or, sometimes, an anonymous set on `f`;
+  /// nothing per rule, and `verdict`.
+  ir::Rule runMember(uint32_t index, FieldId f, Verdict verdict, bool prefix) {
+    ir::Rule rule;
+    rule.index = index;
+    rule.text = fmt::format("rule {}", index);
+    rule.verdict = verdict;
+    unsigned bits = 8 * ir::fieldInfo(f).width;
+    // Long prefixes: short ones would shadow most later rules.
+    auto prefixLen = [&] { return uint8_t(bits / 2 + r.below(bits / 2 + 1)); };
+    if (r.chance(anonymousSetChance)) {
+      ir::Chain &chain = module.chains.front();
+      ir::Set set;
+      set.name = fmt::format("__anon{}", chain.sets.size());
+      set.anonymous = true;
+      set.key = {f};
+      set.lpm = prefix;
+      for (unsigned i = 0, n = 1 + r.below(3); i < n; ++i)
+        set.elements.push_back(
+            {keyValue(f), prefix ? prefixLen() : uint8_t(0), {}});
+      chain.sets.push_back(std::move(set));
+      ir::Predicate p;
+      p.kind = ir::Predicate::Kind::Set;
+      p.set = static_cast<uint32_t>(chain.sets.size() - 1);
+      rule.predicates.push_back(std::move(p));
+      return rule;
+    }
+    ir::Predicate p = field(f, keyValue(f));
+    if (prefix)
+      p.prefixLen = prefixLen();
+    rule.predicates.push_back(std::move(p));
+    return rule;
+  }
+
+  /// 3 to 8 rules that equalities-to-sets may turn into one set lookup:
+  /// same field and verdict. Addresses (often IPv6) and ports; with
+  /// `wideKeys`, 4 or 5 rules on IPv6 addresses.
+  std::vector<ir::Rule> equalityRun(uint32_t firstIndex,
+                                    bool wideKeys = false) {
+    static const std::vector<FieldId> fields = {
+        FieldId::Ip4Saddr, FieldId::Ip4Daddr, FieldId::Ip6Saddr,
+        FieldId::Ip6Daddr, FieldId::Ip6Saddr, FieldId::Ip6Daddr,
+        FieldId::TcpDport, FieldId::UdpSport};
+    static const std::vector<FieldId> wide = {FieldId::Ip6Saddr,
+                                              FieldId::Ip6Daddr};
+    static const std::vector<Verdict> verdicts = {Verdict::Accept,
+                                                  Verdict::Drop, Verdict::Next};
+    FieldId f = r.pick(wideKeys ? wide : fields);
+    bool prefix = ir::fieldInfo(f).width > 2 && r.chance(0.3);
+    Verdict verdict = r.pick(verdicts);
+    std::vector<ir::Rule> run;
+    for (unsigned i = 0, n = wideKeys ? 4 + r.below(2) : 3 + r.below(6); i < n;
+         ++i)
+      run.push_back(runMember(firstIndex + i, f, verdict, prefix));
+    return run;
+  }
+
+  ir::Rule makeRule(uint32_t index) {
+    ir::Rule rule;
+    rule.index = index;
+    rule.text = fmt::format("rule {}", index);
+    unsigned n = r.below(4);
+    for (unsigned i = 0; i < n; ++i) {
+      ir::Predicate p = fieldPredicate();
+      p.negate = r.chance(0.25);
+      rule.predicates.push_back(std::move(p));
+    }
+    rule.counter = r.chance(0.7);
+    bool marks =
+        family() == ir::HookFamily::Tc || family() == ir::HookFamily::CgroupSkb;
+    if (marks && r.chance(0.2))
+      rule.mark = r.chance(0.5) ? 7 : r.below(100000);
+    if (r.chance(0.1)) {
+      rule.log.enabled = true;
+      rule.log.headers = static_cast<uint8_t>(r.below(8));
+    }
+    static const std::vector<Verdict> verdicts = {
+        Verdict::Continue, Verdict::Continue, Verdict::Accept, Verdict::Drop,
+        Verdict::Next};
+    rule.verdict = r.pick(verdicts);
+    bool redirects =
+        family() == ir::HookFamily::Xdp || family() == ir::HookFamily::Tc;
+    if (redirects && r.chance(0.05)) {
+      rule.verdict = Verdict::Redirect;
+      rule.redirectIfindex = 1;
+      rule.redirectDir = family() == ir::HookFamily::Tc && r.chance(0.5)
+                             ? ir::RedirectDir::In
+                             : ir::RedirectDir::Out;
+    }
+    return rule;
+  }
+};
+
+inline std::string randomPacket(Random &r) {
+  std::string spec;
+  if (r.chance(0.15))
+    spec += fmt::format("meta(mark={})/", r.chance(0.5) ? 7 : r.below(3));
+  spec += "eth/";
+  if (r.chance(0.05))
+    spec += "vlan/";
+  unsigned l3 = r.below(20);
+  if (l3 == 0)
+    return spec + "raw(hex=0001080006040001)";
+  if (l3 == 1) { // random bytes claiming to be IPv4 or IPv6
+    spec = (r.chance(0.5) ? "eth(type=0x0800)" : "eth(type=0x86dd)") +
+           std::string("/raw(hex=");
+    unsigned len = r.below(70);
+    for (unsigned i = 0; i < len; ++i)
+      spec += fmt::format("{:02x}", r.below(256));
+    return spec + (len ? ")" : "00)");
+  }
+  bool v6 = l3 % 2 == 0;
+  if (v6) {
+    spec += fmt::format("ip6(src={},dst={},dscp={})", r.pick(kIp6),
+                        r.pick(kIp6), r.pick(kDscp));
+    unsigned ext = r.chance(0.4) ? r.below(4) : 0;
+    if (r.chance(0.02))
+      ext = 9;
+    for (unsigned i = 0; i < ext; ++i)
+      spec += "/" + r.pick(kExt);
+  } else {
+    spec += fmt::format("ip4(src={},dst={},dscp={}", r.pick(kIp4), r.pick(kIp4),
+                        r.pick(kDscp));
+    if (r.chance(0.1))
+      spec += ",frag=" + std::to_string(r.below(3));
+    if (r.chance(0.1))
+      spec += ",ihl=" + std::to_string(5 + r.below(3));
+    spec += ")";
+  }
+  unsigned l4 = r.below(10);
+  if (l4 < 4)
+    spec += fmt::format("/tcp(sport={},dport={},flags={})", r.pick(kPorts),
+                        r.pick(kPorts), r.below(64));
+  else if (l4 < 7)
+    spec +=
+        fmt::format("/udp(sport={},dport={})", r.pick(kPorts), r.pick(kPorts));
+  else if (l4 < 9)
+    spec += fmt::format("/{}(type={},code={})", v6 ? "icmpv6" : "icmp",
+                        r.pick(kIcmpTypes), r.below(5));
+  else
+    spec += "/payload(len=12)";
+  return spec;
+}
+
+/// Some packets are cut short somewhere after the Ethernet header.
+inline void maybeTruncate(Random &r, packet::Packet &pkt, std::string &spec) {
+  if (pkt.data.size() <= 15 || !r.chance(0.12))
+    return;
+  size_t size = 14 + r.below(static_cast<unsigned>(
+                         std::min<size_t>(60, pkt.data.size() - 14)));
+  pkt.data.resize(size);
+  spec += fmt::format("/truncate={}", size);
+}
+
+/// A module with one empty chain "random" on a random hook and policy.
+inline ir::Module randomModule(Random &r, unsigned seed) {
+  ir::Module module;
+  module.sourceName = fmt::format("random{}.bf", seed);
+  ir::Chain chain;
+  chain.name = "random";
+  chain.hook = r.pick(kHooks);
+  static const std::vector<Verdict> policies = {Verdict::Accept, Verdict::Drop,
+                                                Verdict::Next};
+  chain.policy = r.pick(policies);
+  module.chains.push_back(std::move(chain));
+  return module;
+}
+
+} // namespace bfc::codegen::test

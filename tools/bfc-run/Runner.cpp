@@ -9,6 +9,9 @@
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
 
+#include "bfc/Load/Error.h"
+#include "bfc/Load/MapFill.h"
+
 namespace bfc::run {
 
 namespace {
@@ -164,18 +167,23 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
     if (fd < 0)
       throw RunError(fmt::format("{}: no map '{}' for set '{}'", object.name(),
                                  set.map, set.name));
-    for (const object::SetElement &element : set.elements) {
-      std::vector<uint8_t> key;
-      if (set.lpm) {
-        uint32_t prefix = element.prefixLen;
-        key.resize(sizeof(prefix));
-        std::memcpy(key.data(), &prefix, sizeof(prefix));
-      }
-      key.insert(key.end(), element.key.begin(), element.key.end());
-      uint8_t value = 1;
-      if (bpf_map_update_elem(fd, key.data(), &value, BPF_ANY))
-        throw RunError(fmt::format("{}: adding an element to set '{}': {}",
-                                   object.name(), set.name, errnoText(errno)));
+    try {
+      load::updateEntries(fd, load::setMapEntries(set, sizeof(uint8_t)));
+    } catch (const load::LoadError &e) {
+      throw RunError(fmt::format("{}: filling set '{}': {}", object.name(),
+                                 set.name, e.what()));
+    }
+  }
+  for (const object::TableInfo &table : chain_->tables) {
+    int fd = bpf_object__find_map_fd_by_name(obj_.get(), table.map.c_str());
+    if (fd < 0)
+      throw RunError(fmt::format("{}: no map '{}' for table {}", object.name(),
+                                 table.map, table.index));
+    try {
+      load::updateEntries(fd, load::tableMapEntries(table));
+    } catch (const load::LoadError &e) {
+      throw RunError(fmt::format("{}: filling table {}: {}", object.name(),
+                                 table.index, e.what()));
     }
   }
 

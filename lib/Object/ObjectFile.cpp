@@ -17,7 +17,6 @@ namespace bfc::object {
 namespace {
 
 constexpr char kSetsSection[] = ".bfc.sets";
-constexpr char kTablesSection[] = ".bfc.tables";
 constexpr unsigned kEmBpf = 247; // EM_BPF, missing from older elf.h
 
 /// Owns an Elf handle over a memory buffer.
@@ -125,7 +124,7 @@ Sections findSections(const std::string &name, std::vector<uint8_t> &bytes) {
       found.meta = data;
     else if (std::strcmp(sectionName, kSetsSection) == 0)
       found.sets = data;
-    else if (std::strcmp(sectionName, kTablesSection) == 0)
+    else if (std::strcmp(sectionName, BFC_TABLES_SECTION) == 0)
       found.tables = data;
     else if (shdr.sh_type == SHT_SYMTAB && !found.hostSlots)
       found.hostSlots = findHostSlots(elf.get(), scn, shdr, shstrndx);

@@ -165,6 +165,33 @@ TEST(Classify, SockAddrHooksAreNotClassified) {
   EXPECT_TRUE(planClassifier(b.chain(), {2, 8}).empty());
 }
 
+// 100,000 rules of one shape make one table and no residual rule; the
+// planner stays linear (this runs in well under a second).
+TEST(Classify, HundredThousandRulesMakeOneTable) {
+  ChainBuilder exact(ir::Hook::Xdp), prefixes(ir::Hook::Xdp);
+  for (uint32_t i = 0; i < 100000; ++i) {
+    exact
+        .addRule(
+            {fieldBytes(FieldId::Ip4Saddr, toBigEndian(0x0a000000 + i, 4))})
+        .counter = true;
+    prefixes.addRule(
+        {prefix(FieldId::Ip4Saddr, toBigEndian(0x0a000000 + 256 * (i / 9), 4),
+                static_cast<uint8_t>(24 + i % 9))});
+  }
+  ClassifierPlan plan = planClassifier(exact.chain());
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_FALSE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
+  EXPECT_TRUE(plan.residual.empty());
+  plan = planClassifier(prefixes.chain());
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
+  // 10.0.0.0/25 sits under 10.0.0.0/24 (rule 0): it takes index 0.
+  EXPECT_EQ(plan.tables[0].entries[1].prefixLen, 25u);
+  EXPECT_EQ(plan.tables[0].entries[1].rule, 0u);
+}
+
 // --------------------------------------------- random chains vs oracle ----
 
 class ChainGenerator {

@@ -12,11 +12,8 @@
 
 namespace bfc::interp {
 
-using ir::FieldId;
 using ir::fromBigEndian;
 using ir::Predicate;
-using ir::Proto;
-using ir::toBigEndian;
 using packet::Bytes;
 
 namespace {

@@ -209,6 +209,22 @@ RuleInfo parseRule(const Node &node, uint32_t position) {
   return rule;
 }
 
+/// `key_size` (which must be `width`, the key fields' total) and
+/// `max_entries` (at least 1) of a set or table.
+void readKeySizeAndCapacity(const Node &node, uint32_t width, uint32_t &keySize,
+                            uint32_t &maxEntries) {
+  Node keySizeNode = node.member("key_size");
+  keySize = keySizeNode.integer<uint32_t>();
+  if (keySize != width)
+    keySizeNode.fail(
+        fmt::format("{} does not match the key fields, which are {} bytes",
+                    keySize, width));
+  Node maxEntriesNode = node.member("max_entries");
+  maxEntries = maxEntriesNode.integer<uint32_t>();
+  if (maxEntries == 0)
+    maxEntriesNode.fail("must be at least 1");
+}
+
 SetInfo parseSet(const Node &node, uint32_t position) {
   SetInfo set;
   set.index = node.index("set", position);
@@ -235,16 +251,7 @@ SetInfo parseSet(const Node &node, uint32_t position) {
                                 set.key[0] != ir::FieldId::Ip6Daddr))
       key.fail("an LPM set key is exactly one address field");
   }
-  Node keySize = node.member("key_size");
-  set.keySize = keySize.integer<uint32_t>();
-  if (set.keySize != width)
-    keySize.fail(
-        fmt::format("{} does not match the key fields, which are {} bytes",
-                    set.keySize, width));
-  Node maxEntries = node.member("max_entries");
-  set.maxEntries = maxEntries.integer<uint32_t>();
-  if (set.maxEntries == 0)
-    maxEntries.fail("must be at least 1");
+  readKeySizeAndCapacity(node, width, set.keySize, set.maxEntries);
   return set;
 }
 
@@ -272,16 +279,7 @@ TableInfo parseTable(const Node &node, uint32_t position) {
   table.lpm = node.member("lpm").boolean();
   if (table.lpm && table.fields.size() != 1)
     fields.fail("an LPM table key is exactly one field");
-  Node keySize = node.member("key_size");
-  table.keySize = keySize.integer<uint32_t>();
-  if (table.keySize != width)
-    keySize.fail(
-        fmt::format("{} does not match the key fields, which are {} bytes",
-                    table.keySize, width));
-  Node maxEntries = node.member("max_entries");
-  table.maxEntries = maxEntries.integer<uint32_t>();
-  if (table.maxEntries == 0)
-    maxEntries.fail("must be at least 1");
+  readKeySizeAndCapacity(node, width, table.keySize, table.maxEntries);
   return table;
 }
 

@@ -139,30 +139,39 @@ std::vector<TableField> classifierShape(const ir::Chain &chain,
 ClassifierPlan planClassifier(const ir::Chain &chain,
                               const ClassifyOptions &options) {
   std::map<std::vector<TableField>, Group> exact;
-  std::map<FieldId, Group> prefixes;
   std::vector<bool> classified(chain.rules.size(), false);
   for (const ir::Rule &rule : chain.rules) {
     std::vector<TableField> shape = classifierShape(chain, rule);
     if (shape.empty())
       continue;
-    Group &group = shape.size() == 1 && isAddressField(shape[0].field)
-                       ? prefixes[shape[0].field]
-                       : exact[shape];
+    Group &group = exact[shape];
     group.fields = shape;
     group.rules.push_back(rule.index);
   }
+  // Prefixes of one address field in more lengths than hash lookups are
+  // worth become one LPM trie.
+  std::map<FieldId, Group> prefixes;
+  std::map<FieldId, unsigned> lengths;
+  for (const auto &[shape, group] : exact)
+    if (shape.size() == 1 && isAddressField(shape[0].field))
+      ++lengths[shape[0].field];
   std::vector<Group> groups;
+  for (auto &[shape, group] : exact) {
+    if (shape.size() != 1 ||
+        lengths[shape[0].field] <= options.maxHashLengths) {
+      groups.push_back(std::move(group));
+      continue;
+    }
+    Group &merged = prefixes[shape[0].field];
+    merged.rules.insert(merged.rules.end(), group.rules.begin(),
+                        group.rules.end());
+  }
   for (auto &[field, group] : prefixes) {
-    unsigned width = ir::fieldInfo(field).width * 8u;
-    group.lpm = std::any_of(
-        group.rules.begin(), group.rules.end(), [&](uint32_t index) {
-          return comparedBits(chain.rules[index].predicates.front()) != width;
-        });
-    group.fields = {{field, width}};
+    std::sort(group.rules.begin(), group.rules.end());
+    group.fields = {{field, ir::fieldInfo(field).width * 8u}};
+    group.lpm = true;
     groups.push_back(std::move(group));
   }
-  for (auto &[shape, group] : exact)
-    groups.push_back(std::move(group));
   // Largest first; ties in a fixed order (the first rule) for determinism.
   std::stable_sort(groups.begin(), groups.end(),
                    [](const Group &a, const Group &b) {

@@ -162,30 +162,25 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
     throw RunError(fmt::format("{}: no counters map '{}'", object.name(),
                                chain_->counters.map));
 
-  for (const object::SetInfo &set : chain_->sets) {
-    int fd = bpf_object__find_map_fd_by_name(obj_.get(), set.map.c_str());
+  auto fill = [&](const std::string &mapName, const std::string &what,
+                  const auto &packEntries) {
+    int fd = bpf_object__find_map_fd_by_name(obj_.get(), mapName.c_str());
     if (fd < 0)
-      throw RunError(fmt::format("{}: no map '{}' for set '{}'", object.name(),
-                                 set.map, set.name));
+      throw RunError(
+          fmt::format("{}: no map '{}' for {}", object.name(), mapName, what));
     try {
-      load::updateEntries(fd, load::setMapEntries(set, sizeof(uint8_t)));
+      load::updateEntries(fd, packEntries());
     } catch (const load::LoadError &e) {
-      throw RunError(fmt::format("{}: filling set '{}': {}", object.name(),
-                                 set.name, e.what()));
+      throw RunError(
+          fmt::format("{}: filling {}: {}", object.name(), what, e.what()));
     }
-  }
-  for (const object::TableInfo &table : chain_->tables) {
-    int fd = bpf_object__find_map_fd_by_name(obj_.get(), table.map.c_str());
-    if (fd < 0)
-      throw RunError(fmt::format("{}: no map '{}' for table {}", object.name(),
-                                 table.map, table.index));
-    try {
-      load::updateEntries(fd, load::tableMapEntries(table));
-    } catch (const load::LoadError &e) {
-      throw RunError(fmt::format("{}: filling table {}: {}", object.name(),
-                                 table.index, e.what()));
-    }
-  }
+  };
+  for (const object::SetInfo &set : chain_->sets)
+    fill(set.map, fmt::format("set '{}'", set.name),
+         [&] { return load::setMapEntries(set, sizeof(uint8_t)); });
+  for (const object::TableInfo &table : chain_->tables)
+    fill(table.map, fmt::format("table {}", table.index),
+         [&] { return load::tableMapEntries(table); });
 
   if (chain_->log) {
     int fd =

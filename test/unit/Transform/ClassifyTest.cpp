@@ -158,6 +158,24 @@ TEST(Classify, LpmEntriesTakeTheLowestIndexOfTheirAncestors) {
   EXPECT_TRUE(plan.residual.empty());
 }
 
+TEST(Classify, FewPrefixLengthsGetOneHashTableEach) {
+  ChainBuilder b(ir::Hook::Xdp);
+  for (uint8_t len : {24, 32, 24, 16, 32})
+    b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.3"), len)});
+  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 3});
+  ASSERT_EQ(plan.tables.size(), 3u);
+  for (const ClassifierTable &table : plan.tables)
+    EXPECT_FALSE(table.lpm);
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 2u);
+  EXPECT_EQ(plan.tables[0].fields[0].bits, 24u);
+  EXPECT_EQ(plan.tables[0].entries.size(), 1u);
+  EXPECT_EQ(plan.tables[0].entries[0].key, ip4("10.1.2.0"));
+  plan = planClassifier(b.chain(), {1, 8, 2});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].rules.size(), 5u);
+}
+
 TEST(Classify, SockAddrHooksAreNotClassified) {
   ChainBuilder b(ir::Hook::CgroupSockAddrConnect4);
   for (int i = 0; i < 20; ++i)
@@ -313,7 +331,8 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
         gen.module(seed % 2 ? ir::Hook::Xdp : ir::Hook::TcIngress, size);
     const ir::Chain &chain = module.chains.front();
     ClassifierPlan plan = planClassifier(
-        chain, seed % 3 == 0 ? ClassifyOptions{} : ClassifyOptions{2, 4});
+        chain, seed % 3 == 0 ? ClassifyOptions{}
+                             : ClassifyOptions{2, 4, seed % 2 ? 0u : 64u});
     ASSERT_FALSE(plan.empty()) << seed;
     PlanEvaluator evaluator(module, chain, plan);
     interp::Interpreter interpreter(module, chain, {{{"eth0", 2}}});

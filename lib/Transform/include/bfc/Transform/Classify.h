@@ -11,7 +11,8 @@
 // prefixes of one address field, whatever their lengths, share one LPM trie
 // whose entries hold the lowest index among themselves and every shorter
 // prefix containing them (the longest match of a packet implies all its
-// ancestors). The other rules are *residual*: they run in order, each only
+// ancestors), when they come in more lengths than separate hash tables are
+// worth. The other rules are *residual*: they run in order, each only
 // while its index is below the best the tables gave, and the rule with that
 // best index decides after them.
 #pragma once
@@ -69,6 +70,11 @@ struct ClassifyOptions {
   unsigned minRulesPerTable = 16;
   /// At most this many tables (the shapes with the most rules win).
   unsigned maxTables = 8;
+  /// Single-field prefixes of one address field in up to this many lengths
+  /// get one hash table per length; more lengths share one LPM trie. A
+  /// hash lookup costs ~7 ns, a kernel LPM trie lookup 50-100 ns
+  /// (docs/codegen.md, "Classification").
+  unsigned maxHashLengths = 3;
 };
 
 struct ClassifierPlan {

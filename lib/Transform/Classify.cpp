@@ -1,7 +1,9 @@
 #include "bfc/Transform/Classify.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "bfc/Transform/PredicateFacts.h"
@@ -41,12 +43,18 @@ struct Group {
   std::vector<TableField> fields;
   bool lpm = false;
   std::vector<uint32_t> rules;
+  /// Prefixes expanded to the group's length: the entries, already built.
+  std::vector<TableEntry> expanded;
 };
 
 ClassifierTable exactTable(const ir::Chain &chain, const Group &group) {
   ClassifierTable table;
   table.fields = group.fields;
   table.rules = group.rules;
+  if (!group.expanded.empty()) {
+    table.entries = group.expanded;
+    return table;
+  }
   std::map<ir::Bytes, size_t> seen;
   for (uint32_t index : group.rules) {
     ir::Bytes key = ruleKey(chain.rules[index], group.fields);
@@ -94,6 +102,91 @@ ClassifierTable lpmTable(const ir::Chain &chain, const Group &group) {
     }
   }
   return table;
+}
+
+/// Entries of one address field's prefixes, by length: the rules and their
+/// count.
+using PrefixGroups = std::map<unsigned, const Group *>;
+
+/// Expanding prefixes of `lengths` to `targets` (ascending, the longest
+/// length last): how many entries that makes, each rule of length l taking
+/// 2^(t - l) entries for the first target t >= l.
+double expansionCost(const PrefixGroups &lengths,
+                     const std::vector<unsigned> &targets) {
+  double cost = 0;
+  for (const auto &[bits, group] : lengths) {
+    unsigned target = *std::lower_bound(targets.begin(), targets.end(), bits);
+    cost += double(group->rules.size()) * std::ldexp(1.0, target - bits);
+  }
+  return cost;
+}
+
+/// The at most `count` target lengths (the longest length among them) that
+/// make the fewest entries.
+std::vector<unsigned> bestTargets(const PrefixGroups &lengths, unsigned count) {
+  std::vector<unsigned> all;
+  for (const auto &entry : lengths)
+    all.push_back(entry.first);
+  std::vector<unsigned> best = {all.back()};
+  double bestCost = expansionCost(lengths, best);
+  // Exhaustive over pairs of extra targets: at most 129 lengths (IPv6).
+  for (size_t i = 0; i + 1 < all.size() && count >= 2; ++i) {
+    for (size_t j = i; j + 1 < all.size(); ++j) {
+      if (j != i && count < 3)
+        break;
+      std::vector<unsigned> targets = {all[i]};
+      if (j != i)
+        targets.push_back(all[j]);
+      targets.push_back(all.back());
+      double cost = expansionCost(lengths, targets);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = targets;
+      }
+    }
+  }
+  return best;
+}
+
+/// One exact group per target length, with every prefix of the lengths it
+/// covers expanded to it. Each entry holds the lowest index of the rules of
+/// that group containing it: a packet's block of the target length lies in
+/// a rule's prefix exactly when it matches the rule.
+std::vector<Group> expandPrefixes(const ir::Chain &chain, FieldId field,
+                                  const PrefixGroups &lengths,
+                                  const std::vector<unsigned> &targets) {
+  std::vector<Group> out(targets.size());
+  std::vector<std::map<ir::Bytes, size_t>> seen(targets.size());
+  for (size_t t = 0; t < targets.size(); ++t)
+    out[t].fields = {{field, targets[t]}};
+  for (const auto &[bits, group] : lengths) {
+    size_t t = std::lower_bound(targets.begin(), targets.end(), bits) -
+               targets.begin();
+    out[t].rules.insert(out[t].rules.end(), group->rules.begin(),
+                        group->rules.end());
+  }
+  for (size_t t = 0; t < targets.size(); ++t) {
+    Group &group = out[t];
+    std::sort(group.rules.begin(), group.rules.end());
+    for (uint32_t index : group.rules) {
+      const ir::Predicate &pred = chain.rules[index].predicates.front();
+      unsigned bits = comparedBits(pred);
+      ir::Bytes base = maskedPrefix(pred.value, bits);
+      uint64_t variants = uint64_t(1) << (targets[t] - bits);
+      for (uint64_t v = 0; v < variants; ++v) {
+        ir::Bytes key = base;
+        for (unsigned j = 0; j < targets[t] - bits; ++j) {
+          unsigned bit = bits + j;
+          if ((v >> (targets[t] - bits - 1 - j)) & 1)
+            key[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+        }
+        // Rules come in order: the first of a key is the lowest index.
+        if (seen[t].emplace(key, group.expanded.size()).second)
+          group.expanded.push_back({std::move(key), 0, index});
+      }
+    }
+  }
+  return out;
 }
 
 } // namespace
@@ -149,29 +242,43 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
     group.rules.push_back(rule.index);
   }
   // Prefixes of one address field in more lengths than hash lookups are
-  // worth become one LPM trie.
-  std::map<FieldId, Group> prefixes;
-  std::map<FieldId, unsigned> lengths;
+  // worth: expanded to a few lengths, or one LPM trie when that would make
+  // too many entries.
+  std::map<FieldId, PrefixGroups> prefixes;
   for (const auto &[shape, group] : exact)
     if (shape.size() == 1 && isAddressField(shape[0].field))
-      ++lengths[shape[0].field];
+      prefixes[shape[0].field][shape[0].bits] = &group;
   std::vector<Group> groups;
-  for (auto &[shape, group] : exact) {
-    if (shape.size() != 1 ||
-        lengths[shape[0].field] <= options.maxHashLengths) {
-      groups.push_back(std::move(group));
+  std::set<const Group *> merged;
+  for (const auto &[field, lengths] : prefixes) {
+    if (lengths.size() <= options.maxHashLengths)
+      continue;
+    size_t rules = 0;
+    for (const auto &entry : lengths) {
+      rules += entry.second->rules.size();
+      merged.insert(entry.second);
+    }
+    std::vector<unsigned> targets =
+        bestTargets(lengths, options.maxHashLengths);
+    if (options.maxHashLengths > 0 &&
+        expansionCost(lengths, targets) <=
+            double(options.maxExpansion) * double(rules)) {
+      for (Group &group : expandPrefixes(chain, field, lengths, targets))
+        groups.push_back(std::move(group));
       continue;
     }
-    Group &merged = prefixes[shape[0].field];
-    merged.rules.insert(merged.rules.end(), group.rules.begin(),
-                        group.rules.end());
+    Group lpm;
+    for (const auto &entry : lengths)
+      lpm.rules.insert(lpm.rules.end(), entry.second->rules.begin(),
+                       entry.second->rules.end());
+    std::sort(lpm.rules.begin(), lpm.rules.end());
+    lpm.fields = {{field, ir::fieldInfo(field).width * 8u}};
+    lpm.lpm = true;
+    groups.push_back(std::move(lpm));
   }
-  for (auto &[field, group] : prefixes) {
-    std::sort(group.rules.begin(), group.rules.end());
-    group.fields = {{field, ir::fieldInfo(field).width * 8u}};
-    group.lpm = true;
-    groups.push_back(std::move(group));
-  }
+  for (auto &[shape, group] : exact)
+    if (!merged.count(&group))
+      groups.push_back(std::move(group));
   // Largest first; ties in a fixed order (the first rule) for determinism.
   std::stable_sort(groups.begin(), groups.end(),
                    [](const Group &a, const Group &b) {

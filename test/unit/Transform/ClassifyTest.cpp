@@ -142,7 +142,7 @@ TEST(Classify, LpmEntriesTakeTheLowestIndexOfTheirAncestors) {
   b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.2.2.7"))});
   b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.0.0.0"), 8)});
   b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.3"), 24)}); // same as 1
-  ClassifierPlan plan = planClassifier(b.chain(), {2, 8});
+  ClassifierPlan plan = planClassifier(b.chain(), {2, 8, 0});
   ASSERT_EQ(plan.tables.size(), 1u);
   const ClassifierTable &table = plan.tables[0];
   EXPECT_TRUE(table.lpm);
@@ -176,6 +176,34 @@ TEST(Classify, FewPrefixLengthsGetOneHashTableEach) {
   EXPECT_EQ(plan.tables[0].rules.size(), 5u);
 }
 
+TEST(Classify, ManyPrefixLengthsExpandToFewHashTables) {
+  ChainBuilder b(ir::Hook::Xdp);
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.0"), 26)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.0"), 24)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.128"), 25)});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.1.2.7"))});
+  // Targets /26 and /32 make 8 entries (/24 -> 4, /25 -> 2), the fewest.
+  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 2, 64});
+  ASSERT_EQ(plan.tables.size(), 2u);
+  const ClassifierTable &wide = plan.tables[0];
+  EXPECT_FALSE(wide.lpm);
+  EXPECT_EQ(wide.fields[0].bits, 26u);
+  EXPECT_ELEMENTS(wide.rules, 0u, 1u, 2u);
+  std::map<ir::Bytes, uint32_t> entries;
+  for (const TableEntry &entry : wide.entries)
+    entries[entry.key] = entry.rule;
+  EXPECT_EQ(entries, (std::map<ir::Bytes, uint32_t>{{ip4("10.1.2.0"), 0},
+                                                    {ip4("10.1.2.64"), 1},
+                                                    {ip4("10.1.2.128"), 1},
+                                                    {ip4("10.1.2.192"), 1}}));
+  EXPECT_EQ(plan.tables[1].fields[0].bits, 32u);
+  EXPECT_ELEMENTS(plan.tables[1].rules, 3u);
+  // Too many entries for the allowed expansion: one LPM trie.
+  plan = planClassifier(b.chain(), {1, 8, 2, 1});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+}
+
 TEST(Classify, SockAddrHooksAreNotClassified) {
   ChainBuilder b(ir::Hook::CgroupSockAddrConnect4);
   for (int i = 0; i < 20; ++i)
@@ -183,9 +211,9 @@ TEST(Classify, SockAddrHooksAreNotClassified) {
   EXPECT_TRUE(planClassifier(b.chain(), {2, 8}).empty());
 }
 
-// 100,000 rules of one shape make one table and no residual rule; the
+// 100,000 rules of one field make one to three tables, no residual rule; the
 // planner stays linear (this runs in well under a second).
-TEST(Classify, HundredThousandRulesMakeOneTable) {
+TEST(Classify, HundredThousandRulesMakeFewTables) {
   ChainBuilder exact(ir::Hook::Xdp), prefixes(ir::Hook::Xdp);
   for (uint32_t i = 0; i < 100000; ++i) {
     exact
@@ -201,7 +229,21 @@ TEST(Classify, HundredThousandRulesMakeOneTable) {
   EXPECT_FALSE(plan.tables[0].lpm);
   EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
   EXPECT_TRUE(plan.residual.empty());
+  // Nine lengths, /24 to /32: expanded to three, or one LPM trie when
+  // expansion is not allowed.
   plan = planClassifier(prefixes.chain());
+  ASSERT_EQ(plan.tables.size(), 3u);
+  size_t rules = 0, entries = 0;
+  for (const ClassifierTable &table : plan.tables) {
+    EXPECT_FALSE(table.lpm);
+    rules += table.rules.size();
+    entries += table.entries.size();
+  }
+  EXPECT_EQ(rules, 100000u);
+  EXPECT_GE(entries, 100000u); // overlapping prefixes share entries
+  EXPECT_LE(entries, 4u * 100000u);
+  EXPECT_TRUE(plan.residual.empty());
+  plan = planClassifier(prefixes.chain(), {16, 8, 3, 1});
   ASSERT_EQ(plan.tables.size(), 1u);
   EXPECT_TRUE(plan.tables[0].lpm);
   EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
@@ -330,9 +372,12 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
     ir::Module module =
         gen.module(seed % 2 ? ir::Hook::Xdp : ir::Hook::TcIngress, size);
     const ir::Chain &chain = module.chains.front();
+    // Default options, or small tables with prefixes as one LPM trie, or
+    // expanded to 1, 2 or 3 lengths.
+    const ClassifyOptions variants[] = {
+        {2, 4, 0, 64}, {2, 4, 1, 64}, {2, 4, 2, 64}, {2, 4, 3, 4}};
     ClassifierPlan plan = planClassifier(
-        chain, seed % 3 == 0 ? ClassifyOptions{}
-                             : ClassifyOptions{2, 4, seed % 2 ? 0u : 64u});
+        chain, seed % 3 == 0 ? ClassifyOptions{} : variants[seed % 4]);
     ASSERT_FALSE(plan.empty()) << seed;
     PlanEvaluator evaluator(module, chain, plan);
     interp::Interpreter interpreter(module, chain, {{{"eth0", 2}}});

@@ -8,13 +8,14 @@
 // *shape* is the list of (field, compared bits); rules of one shape share a
 // table, as in tuple space search: the key is the packet's fields masked to
 // the shape, the value the lowest rule index with that key. Single-field
-// prefixes of one address field, whatever their lengths, share one LPM trie
-// whose entries hold the lowest index among themselves and every shorter
-// prefix containing them (the longest match of a packet implies all its
-// ancestors), when they come in more lengths than separate hash tables are
-// worth. The other rules are *residual*: they run in order, each only
-// while its index is below the best the tables gave, and the rule with that
-// best index decides after them.
+// prefixes of one address field in more lengths than hash tables are worth
+// are expanded to a few lengths (controlled prefix expansion), or, when that
+// makes too many entries, share one LPM trie whose entries hold the lowest
+// index among themselves and every shorter prefix containing them (the
+// longest match of a packet implies all its ancestors). The other rules are
+// *residual*: they run in order, each only while its index is below the
+// best the tables gave, and the rule with that best index decides after
+// them.
 #pragma once
 
 #include <cstdint>
@@ -70,11 +71,14 @@ struct ClassifyOptions {
   unsigned minRulesPerTable = 16;
   /// At most this many tables (the shapes with the most rules win).
   unsigned maxTables = 8;
-  /// Single-field prefixes of one address field in up to this many lengths
-  /// get one hash table per length; more lengths share one LPM trie. A
-  /// hash lookup costs ~7 ns, a kernel LPM trie lookup 50-100 ns
-  /// (docs/codegen.md, "Classification").
+  /// Single-field prefixes of one address field get at most this many hash
+  /// tables, one per length; more lengths are expanded to that many
+  /// lengths (controlled prefix expansion). A hash lookup costs ~7 ns, a
+  /// kernel LPM trie lookup 50-100 ns (docs/codegen.md, "Classification").
   unsigned maxHashLengths = 3;
+  /// Expansion may multiply the entries by at most this; beyond, the
+  /// prefixes share one LPM trie instead.
+  unsigned maxExpansion = 4;
 };
 
 struct ClassifierPlan {

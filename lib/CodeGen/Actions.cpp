@@ -9,31 +9,11 @@
 
 namespace bfc::codegen::detail {
 
-AllocaInst *ChainLowering::keySlot() {
-  // One key slot for every map lookup by index: the stack is 512 bytes for
-  // the whole program, and thousands of rules may count. Between lookups it
-  // holds 0 on every path (zeroed first, reset after each use, volatile so
-  // LLVM keeps these "dead" stores): the verifier compares stack contents
-  // when it decides whether a state was seen before, and a key left behind
-  // by one rule's match would make it walk the remaining rules again.
-  if (!u32Key_) {
-    u32Key_ = var(i64(), "key", 8);
-    auto *zero = new StoreInst(c64(0), u32Key_, true, Align(8));
-    zero->insertAfter(u32Key_);
-  }
-  return u32Key_;
-}
-
-void ChainLowering::resetKeySlot() {
-  b_.CreateAlignedStore(c64(0), keySlot(), Align(8), true);
-}
-
-void ChainLowering::bumpCounter(uint32_t index) {
-  AllocaInst *key = keySlot();
+void ChainLowering::bumpCounter(Value *index) {
   // Map keys are u32, written as a whole 8-byte stack slot.
-  b_.CreateStore(c64(index), key);
+  b_.CreateStore(index, indexKey_);
   Value *entry =
-      callHelper(detail::kHelperMapLookupElem, ptr(), {counters_, key});
+      callHelper(detail::kHelperMapLookupElem, ptr(), {counters_, indexKey_});
   BasicBlock *bump = block("count"), *done = block("counted");
   b_.CreateCondBr(b_.CreateIsNull(entry), done, bump);
   b_.SetInsertPoint(bump);
@@ -45,30 +25,39 @@ void ChainLowering::bumpCounter(uint32_t index) {
   b_.CreateStore(b_.CreateAdd(bytes, bytesCounted()), bytesPtr);
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
-  resetKeySlot();
 }
 
-void ChainLowering::emitLog(const ir::Rule &rule) {
+void ChainLowering::emitLog(Value *index, Value *action,
+                            GlobalVariable *every) {
   BasicBlock *done = block("logged");
-  if (rule.log.rateNs) {
-    // Emit when no event of this rule was emitted in the last rateNs
+  // One clock reading: the `every` window and the event's timestamp agree.
+  Value *now = callHelper(detail::kHelperKtimeGetNs, i64(), {});
+  // `every`: the rule's last event time, null when it has no rate limit.
+  Value *last = nullptr;
+  if (every) {
+    // Emit when no event of this rule was emitted in the last N
     // nanoseconds; the first event always is.
-    AllocaInst *key = keySlot();
-    b_.CreateStore(c64(rule.index), key);
-    Value *last = callHelper(detail::kHelperMapLookupElem, ptr(), {rate_, key});
-    resetKeySlot();
-    BasicBlock *check = block("log.rate");
-    b_.CreateCondBr(b_.CreateIsNull(last), done, check);
+    BasicBlock *limited = block("log.limited"), *check = block("log.rate");
+    BasicBlock *reserve = block("log.reserve");
+    BasicBlock *from = b_.GetInsertBlock();
+    b_.CreateCondBr(b_.CreateICmpNE(b_.CreateAnd(action, kActionEvery), c32(0)),
+                    limited, reserve);
+    b_.SetInsertPoint(limited);
+    b_.CreateStore(index, indexKey_);
+    Value *entry =
+        callHelper(detail::kHelperMapLookupElem, ptr(), {rate_, indexKey_});
+    b_.CreateCondBr(b_.CreateIsNull(entry), done, check);
     b_.SetInsertPoint(check);
-    Value *now = callHelper(detail::kHelperKtimeGetNs, i64(), {});
-    Value *previous = b_.CreateLoad(i64(), last);
-    Value *recent = b_.CreateAnd(
-        b_.CreateICmpNE(previous, c64(0)),
-        b_.CreateICmpULT(b_.CreateSub(now, previous), c64(rule.log.rateNs)));
-    BasicBlock *emit = block("log.emit");
-    b_.CreateCondBr(recent, done, emit);
-    b_.SetInsertPoint(emit);
-    b_.CreateStore(now, last);
+    Value *previous = b_.CreateLoad(i64(), entry);
+    Value *recent = b_.CreateAnd(b_.CreateICmpNE(previous, c64(0)),
+                                 b_.CreateICmpULT(b_.CreateSub(now, previous),
+                                                  tableEntry(every, index)));
+    b_.CreateCondBr(recent, done, reserve);
+    b_.SetInsertPoint(reserve);
+    PHINode *phi = b_.CreatePHI(ptr(), 2, "last");
+    phi->addIncoming(ConstantPointerNull::get(ptr()), from);
+    phi->addIncoming(entry, check);
+    last = phi;
   }
   constexpr uint64_t size = sizeof(struct bfc_log_event);
   Value *event = callHelper(detail::kHelperRingbufReserve, ptr(),
@@ -87,11 +76,19 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
       align *= 2;
     b_.CreateStore(v, p)->setAlignment(Align(align));
   };
-  put(offsetof(bfc_log_event, timestamp_ns),
-      callHelper(detail::kHelperKtimeGetNs, i64(), {}));
-  put(offsetof(bfc_log_event, rule), c32(rule.index));
+  // The window moves only now that an event is sure to be emitted.
+  if (last) {
+    BasicBlock *move = block("log.window"), *moved = block("log.moved");
+    b_.CreateCondBr(b_.CreateIsNull(last), moved, move);
+    b_.SetInsertPoint(move);
+    b_.CreateStore(now, last);
+    b_.CreateBr(moved);
+    b_.SetInsertPoint(moved);
+  }
+  put(offsetof(bfc_log_event, timestamp_ns), now);
+  put(offsetof(bfc_log_event, rule), b_.CreateTrunc(index, i32()));
   put(offsetof(bfc_log_event, verdict),
-      b_.getInt8(static_cast<uint8_t>(rule.verdict)));
+      b_.CreateTrunc(b_.CreateAnd(action, kActionVerdict), i8()));
   put(offsetof(bfc_log_event, l3_proto), load(l3Proto_));
   put(offsetof(bfc_log_event, l4_proto), load(l4Proto_));
   if (family_ == ir::HookFamily::CgroupSockAddr) {
@@ -105,12 +102,12 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
                 c64(16)});
     bool v4 = ir::sockAddrFamily(chain_.hook) == 4;
     RawValue daddr = fieldRaw(
-        v4 ? ir::FieldId::Ip4Daddr : ir::FieldId::Ip6Daddr, rule.range);
+        v4 ? ir::FieldId::Ip4Daddr : ir::FieldId::Ip6Daddr, chain_.range);
     put(offsetof(bfc_log_event, daddr), daddr.lo);
     if (daddr.hi)
       put(offsetof(bfc_log_event, daddr) + 8, daddr.hi);
     put(offsetof(bfc_log_event, dport),
-        bswap(fieldRaw(ir::FieldId::L4Dport, rule.range).lo));
+        bswap(fieldRaw(ir::FieldId::L4Dport, chain_.range).lo));
   } else {
     put(offsetof(bfc_log_event, kind), b_.getInt8(uint8_t{BFC_LOG_PACKET}));
     put(offsetof(bfc_log_event, pkt_len),
@@ -118,10 +115,14 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
     // Headers: fixed parts only (Ethernet 14, IPv4 20, IPv6 40, TCP 20,
     // UDP/ICMP/ICMPv6 8), copied from the parsed words, when requested and
     // present.
-    auto copyHeader = [&](Value *presentFlag, ArrayRef<Slot> words,
-                          unsigned len, size_t lenField, size_t dataField) {
+    auto copyHeader = [&](uint8_t header, Presence presence,
+                          ArrayRef<Slot> words, unsigned len, size_t lenField,
+                          size_t dataField) {
       BasicBlock *copy = block("log.copy"), *next = block("log.next");
-      b_.CreateCondBr(presentFlag, copy, next);
+      Value *wanted = b_.CreateICmpNE(
+          b_.CreateAnd(action, uint32_t(header) << kActionLogHeadersShift),
+          c32(0));
+      b_.CreateCondBr(b_.CreateAnd(wanted, load(has_[presence])), copy, next);
       b_.SetInsertPoint(copy);
       put(lenField, b_.getInt8(len));
       for (unsigned at = 0; at < len; at += 8) {
@@ -145,48 +146,40 @@ void ChainLowering::emitLog(const ir::Rule &rule) {
       b_.CreateBr(next);
       b_.SetInsertPoint(next);
     };
-    uint8_t headers = rule.log.headers;
-    if ((headers & ir::kLogLink) && ir::hookHasL2(chain_.hook))
-      copyHeader(load(has_[kHasL2]), l2_, 14, offsetof(bfc_log_event, l2_len),
+    if (ir::hookHasL2(chain_.hook))
+      copyHeader(ir::kLogLink, kHasL2, l2_, 14, offsetof(bfc_log_event, l2_len),
                  offsetof(bfc_log_event, l2));
-    if (headers & ir::kLogInternet) {
-      copyHeader(load(has_[kHasIp4]), ip4_, 20, offsetof(bfc_log_event, l3_len),
-                 offsetof(bfc_log_event, l3));
-      copyHeader(load(has_[kHasIp6]), ip6_, 40, offsetof(bfc_log_event, l3_len),
-                 offsetof(bfc_log_event, l3));
-    }
-    if (headers & ir::kLogTransport) {
-      copyHeader(load(has_[kHasTcp]), tcp_, 20, offsetof(bfc_log_event, l4_len),
-                 offsetof(bfc_log_event, l4));
-      copyHeader(load(has_[kHasUdp]), udp_, 8, offsetof(bfc_log_event, l4_len),
-                 offsetof(bfc_log_event, l4));
-      copyHeader(load(has_[kHasIcmp]), icmp_, 8,
-                 offsetof(bfc_log_event, l4_len), offsetof(bfc_log_event, l4));
-      copyHeader(load(has_[kHasIcmpv6]), icmp6_, 8,
-                 offsetof(bfc_log_event, l4_len), offsetof(bfc_log_event, l4));
-    }
+    size_t l3Len = offsetof(bfc_log_event, l3_len);
+    size_t l3 = offsetof(bfc_log_event, l3);
+    copyHeader(ir::kLogInternet, kHasIp4, ip4_, 20, l3Len, l3);
+    copyHeader(ir::kLogInternet, kHasIp6, ip6_, 40, l3Len, l3);
+    size_t l4Len = offsetof(bfc_log_event, l4_len);
+    size_t l4 = offsetof(bfc_log_event, l4);
+    copyHeader(ir::kLogTransport, kHasTcp, tcp_, 20, l4Len, l4);
+    copyHeader(ir::kLogTransport, kHasUdp, udp_, 8, l4Len, l4);
+    copyHeader(ir::kLogTransport, kHasIcmp, icmp_, 8, l4Len, l4);
+    copyHeader(ir::kLogTransport, kHasIcmpv6, icmp6_, 8, l4Len, l4);
   }
   callHelper(detail::kHelperRingbufSubmit, b_.getVoidTy(), {event, c64(0)});
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
 }
 
-void ChainLowering::emitMark(const ir::Rule &rule) {
-  switch (family_) {
-  case ir::HookFamily::Tc:
-  case ir::HookFamily::CgroupSkb: {
-    Value *p = ctxField(kSkbMark);
-    b_.CreateStore(c32(*rule.mark), p)->setAlignment(Align(4));
-    return;
-  }
-  default:
-    // Netfilter programs can read skb->mark through BTF but not write it.
-    ml_.error(rule.range, fmt::format("mark is not supported on {}",
-                                      ir::hookName(chain_.hook)));
-  }
+void ChainLowering::emitMark(Value *mark) {
+  // TC and cgroup_skb only (the rule tables reject the other hooks).
+  b_.CreateStore(mark, ctxField(kSkbMark))->setAlignment(Align(4));
 }
 
-int32_t ChainLowering::returnCode(ir::Verdict verdict, SourceRange where) {
+Value *ChainLowering::hostSlotAt(Value *slot) {
+  Value *p = b_.CreateInBoundsGEP(ml_.hostSlots->getValueType(), ml_.hostSlots,
+                                  {c64(0), slot});
+  LoadInst *l = b_.CreateLoad(i32(), p);
+  l->setVolatile(true); // written by the loader, see hostSlot()
+  l->setAlignment(Align(4));
+  return l;
+}
+
+int32_t ChainLowering::returnCode(ir::Verdict verdict) {
   bool accept = verdict == ir::Verdict::Accept || verdict == ir::Verdict::Next;
   switch (family_) {
   case ir::HookFamily::Xdp:
@@ -201,11 +194,10 @@ int32_t ChainLowering::returnCode(ir::Verdict verdict, SourceRange where) {
   case ir::HookFamily::CgroupSockAddr:
     return accept ? 1 : 0;
   }
-  (void)where;
   return 0;
 }
 
-void ChainLowering::emitReturn(Value *code, const ir::Rule *rule) {
+void ChainLowering::emitReturn(Value *code, Value *ruleIndex) {
   if (!inGroup_) {
     b_.CreateRet(code);
     return;
@@ -215,53 +207,28 @@ void ChainLowering::emitReturn(Value *code, const ir::Rule *rule) {
   // return block between rules (a shared block would be the jump target of
   // every rule's branch, and the verifier would keep one pending state per
   // rule; see holdsBranch()).
-  uint64_t tag = uint64_t(rule ? rule->index + 1 : 0) << 32;
-  b_.CreateRet(b_.CreateOr(b_.CreateZExt(code, i64()), c64(tag)));
+  Value *tag = c64(0);
+  if (ruleIndex)
+    tag =
+        b_.CreateShl(b_.CreateAdd(b_.CreateZExt(ruleIndex, i64()), c64(1)), 32);
+  b_.CreateRet(b_.CreateOr(b_.CreateZExt(code, i64()), tag));
 }
 
 void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
                                 BasicBlock *next) {
-  switch (verdict) {
-  case ir::Verdict::Continue:
-    if (!rule) {
-      ml_.error(chain_.range, "CONTINUE is not a chain policy");
-      emitReturn(c32(0), rule);
-      return;
-    }
+  Value *index = rule ? c32(rule->index) : nullptr;
+  if (verdict == ir::Verdict::Continue && rule) {
     b_.CreateBr(next);
     return;
-  case ir::Verdict::Redirect: {
-    if (!rule ||
-        (family_ != ir::HookFamily::Xdp && family_ != ir::HookFamily::Tc)) {
-      ml_.error(rule ? rule->range : chain_.range,
-                fmt::format("REDIRECT is not supported on {}",
-                            ir::hookName(chain_.hook)));
-      emitReturn(c32(0), rule);
-      return;
-    }
-    Value *ifindex = c32(rule->redirectIfindex);
-    if (rule->redirectSlot) {
-      if (!ml_.hostSlots ||
-          *rule->redirectSlot >= ml_.irModule.hostSlots.size()) {
-        ml_.error(rule->range, "internal error: unknown host slot");
-        emitReturn(c32(0), rule);
-        return;
-      }
-      ifindex = hostSlot(*rule->redirectSlot);
-    }
-    uint64_t flags = family_ == ir::HookFamily::Tc &&
-                             rule->redirectDir == ir::RedirectDir::In
-                         ? kBpfFIngress
-                         : 0;
-    Value *r = callHelper(detail::kHelperRedirect, i64(),
-                          {b_.CreateZExt(ifindex, i64()), c64(flags)});
-    emitReturn(b_.CreateTrunc(r, i32()), rule);
+  }
+  if (verdict == ir::Verdict::Continue || verdict == ir::Verdict::Redirect) {
+    // Policies are checked in run(), redirects go through the epilogue.
+    ml_.error(rule ? rule->range : chain_.range,
+              "internal error: no constant verdict");
+    emitReturn(c32(0), index);
     return;
   }
-  default:
-    emitReturn(c32(static_cast<uint32_t>(returnCode(verdict, chain_.range))),
-               rule);
-  }
+  emitReturn(c32(static_cast<uint32_t>(returnCode(verdict))), index);
 }
 
 } // namespace bfc::codegen::detail

@@ -127,20 +127,18 @@ void ChainLowering::run() {
     b_.CreateRet(c32(0));
     return;
   }
+  emitEpilogueFunction();
   // Malformed packets bump the error counter once, then are filtered with
   // the headers that were present.
-  auto countErrors = [&] {
-    BasicBlock *countError = block("error");
-    BasicBlock *counted = block("errors.counted");
-    b_.CreateCondBr(load(malformed_), countError, counted);
-    b_.SetInsertPoint(countError);
-    bumpCounter(BFC_COUNTER_ERRORS(rules));
-    b_.CreateBr(counted);
-    b_.SetInsertPoint(counted);
-  };
+  BasicBlock *countError = block("error");
+  BasicBlock *counted = block("errors.counted");
+  b_.CreateCondBr(load(malformed_), countError, counted);
+  b_.SetInsertPoint(countError);
+  emitEffects(c32(BFC_COUNTER_ERRORS(rules)));
+  b_.CreateBr(counted);
+  b_.SetInsertPoint(counted);
 
   if (groups.size() <= 1) {
-    countErrors();
     for (const ir::Rule &rule : chain_.rules) {
       BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
       emitRule(rule, next);
@@ -148,18 +146,13 @@ void ChainLowering::run() {
       b_.SetInsertPoint(next);
     }
     setLocation(chain_.range);
-    bumpCounter(BFC_COUNTER_POLICY(rules));
+    emitEffects(c32(BFC_COUNTER_POLICY(rules)));
     emitVerdict(chain_.policy, nullptr, nullptr);
     return;
   }
 
-  // Subprograms. The first one counts errors, in its own stack frame: in
-  // the main function, the counter key left on the stack by the error path
-  // would make the verifier walk every subprogram twice (with and without).
   for (size_t g = 0; g < groups.size(); ++g) {
-    Function *group =
-        emitGroup(g, groups[g].first, groups[g].second,
-                  g == 0 ? std::function<void()>(countErrors) : nullptr);
+    Function *group = emitGroup(g, groups[g].first, groups[g].second);
     Value *r = b_.CreateCall(group, {ctxArg_, stateBase_});
     BasicBlock *decided = block(fmt::format("group{}.decided", g));
     BasicBlock *next = block(fmt::format("group{}.next", g));
@@ -175,7 +168,7 @@ void ChainLowering::run() {
     b_.SetInsertPoint(next);
   }
   setLocation(chain_.range);
-  bumpCounter(BFC_COUNTER_POLICY(rules));
+  emitEffects(c32(BFC_COUNTER_POLICY(rules)));
   emitVerdict(chain_.policy, nullptr, nullptr);
 }
 

@@ -70,4 +70,40 @@ void ChainLowering::setLocation(SourceRange range) {
   b_.SetCurrentDebugLocation(DILocation::get(ml_.ctx, line, column, sp_));
 }
 
+void ChainLowering::inFunction(Function *f, DISubprogram *sp, SourceRange where,
+                               const std::function<void()> &body) {
+  IRBuilderBase::InsertPointGuard guard(b_);
+  DebugLoc savedLoc = b_.getCurrentDebugLocation();
+  Function *savedFn = fn_;
+  BasicBlock *savedEntry = entry_;
+  Argument *savedCtx = ctxArg_;
+  Value *savedState = stateBase_, *savedNfState = nfState_,
+        *savedNfSkb = nfSkb_;
+  DISubprogram *savedSp = sp_;
+  auto savedSetKeys = std::move(setKeys_);
+  fn_ = f;
+  sp_ = sp;
+  ctxArg_ = f->getArg(0);
+  ctxArg_->setName("ctx");
+  stateBase_ = nullptr;
+  setKeys_.clear();
+  entry_ = block("entry");
+  b_.SetInsertPoint(entry_);
+  setLocation(where);
+  if (family_ == ir::HookFamily::Netfilter) {
+    nfState_ = ctxLoad(kNfCtxState, ptr());
+    nfSkb_ = ctxLoad(kNfCtxSkb, ptr());
+  }
+  body();
+  fn_ = savedFn;
+  sp_ = savedSp;
+  entry_ = savedEntry;
+  ctxArg_ = savedCtx;
+  stateBase_ = savedState;
+  nfState_ = savedNfState;
+  nfSkb_ = savedNfSkb;
+  setKeys_ = std::move(savedSetKeys);
+  b_.SetCurrentDebugLocation(savedLoc);
+}
+
 } // namespace bfc::codegen::detail

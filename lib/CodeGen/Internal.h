@@ -42,6 +42,20 @@ inline constexpr size_t kGroupBudget = 8000;
 /// (see emitReturn()).
 inline constexpr uint64_t kNoDecision = 0;
 
+/// A rule's entry in the shared epilogue's action table (u16).
+enum RuleAction : uint32_t {
+  kActionVerdict = 0x7, ///< mask: the ir::Verdict
+  kActionCounter = 1u << 3,
+  kActionLog = 1u << 4,
+  kActionLogHeadersShift = 5, ///< 3 bits of ir::LogHeaders
+  kActionMark = 1u << 8,
+  kActionEvery = 1u << 9,
+  kActionRedirectSlot = 1u << 10, ///< the redirect entry is a host slot
+  kActionRedirectIngress = 1u << 11,
+};
+/// What the epilogue returns for a CONTINUE entry: no i32 return code.
+inline constexpr uint64_t kEpilogueContinue = uint64_t(1) << 32;
+
 /// Module-wide state: the LLVM module, debug info and shared globals.
 class ModuleLowering {
 public:
@@ -98,6 +112,28 @@ public:
         family_(ir::hookFamily(chain.hook)) {}
 
   void run();
+
+  // ------------------------------------------------ shared epilogue ----
+  // One function per chain, `<prog>_matched`, does what happens when a rule
+  // matches: the counter, the log event, the mark and the verdict, read
+  // from per-rule tables (Epilogue.cpp, docs/codegen.md "The shared rule
+  // epilogue"). Rules only find the matched rule and call it, so the helper
+  // call sites, and the verifier's work, do not grow with the rules.
+  //
+  // A rule index is an i32: a constant, or a value known only at run time
+  // (e.g. the lowest matching rule of a classification table). Besides the
+  // rules [0, n), BFC_COUNTER_POLICY(n) is the policy and
+  // BFC_COUNTER_ERRORS(n) the malformed-packet counter (a CONTINUE entry).
+  // Indexes beyond these do nothing and continue.
+
+  /// Rule `ruleIndex` matched: applies its counter, log and mark, in that
+  /// order, then returns its verdict from the function being emitted; a
+  /// CONTINUE rule instead goes on at `next` (null only when the rule is
+  /// known not to be a CONTINUE rule). The current block is terminated.
+  void emitMatched(Value *ruleIndex, BasicBlock *next);
+  /// Only the counter, log and mark of `ruleIndex` (a CONTINUE rule, or
+  /// the error counter); the builder stays in the current block.
+  void emitEffects(Value *ruleIndex);
 
 private:
   enum class Access { Direct, DirectWithFallback, Dynptr, None };
@@ -246,16 +282,36 @@ private:
   void emitRule(const ir::Rule &rule, BasicBlock *next);
   /// Rule index ranges, one per subprogram ([0, n) when one is enough).
   std::vector<std::pair<size_t, size_t>> ruleGroups() const;
-  Function *emitGroup(size_t index, size_t begin, size_t end,
-                      const std::function<void()> &prologue);
-  void bumpCounter(uint32_t index);
-  AllocaInst *keySlot();
-  void resetKeySlot();
-  void emitLog(const ir::Rule &rule);
-  void emitMark(const ir::Rule &rule);
+  Function *emitGroup(size_t index, size_t begin, size_t end);
+  /// Emits `body` into `f` (its entry block and debug location set up),
+  /// then restores the builder and the per-function members.
+  void inFunction(Function *f, DISubprogram *sp, SourceRange where,
+                  const std::function<void()> &body);
+
+  // The shared epilogue (Epilogue.cpp) and the actions it is made of
+  // (Actions.cpp). Rule indexes there are i64, below the table sizes.
+  struct RuleTables;
+  void emitEpilogueFunction();
+  RuleTables buildRuleTables();
+  GlobalVariable *ruleTable(const std::string &suffix, IntegerType *type,
+                            DIType *diType,
+                            const std::vector<uint64_t> &values);
+  Value *tableEntry(GlobalVariable *table, Value *index);
+  Value *callEpilogue(Value *ruleIndex);
+  /// The i32 return code in what the epilogue returned.
+  Value *epilogueCode(Value *result);
+  void bumpCounter(Value *index);
+  /// The log event of `index`, whose action word is `action`; `every`:
+  /// the table of rate limits, null when no rule has one.
+  void emitLog(Value *index, Value *action, GlobalVariable *every);
+  void emitMark(Value *mark);
+  Value *hostSlotAt(Value *slot);
+  /// CONTINUE: to `next`; else returns the constant code of `verdict`.
   void emitVerdict(ir::Verdict verdict, const ir::Rule *rule, BasicBlock *next);
-  void emitReturn(Value *code, const ir::Rule *rule);
-  int32_t returnCode(ir::Verdict verdict, SourceRange where);
+  /// Returns `code` (i32) from the function being emitted; in a rule-group
+  /// subprogram tagged with `ruleIndex` (i32, may be null).
+  void emitReturn(Value *code, Value *ruleIndex);
+  int32_t returnCode(ir::Verdict verdict);
   void setLocation(SourceRange range);
 
   ModuleLowering &ml_;
@@ -301,8 +357,10 @@ private:
   /// Large chains: an i64 zero the verifier cannot see through, OR-ed into
   /// every packet-state store (see run()).
   Value *opaqueZero_ = nullptr;
-  AllocaInst *u32Key_ = nullptr;
   std::map<uint32_t, AllocaInst *> setKeys_;
+  Function *epilogue_ = nullptr;
+  bool epilogueTakesState_ = false; ///< passed the state (for log events)
+  AllocaInst *indexKey_ = nullptr;  ///< epilogue: map key of a rule index
   bool usesChainBits_ = false;
 };
 

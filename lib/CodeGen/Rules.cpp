@@ -37,14 +37,20 @@ void ChainLowering::emitRule(const ir::Rule &rule, BasicBlock *next) {
       emitPredicate(pred, next);
   }
   setLocation(rule.range);
-  // On a match: counter, log, mark, then the verdict.
-  if (rule.counter)
-    bumpCounter(rule.index);
-  if (rule.log.enabled)
-    emitLog(rule);
-  if (rule.mark)
-    emitMark(rule);
-  emitVerdict(rule.verdict, &rule, next);
+  // On a match: the counter, log and mark, in the shared epilogue, then the
+  // verdict; a constant one needs no call.
+  bool effects = rule.counter || rule.log.enabled || rule.mark;
+  if (rule.verdict == ir::Verdict::Continue) {
+    if (effects)
+      emitEffects(c32(rule.index));
+    b_.CreateBr(next);
+    return;
+  }
+  if (!effects && rule.verdict != ir::Verdict::Redirect) {
+    emitVerdict(rule.verdict, &rule, next);
+    return;
+  }
+  emitMatched(c32(rule.index), nullptr);
 }
 
 std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
@@ -71,12 +77,9 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
         break;
       }
     }
-    if (rule.counter)
-      n += 20;
-    if (rule.log.enabled)
-      n += 260;
-    if (rule.mark || rule.verdict == ir::Verdict::Redirect)
-      n += 12;
+    if (rule.counter || rule.log.enabled || rule.mark ||
+        rule.verdict == ir::Verdict::Redirect)
+      n += 8; // a call of the shared epilogue
     return n;
   };
   std::vector<std::pair<size_t, size_t>> groups;
@@ -95,8 +98,7 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
   return groups;
 }
 
-Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end,
-                                   const std::function<void()> &prologue) {
+Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   // int <prog>_rules<index>(ctx, state): the rules [begin, end); returns
   // the program's return code, or kNoDecision to go on with the next group.
   DebugTypes &types = *ml_.types;
@@ -126,58 +128,22 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end,
   ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
   ml_.dib->createParameterVariable(sp, "state", 2, ml_.file, line, stateType,
                                    true);
-
-  // Switch the builder to the new function, then back.
-  IRBuilderBase::InsertPointGuard guard(b_);
-  DebugLoc savedLoc = b_.getCurrentDebugLocation();
-  Function *savedFn = fn_;
-  BasicBlock *savedEntry = entry_;
-  Argument *savedCtx = ctxArg_;
-  Value *savedState = stateBase_, *savedNfState = nfState_,
-        *savedNfSkb = nfSkb_;
-  DISubprogram *savedSp = sp_;
-  AllocaInst *savedKey = u32Key_;
-  auto savedSetKeys = std::move(setKeys_);
-  fn_ = f;
-  sp_ = sp;
-  ctxArg_ = f->getArg(0);
-  ctxArg_->setName("ctx");
-  stateBase_ = f->getArg(1);
-  stateBase_->setName("state");
-  u32Key_ = nullptr;
-  setKeys_.clear();
-  inGroup_ = true;
-  entry_ = block("entry");
-  b_.SetInsertPoint(entry_);
-  setLocation(chain_.rules[begin].range);
-  if (family_ == ir::HookFamily::Netfilter) {
-    nfState_ = ctxLoad(kNfCtxState, ptr());
-    nfSkb_ = ctxLoad(kNfCtxSkb, ptr());
-  }
-  if (prologue)
-    prologue();
-  for (size_t i = begin; i < end; ++i) {
-    const ir::Rule &rule = chain_.rules[i];
-    BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
-    emitRule(rule, next);
-    // After the rule's match path: its predicates fall through towards the
-    // match, and a failing one jumps here.
-    next->moveAfter(&fn_->back());
-    b_.SetInsertPoint(next);
-  }
-  b_.CreateRet(c64(kNoDecision));
-
-  inGroup_ = false;
-  fn_ = savedFn;
-  sp_ = savedSp;
-  entry_ = savedEntry;
-  ctxArg_ = savedCtx;
-  stateBase_ = savedState;
-  nfState_ = savedNfState;
-  nfSkb_ = savedNfSkb;
-  u32Key_ = savedKey;
-  setKeys_ = std::move(savedSetKeys);
-  b_.SetCurrentDebugLocation(savedLoc);
+  inFunction(f, sp, chain_.rules[begin].range, [&] {
+    stateBase_ = f->getArg(1);
+    stateBase_->setName("state");
+    inGroup_ = true;
+    for (size_t i = begin; i < end; ++i) {
+      const ir::Rule &rule = chain_.rules[i];
+      BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
+      emitRule(rule, next);
+      // After the rule's match path: its predicates fall through towards
+      // the match, and a failing one jumps here.
+      next->moveAfter(&fn_->back());
+      b_.SetInsertPoint(next);
+    }
+    b_.CreateRet(c64(kNoDecision));
+    inGroup_ = false;
+  });
   return f;
 }
 

@@ -80,13 +80,13 @@ void ChainLowering::inFunction(Function *f, DISubprogram *sp, SourceRange where,
   Value *savedState = stateBase_, *savedNfState = nfState_,
         *savedNfSkb = nfSkb_;
   DISubprogram *savedSp = sp_;
-  auto savedSetKeys = std::move(setKeys_);
+  AllocaInst *savedSetKey = setKey_;
   fn_ = f;
   sp_ = sp;
   ctxArg_ = f->getArg(0);
   ctxArg_->setName("ctx");
   stateBase_ = nullptr;
-  setKeys_.clear();
+  setKey_ = nullptr;
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   setLocation(where);
@@ -102,7 +102,7 @@ void ChainLowering::inFunction(Function *f, DISubprogram *sp, SourceRange where,
   stateBase_ = savedState;
   nfState_ = savedNfState;
   nfSkb_ = savedNfSkb;
-  setKeys_ = std::move(savedSetKeys);
+  setKey_ = savedSetKey;
   b_.SetCurrentDebugLocation(savedLoc);
 }
 

@@ -357,7 +357,7 @@ private:
   /// Large chains: an i64 zero the verifier cannot see through, OR-ed into
   /// every packet-state store (see run()).
   Value *opaqueZero_ = nullptr;
-  std::map<uint32_t, AllocaInst *> setKeys_;
+  AllocaInst *setKey_ = nullptr; ///< set lookups: one key per function
   Function *epilogue_ = nullptr;
   bool epilogueTakesState_ = false; ///< passed the state (for log events)
   AllocaInst *indexKey_ = nullptr;  ///< epilogue: map key of a rule index

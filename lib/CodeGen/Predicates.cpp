@@ -207,10 +207,15 @@ Value *ChainLowering::setTest(const ir::Predicate &pred) {
   const ir::Set &set = chain_.sets[pred.set];
   unsigned keySize = set.keySize();
   unsigned addrOffset = set.lpm ? 4 : 0;
-  // One key buffer per set, shared by every rule that looks it up.
-  AllocaInst *&key = setKeys_[pred.set];
-  if (!key)
-    key = var(ArrayType::get(i8(), addrOffset + keySize), "setkey", 8);
+  // One key buffer per function, sized for the largest key, shared by
+  // every set lookup: the stack is 512 bytes for the whole call chain.
+  if (!setKey_) {
+    unsigned largest = 0;
+    for (const ir::Set &s : chain_.sets)
+      largest = std::max(largest, (s.lpm ? 4 : 0) + s.keySize());
+    setKey_ = var(ArrayType::get(i8(), largest), "setkey", 8);
+  }
+  AllocaInst *key = setKey_;
   if (set.lpm) {
     // struct { u32 prefixlen; u8 addr[]; }: look up the full address.
     StoreInst *s = b_.CreateStore(c32(keySize * 8), key);

@@ -2,10 +2,28 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include <llvm/IR/DIBuilder.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InlineAsm.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include "DebugTypes.h"
+#include "KernelAbi.h"
+#include "PacketState.h"
+#include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/BFIR.h"
 
 namespace bfc::codegen::detail {
+
+// The lowering sources name LLVM's IR classes unqualified.
+using namespace llvm;
 
 // Module-level symbols besides programs and maps.
 inline constexpr const char *kLicenseSymbol = "_license";
@@ -14,33 +32,336 @@ inline constexpr const char *kSetsSymbol = "bfc_sets";
 inline constexpr const char *kSetsSection = ".bfc.sets";
 
 /// CO-RE type names carry `___bfc` and 8 hex digits (a libbpf flavor, see
-/// Lowering.cpp); outputs show them as `___bfc00000000`.
+/// ModuleLowering.cpp); outputs show them as `___bfc00000000`.
 inline constexpr const char *kCoreFlavorPrefix = "___bfc";
 inline constexpr size_t kCoreFlavorDigits = 8;
 
-// Program types / map types / helpers of the kernel UAPI used by the
-// generated code (values from linux/bpf.h, stable ABI).
-enum MapType : uint32_t {
-  kMapHash = 1,
-  kMapArray = 2,
-  kMapPercpuArray = 6,
-  kMapLpmTrie = 11,
-  kMapRingbuf = 27,
-};
-inline constexpr uint32_t kMapFlagNoPrealloc = 1;
-inline constexpr uint32_t kRingbufBytes = 256 * 1024;
+/// Estimated BPF instructions per rule-group subprogram.
+inline constexpr size_t kGroupBudget = 8000;
+/// What a rule-group subprogram returns when none of its rules decided
+/// (see emitReturn()).
+inline constexpr uint64_t kNoDecision = 0;
 
-enum Helper : uint64_t {
-  kHelperMapLookupElem = 1,
-  kHelperKtimeGetNs = 5,
-  kHelperGetPrandomU32 = 7,
-  kHelperGetCurrentPidTgid = 14,
-  kHelperGetCurrentComm = 16,
-  kHelperRedirect = 23,
-  kHelperSkbLoadBytes = 26,
-  kHelperGetHashRecalc = 34,
-  kHelperRingbufReserve = 131,
-  kHelperRingbufSubmit = 132,
+/// A rule's entry in the shared epilogue's action table (u16).
+enum RuleAction : uint32_t {
+  kActionVerdict = 0x7, ///< mask: the ir::Verdict
+  kActionCounter = 1u << 3,
+  kActionLog = 1u << 4,
+  kActionLogHeadersShift = 5, ///< 3 bits of ir::LogHeaders
+  kActionMark = 1u << 8,
+  kActionEvery = 1u << 9,
+  kActionRedirectSlot = 1u << 10, ///< the redirect entry is a host slot
+  kActionRedirectIngress = 1u << 11,
+};
+/// What the epilogue returns for a CONTINUE entry: no i32 return code.
+inline constexpr uint64_t kEpilogueContinue = uint64_t(1) << 32;
+
+/// Module-wide state: the LLVM module, debug info and shared globals.
+class ModuleLowering {
+public:
+  ModuleLowering(const ir::Module &module, LLVMContext &context,
+                 const CodeGenOptions &options, DiagnosticEngine &diags);
+
+  std::unique_ptr<llvm::Module> run();
+
+  const ir::Module &irModule;
+  LLVMContext &ctx;
+  const CodeGenOptions &options;
+  DiagnosticEngine &diags;
+  std::unique_ptr<llvm::Module> mod;
+  std::unique_ptr<DIBuilder> dib;
+  DIFile *file = nullptr;
+  DICompileUnit *unit = nullptr;
+  std::unique_ptr<DebugTypes> types;
+  GlobalVariable *hostSlots = nullptr;
+  std::vector<GlobalValue *> used;
+  /// `___bfcNNNNNNNN`, unique per compilation in this process (see
+  /// coreStruct()).
+  std::string coreFlavor;
+  bool failed = false;
+
+  void error(SourceRange range, std::string message) {
+    diags.error(range, std::move(message));
+    failed = true;
+  }
+
+  GlobalVariable *createMap(const std::string &name, uint32_t type,
+                            uint32_t maxEntries, uint32_t flags, DIType *key,
+                            DIType *value);
+
+  // Kernel functions (kfuncs) for netfilter packet access.
+  Function *kfunc(const std::string &name);
+  // CO-RE struct types (names and members matched against vmlinux BTF).
+  struct CoreStruct {
+    StructType *ir;
+    DICompositeType *di;
+  };
+  CoreStruct &coreStruct(const std::string &name);
+
+private:
+  std::map<std::string, Function *> kfuncs_;
+  std::map<std::string, CoreStruct> coreStructs_;
+};
+
+/// One chain -> one function.
+class ChainLowering {
+public:
+  ChainLowering(ModuleLowering &ml, const ir::Chain &chain,
+                const ChainSymbols &symbols)
+      : ml_(ml), chain_(chain), sym_(symbols), b_(ml.ctx),
+        family_(ir::hookFamily(chain.hook)) {}
+
+  void run();
+
+  // ------------------------------------------------ shared epilogue ----
+  // One function per chain, `<prog>_matched`, does what happens when a rule
+  // matches: the counter, the log event, the mark and the verdict, read
+  // from per-rule tables (Epilogue.cpp, docs/codegen.md "The shared rule
+  // epilogue"). Rules only find the matched rule and call it, so the helper
+  // call sites, and the verifier's work, do not grow with the rules.
+  //
+  // A rule index is an i32: a constant, or a value known only at run time
+  // (e.g. the lowest matching rule of a classification table). Besides the
+  // rules [0, n), BFC_COUNTER_POLICY(n) is the policy and
+  // BFC_COUNTER_ERRORS(n) the malformed-packet counter (a CONTINUE entry).
+  // Indexes beyond these do nothing and continue.
+
+  /// Rule `ruleIndex` matched: applies its counter, log and mark, in that
+  /// order, then returns its verdict from the function being emitted; a
+  /// CONTINUE rule instead goes on at `next` (null only when the rule is
+  /// known not to be a CONTINUE rule). The current block is terminated.
+  void emitMatched(Value *ruleIndex, BasicBlock *next);
+  /// Only the counter, log and mark of `ruleIndex` (a CONTINUE rule, or
+  /// the error counter); the builder stays in the current block.
+  void emitEffects(Value *ruleIndex);
+
+private:
+  enum class Access { Direct, DirectWithFallback, Dynptr, None };
+
+  // ------------------------------------------------------------ types ----
+  Type *i1() { return b_.getInt1Ty(); }
+  IntegerType *i8() { return b_.getInt8Ty(); }
+  IntegerType *i16() { return b_.getInt16Ty(); }
+  IntegerType *i32() { return b_.getInt32Ty(); }
+  IntegerType *i64() { return b_.getInt64Ty(); }
+  PointerType *ptr() { return b_.getPtrTy(); }
+  ConstantInt *c64(uint64_t v) { return b_.getInt64(v); }
+  ConstantInt *c32(uint32_t v) { return b_.getInt32(v); }
+
+  BasicBlock *block(const Twine &name) {
+    return BasicBlock::Create(ml_.ctx, name, fn_);
+  }
+  /// A block placed right after the current one: the fall-through of a
+  /// predicate's branch (BPF cannot invert a branch after instruction
+  /// selection, so the IR order decides which side is the jump).
+  BasicBlock *nextBlock(const Twine &name) {
+    BasicBlock *current = b_.GetInsertBlock();
+    return BasicBlock::Create(ml_.ctx, name, fn_, current->getNextNode());
+  }
+  AllocaInst *var(Type *type, const Twine &name, unsigned align = 8);
+  Slot local(Type *type, const Twine &name) {
+    return Slot{type, var(type, name), 0};
+  }
+  Slot stateSlot(Type *type, unsigned offset, int bit = -1) {
+    return Slot{type, nullptr, offset, bit};
+  }
+  Value *slotPointer(const Slot &slot) {
+    return slot.local
+               ? static_cast<Value *>(slot.local)
+               : b_.CreateConstInBoundsGEP1_64(i8(), stateBase_, slot.offset);
+  }
+  Value *load(const Slot &slot) {
+    if (slot.bit < 0)
+      return b_.CreateLoad(slot.type, slotPointer(slot));
+    LoadInst *word = b_.CreateLoad(i64(), slotPointer(slot));
+    // Large chains: flags and protocol numbers are read afresh from the
+    // state by every rule. Kept in a register, a flag the verifier has seen
+    // tested is known on each side of the test, and it would walk the
+    // remaining rules once per combination of flags.
+    if (!slot.local && opaqueZero_)
+      word->setVolatile(true);
+    return b_.CreateTrunc(b_.CreateLShr(word, slot.bit), slot.type);
+  }
+  void store(const Slot &slot, Value *value) {
+    if (slot.bit >= 0) {
+      unsigned width = slot.type->getIntegerBitWidth();
+      uint64_t mask = ~(((width == 64 ? 0 : (1ull << width)) - 1) << slot.bit);
+      Value *word = b_.CreateLoad(i64(), slotPointer(slot));
+      value = b_.CreateOr(b_.CreateAnd(word, c64(mask)),
+                          b_.CreateShl(b_.CreateZExt(value, i64()), slot.bit));
+    }
+    if (!slot.local && opaqueZero_)
+      value = b_.CreateOr(value, b_.CreateTrunc(opaqueZero_, value->getType()));
+    b_.CreateStore(value, slotPointer(slot));
+  }
+
+  // --------------------------------------------------------- builders ----
+  Value *callHelper(uint64_t id, Type *ret, ArrayRef<Value *> args);
+  Value *ctxLoad(unsigned offset, Type *type);
+  Value *ctxField(unsigned offset);   ///< address of a context field
+  Value *ctxPointer(unsigned offset); ///< data/data_end as pointers
+  /// `v`, hidden from the optimiser (an empty inline asm).
+  Value *opaque(Value *v) {
+    auto *asmType = FunctionType::get(v->getType(), {v->getType()}, false);
+    return b_.CreateCall(InlineAsm::get(asmType, "", "=r,0", false), {v});
+  }
+  Value *bswap(Value *v) {
+    return v->getType()->getIntegerBitWidth() == 8
+               ? v
+               : b_.CreateUnaryIntrinsic(Intrinsic::bswap, v);
+  }
+  /// Byte `offset`, `width` bytes, of a header's words.
+  Value *extract(ArrayRef<Slot> words, unsigned offset, unsigned width);
+  Value *coreLoad(Value *base, const std::string &structName, unsigned member,
+                  Type *type);
+
+  // ------------------------------------------------------ packet view ----
+  void emitPrologue();
+  /// Reads `len` bytes at packet offset `off` into `words`; returns true
+  /// (i1) when they were all inside the packet.
+  Value *readBytes(Value *off, unsigned len, ArrayRef<Chunk> chunks,
+                   ArrayRef<Slot> words);
+  void loadChunks(Value *base, ArrayRef<Chunk> chunks, ArrayRef<Slot> words);
+  /// True (i1) when the packet has at least `end` bytes.
+  Value *packetHas(Value *end);
+  /// Bytes counted by counters, as i64.
+  Value *bytesCounted();
+
+  // ------------------------------------------------------------ parse ----
+  void emitParse();
+  void emitSockAddrState();
+  void emitIp4(BasicBlock *malformed, BasicBlock *toTransport);
+  void emitIp6(BasicBlock *done, BasicBlock *toTransport,
+               BasicBlock *malformed);
+  void emitTransport(BasicBlock *done, BasicBlock *malformed);
+
+  // ------------------------------------------------------------ rules ----
+  Value *present(ir::Proto proto);
+  ArrayRef<Slot> headerWords(ir::Proto proto) {
+    switch (proto) {
+    case ir::Proto::Ip4:
+      return ip4_;
+    case ir::Proto::Ip6:
+      return ip6_;
+    case ir::Proto::Tcp:
+      return tcp_;
+    case ir::Proto::Udp:
+      return udp_;
+    case ir::Proto::TcpOrUdp:
+      return ports_;
+    case ir::Proto::Icmp:
+      return icmp_;
+    case ir::Proto::Icmpv6:
+      return icmp6_;
+    default:
+      return l2_;
+    }
+  }
+  RawValue fieldRaw(ir::FieldId field, SourceRange where);
+  Value *fieldNumeric(ir::FieldId field, SourceRange where);
+  Value *ifaceIndex(SourceRange where);
+  Value *hostSlot(uint32_t slot);
+  /// Emits `pred`; on return the builder is where it holds. Jumps to
+  /// `fail` when it does not.
+  void emitPredicate(const ir::Predicate &pred, BasicBlock *fail);
+  Value *fieldTest(const ir::Predicate &pred);
+  /// Large chains: the predicate as an i64 0 or 1 computed without any
+  /// branch (see emitRule); null for predicates that need one (sets, flow
+  /// probability, sock_addr fields).
+  Value *truthValue(const ir::Predicate &pred);
+  bool hasTruthValue(const ir::Predicate &pred) const;
+  /// (d != 0) as 0/1, and x >> 63, in ALU instructions LLVM cannot turn
+  /// back into compares (which BPF can only materialise with branches).
+  Value *nonZeroBit(Value *d);
+  Value *signBit(Value *x);
+  /// Branch of a predicate: to `holds` when true, else to `fail`.
+  void holdsBranch(Value *cond, BasicBlock *holds, BasicBlock *fail);
+  static bool holdsOnZero(const ir::Predicate &pred);
+  Value *setTest(const ir::Predicate &pred);
+  Value *flowHash();
+  void emitRule(const ir::Rule &rule, BasicBlock *next);
+  /// Rule index ranges, one per subprogram ([0, n) when one is enough).
+  std::vector<std::pair<size_t, size_t>> ruleGroups() const;
+  Function *emitGroup(size_t index, size_t begin, size_t end);
+  /// Emits `body` into `f` (its entry block and debug location set up),
+  /// then restores the builder and the per-function members.
+  void inFunction(Function *f, DISubprogram *sp, SourceRange where,
+                  const std::function<void()> &body);
+
+  // The shared epilogue (Epilogue.cpp) and the actions it is made of
+  // (Actions.cpp). Rule indexes there are i64, below the table sizes.
+  struct RuleTables;
+  void emitEpilogueFunction();
+  RuleTables buildRuleTables();
+  GlobalVariable *ruleTable(const std::string &suffix, IntegerType *type,
+                            DIType *diType,
+                            const std::vector<uint64_t> &values);
+  Value *tableEntry(GlobalVariable *table, Value *index);
+  Value *callEpilogue(Value *ruleIndex);
+  /// The i32 return code in what the epilogue returned.
+  Value *epilogueCode(Value *result);
+  void bumpCounter(Value *index);
+  /// The log event of `index`, whose action word is `action`; `every`:
+  /// the table of rate limits, null when no rule has one.
+  void emitLog(Value *index, Value *action, GlobalVariable *every);
+  void emitMark(Value *mark);
+  Value *hostSlotAt(Value *slot);
+  /// CONTINUE: to `next`; else returns the constant code of `verdict`.
+  void emitVerdict(ir::Verdict verdict, const ir::Rule *rule, BasicBlock *next);
+  /// Returns `code` (i32) from the function being emitted; in a rule-group
+  /// subprogram tagged with `ruleIndex` (i32, may be null).
+  void emitReturn(Value *code, Value *ruleIndex);
+  int32_t returnCode(ir::Verdict verdict);
+  void setLocation(SourceRange range);
+
+  ModuleLowering &ml_;
+  const ir::Chain &chain_;
+  const ChainSymbols &sym_;
+  IRBuilder<> b_;
+  ir::HookFamily family_;
+  Access access_ = Access::None;
+  Function *fn_ = nullptr;
+  Argument *ctxArg_ = nullptr;
+  DISubprogram *sp_ = nullptr;
+  BasicBlock *entry_ = nullptr;
+
+  // Maps.
+  GlobalVariable *counters_ = nullptr, *log_ = nullptr, *rate_ = nullptr;
+  std::vector<GlobalVariable *> sets_;
+
+  // Per-packet state (promoted to SSA by the optimiser).
+  Value *stateBase_ = nullptr;              // the packet state of this function
+  Slot l3Proto_;                            // i16, host order
+  std::array<Slot, kNumPresence> has_ = {}; // i1
+  Slot l4Proto_;                            // i8
+  Slot malformed_;                          // i1
+  std::array<Slot, 4> chainBits_ = {};      // i64: protocols of the IPv6 chain
+  std::array<Slot, kL2Words> l2_ = {};
+  std::array<Slot, kIp4Words> ip4_ = {};
+  std::array<Slot, kIp6Words> ip6_ = {};
+  std::array<Slot, kTcpWords> tcp_ = {};
+  std::array<Slot, 1> udp_ = {}, icmp_ = {}, icmp6_ = {};
+  std::array<Slot, 1> ports_ = {};          // TCP or UDP: sport, dport
+  std::array<Slot, kIp6Words> l3Read_ = {}; // IPv4/IPv6 before validation
+  // Parser locals.
+  Slot extWord_;                  // i64: first 8 bytes of an extension header
+  Slot nextHdr_;                  // i8: IPv6 walk
+  Slot walkOff_;                  // i64: IPv6 walk offset
+  Slot l4Off_;                    // i64: transport offset
+  AllocaInst *scratch_ = nullptr; // bytes for helper copies
+  AllocaInst *dynptr_ = nullptr;  // struct bpf_dynptr (netfilter)
+  Value *data_ = nullptr, *dataEnd_ = nullptr; // direct access pointers
+  Value *nfState_ = nullptr, *nfSkb_ = nullptr;
+  BasicBlock *parseDone_ = nullptr;
+  bool inGroup_ = false; ///< emitting a rule-group subprogram
+  /// Large chains: an i64 zero the verifier cannot see through, OR-ed into
+  /// every packet-state store (see run()).
+  Value *opaqueZero_ = nullptr;
+  AllocaInst *setKey_ = nullptr; ///< set lookups: one key per function
+  Function *epilogue_ = nullptr;
+  bool epilogueTakesState_ = false; ///< passed the state (for log events)
+  AllocaInst *indexKey_ = nullptr;  ///< epilogue: map key of a rule index
+  bool usesChainBits_ = false;
 };
 
 } // namespace bfc::codegen::detail

@@ -34,7 +34,7 @@ void initializeBPF() {
     LLVMInitializeBPFTarget();
     LLVMInitializeBPFTargetMC();
     LLVMInitializeBPFAsmPrinter();
-    // Inline asm (see Lowering.cpp) is parsed when emitting objects.
+    // Inline asm (see TruthValues.cpp) is parsed when emitting objects.
     LLVMInitializeBPFAsmParser();
   });
 }

@@ -18,6 +18,7 @@
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/KernelCompat.h"
+#include "bfc/Load/MapFill.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::load {
@@ -113,6 +114,8 @@ std::vector<std::string> chainMapNames(const object::ChainInfo &chain) {
   }
   for (const object::SetInfo &set : chain.sets)
     names.push_back(set.map);
+  for (const object::TableInfo &table : chain.tables)
+    names.push_back(table.map);
   return names;
 }
 
@@ -124,6 +127,23 @@ bpf_map *findMap(bpf_object *obj, const std::string &name,
                                 "(the metadata names it)",
                                 chain.name, name));
   return map;
+}
+
+/// A set's or table's map: hash or LPM trie, key size, room for `entries`.
+void checkKeyedMap(bpf_object *obj, const object::ChainInfo &chain,
+                   const std::string &name, bool lpm, uint32_t keySize,
+                   size_t entries, const std::string &what) {
+  bpf_map *map = findMap(obj, name, chain);
+  bpf_map_type expected = lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH;
+  if (bpf_map__type(map) != expected || bpf_map__key_size(map) != keySize)
+    throw LoadError(fmt::format(
+        "chain '{}': map '{}' of {} is not a {} with {}-byte keys", chain.name,
+        name, what, lpm ? "LPM trie" : "hash map", keySize));
+  if (bpf_map__max_entries(map) < entries)
+    throw LoadError(fmt::format("chain '{}': {} has {} entries but its map "
+                                "holds {}",
+                                chain.name, what, entries,
+                                bpf_map__max_entries(map)));
 }
 
 /// The maps must be what the metadata says before anything relies on it.
@@ -141,21 +161,12 @@ void checkMapLayout(bpf_object *obj, const object::ChainInfo &chain) {
       throw LoadError(fmt::format("chain '{}': map '{}' is not a ring buffer",
                                   chain.name, chain.log->map));
   }
-  for (const object::SetInfo &set : chain.sets) {
-    bpf_map *map = findMap(obj, set.map, chain);
-    bpf_map_type expected = set.lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH;
-    if (bpf_map__type(map) != expected ||
-        bpf_map__key_size(map) != set.mapKeySize())
-      throw LoadError(fmt::format(
-          "chain '{}': map '{}' of set '{}' is not a {} with {}-byte keys",
-          chain.name, set.map, set.name, set.lpm ? "LPM trie" : "hash map",
-          set.mapKeySize()));
-    if (bpf_map__max_entries(map) < set.elements.size())
-      throw LoadError(fmt::format("chain '{}': set '{}' has {} elements but "
-                                  "its map holds {}",
-                                  chain.name, set.name, set.elements.size(),
-                                  bpf_map__max_entries(map)));
-  }
+  for (const object::SetInfo &set : chain.sets)
+    checkKeyedMap(obj, chain, set.map, set.lpm, set.mapKeySize(),
+                  set.elements.size(), fmt::format("set '{}'", set.name));
+  for (const object::TableInfo &table : chain.tables)
+    checkKeyedMap(obj, chain, table.map, table.lpm, table.mapKeySize(),
+                  table.entries.size(), fmt::format("table {}", table.index));
 }
 
 void writeHostSlots(bpf_object *obj, const object::ObjectFile &object,
@@ -184,24 +195,26 @@ void writeHostSlots(bpf_object *obj, const object::ObjectFile &object,
 void fillSets(bpf_object *obj, const object::ChainInfo &chain) {
   for (const object::SetInfo &set : chain.sets) {
     bpf_map *map = findMap(obj, set.map, chain);
-    std::vector<uint8_t> value(bpf_map__value_size(map), 0);
-    value[0] = 1;
-    for (const object::SetElement &element : set.elements) {
-      std::vector<uint8_t> key;
-      if (set.lpm) {
-        key.resize(4);
-        std::memcpy(key.data(), &element.prefixLen, 4);
-      }
-      key.insert(key.end(), element.key.begin(), element.key.end());
-      try {
-        bpf::updateElem(bpf_map__fd(map), key.data(), value.data());
-      } catch (const LoadError &e) {
-        throw LoadError(fmt::format("chain '{}': cannot fill set '{}': {}",
-                                    chain.name, set.name, e.what()));
-      }
+    try {
+      updateEntries(bpf_map__fd(map),
+                    setMapEntries(set, bpf_map__value_size(map)));
+    } catch (const LoadError &e) {
+      throw LoadError(fmt::format("chain '{}': cannot fill set '{}': {}",
+                                  chain.name, set.name, e.what()));
     }
     debugLog("chain '{}': set '{}' filled with {} elements", chain.name,
              set.name, set.elements.size());
+  }
+  for (const object::TableInfo &table : chain.tables) {
+    bpf_map *map = findMap(obj, table.map, chain);
+    try {
+      updateEntries(bpf_map__fd(map), tableMapEntries(table));
+    } catch (const LoadError &e) {
+      throw LoadError(fmt::format("chain '{}': cannot fill table {}: {}",
+                                  chain.name, table.index, e.what()));
+    }
+    debugLog("chain '{}': table {} filled with {} entries", chain.name,
+             table.index, table.entries.size());
   }
 }
 

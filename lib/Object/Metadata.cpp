@@ -209,6 +209,22 @@ RuleInfo parseRule(const Node &node, uint32_t position) {
   return rule;
 }
 
+/// `key_size` (which must be `width`, the key fields' total) and
+/// `max_entries` (at least 1) of a set or table.
+void readKeySizeAndCapacity(const Node &node, uint32_t width, uint32_t &keySize,
+                            uint32_t &maxEntries) {
+  Node keySizeNode = node.member("key_size");
+  keySize = keySizeNode.integer<uint32_t>();
+  if (keySize != width)
+    keySizeNode.fail(
+        fmt::format("{} does not match the key fields, which are {} bytes",
+                    keySize, width));
+  Node maxEntriesNode = node.member("max_entries");
+  maxEntries = maxEntriesNode.integer<uint32_t>();
+  if (maxEntries == 0)
+    maxEntriesNode.fail("must be at least 1");
+}
+
 SetInfo parseSet(const Node &node, uint32_t position) {
   SetInfo set;
   set.index = node.index("set", position);
@@ -235,17 +251,36 @@ SetInfo parseSet(const Node &node, uint32_t position) {
                                 set.key[0] != ir::FieldId::Ip6Daddr))
       key.fail("an LPM set key is exactly one address field");
   }
-  Node keySize = node.member("key_size");
-  set.keySize = keySize.integer<uint32_t>();
-  if (set.keySize != width)
-    keySize.fail(
-        fmt::format("{} does not match the key fields, which are {} bytes",
-                    set.keySize, width));
-  Node maxEntries = node.member("max_entries");
-  set.maxEntries = maxEntries.integer<uint32_t>();
-  if (set.maxEntries == 0)
-    maxEntries.fail("must be at least 1");
+  readKeySizeAndCapacity(node, width, set.keySize, set.maxEntries);
   return set;
+}
+
+TableInfo parseTable(const Node &node, uint32_t position) {
+  TableInfo table;
+  table.index = node.index("table", position);
+  table.map = node.member("map").string();
+  Node fields = node.member("fields");
+  uint32_t width = 0;
+  for (const Node &component : fields.elements()) {
+    Node fieldNode = component.member("field");
+    std::string name = fieldNode.string();
+    auto field = ir::fieldFromName(name);
+    if (!field || ir::fieldInfo(*field).proto == ir::Proto::None)
+      fieldNode.fail(fmt::format("'{}' is not a header field", name));
+    Node bits = component.member("bits");
+    TableFieldInfo info{*field, bits.integer<uint32_t>()};
+    if (info.bits > ir::fieldInfo(*field).width * 8u)
+      bits.fail(fmt::format("more bits than '{}' has", name));
+    table.fields.push_back(info);
+    width += ir::fieldInfo(*field).width;
+  }
+  if (table.fields.empty())
+    fields.fail("a table key needs at least one field");
+  table.lpm = node.member("lpm").boolean();
+  if (table.lpm && table.fields.size() != 1)
+    fields.fail("an LPM table key is exactly one field");
+  readKeySizeAndCapacity(node, width, table.keySize, table.maxEntries);
+  return table;
 }
 
 ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
@@ -316,6 +351,9 @@ ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
       chain.sets.push_back(std::move(set));
     }
   }
+  if (auto tables = node.optionalMember("tables"))
+    for (const Node &tableNode : tables->elements())
+      chain.tables.push_back(parseTable(tableNode, chain.tables.size()));
   return chain;
 }
 
@@ -491,6 +529,19 @@ std::string serializeMetadata(const Metadata &meta) {
                            {"lpm", set.lpm},
                            {"key_size", set.keySize},
                            {"max_entries", set.maxEntries}});
+    }
+    // Only when there are tables: objects without keep their documents.
+    for (const TableInfo &table : chain.tables) {
+      json fields = json::array();
+      for (const TableFieldInfo &component : table.fields)
+        fields.push_back({{"field", ir::fieldInfo(component.field).name},
+                          {"bits", component.bits}});
+      c["tables"].push_back({{"index", table.index},
+                             {"map", table.map},
+                             {"fields", fields},
+                             {"lpm", table.lpm},
+                             {"key_size", table.keySize},
+                             {"max_entries", table.maxEntries}});
     }
     document["chains"].push_back(std::move(c));
   }

@@ -44,6 +44,7 @@ private:
 struct Sections {
   std::optional<std::span<const uint8_t>> meta;
   std::optional<std::span<const uint8_t>> sets;
+  std::optional<std::span<const uint8_t>> tables;
   std::optional<SymbolLocation> hostSlots;
 };
 
@@ -123,6 +124,8 @@ Sections findSections(const std::string &name, std::vector<uint8_t> &bytes) {
       found.meta = data;
     else if (std::strcmp(sectionName, kSetsSection) == 0)
       found.sets = data;
+    else if (std::strcmp(sectionName, BFC_TABLES_SECTION) == 0)
+      found.tables = data;
     else if (shdr.sh_type == SHT_SYMTAB && !found.hostSlots)
       found.hostSlots = findHostSlots(elf.get(), scn, shdr, shstrndx);
   }
@@ -175,6 +178,8 @@ ObjectFile ObjectFile::fromMemory(std::vector<uint8_t> bytes,
     object.metadata_ = parseMetadata(object.metadataText_);
     if (sections.sets)
       decodeSetsSection(*sections.sets, object.metadata_);
+    if (sections.tables)
+      decodeTablesSection(*sections.tables, object.metadata_);
     const size_t slots = object.metadata_.hostSlots.size();
     if (slots != 0) {
       if (!sections.hostSlots)
@@ -246,6 +251,67 @@ std::vector<uint8_t> encodeSetsSection(const Metadata &meta) {
         writeLe32(out, globalIndex);
         writeLe32(out, set.lpm ? element.prefixLen : 0);
         out.insert(out.end(), element.key.begin(), element.key.end());
+      }
+      ++globalIndex;
+    }
+  }
+  return out;
+}
+
+void decodeTablesSection(std::span<const uint8_t> section, Metadata &meta) {
+  std::vector<std::pair<TableInfo *, const ChainInfo *>> tables;
+  for (ChainInfo &chain : meta.chains)
+    for (TableInfo &table : chain.tables)
+      tables.emplace_back(&table, &chain);
+
+  size_t offset = 0;
+  for (size_t record = 0; offset < section.size(); ++record) {
+    auto fail = [&](const std::string &what) {
+      return ObjectError(
+          fmt::format("corrupt .bfc.tables: record {}: {}", record, what));
+    };
+    if (section.size() - offset < 12)
+      throw fail("truncated (header)");
+    uint32_t tableIndex = readLe32(section.data() + offset);
+    TableEntryInfo entry;
+    entry.prefixLen = readLe32(section.data() + offset + 4);
+    entry.rule = readLe32(section.data() + offset + 8);
+    if (tableIndex >= tables.size())
+      throw fail(fmt::format("names table {}, the object has {} tables",
+                             tableIndex, tables.size()));
+    auto [table, chain] = tables[tableIndex];
+    offset += 12;
+    if (section.size() - offset < table->keySize)
+      throw fail(fmt::format("truncated (key of table {})", table->index));
+    entry.key.assign(section.data() + offset,
+                     section.data() + offset + table->keySize);
+    offset += table->keySize;
+    if (!table->lpm)
+      entry.prefixLen = 0;
+    else if (entry.prefixLen > table->keySize * 8)
+      throw fail(fmt::format("prefix length {} of {}-bit addresses",
+                             entry.prefixLen, table->keySize * 8));
+    if (entry.rule >= chain->rules.size())
+      throw fail(fmt::format("rule {} of a chain of {} rules", entry.rule,
+                             chain->rules.size()));
+    table->entries.push_back(std::move(entry));
+    if (table->entries.size() > table->maxEntries)
+      throw fail(fmt::format("table {} of chain '{}' has more entries than "
+                             "its max_entries ({})",
+                             table->index, chain->name, table->maxEntries));
+  }
+}
+
+std::vector<uint8_t> encodeTablesSection(const Metadata &meta) {
+  std::vector<uint8_t> out;
+  uint32_t globalIndex = 0;
+  for (const ChainInfo &chain : meta.chains) {
+    for (const TableInfo &table : chain.tables) {
+      for (const TableEntryInfo &entry : table.entries) {
+        writeLe32(out, globalIndex);
+        writeLe32(out, table.lpm ? entry.prefixLen : 0);
+        writeLe32(out, entry.rule);
+        out.insert(out.end(), entry.key.begin(), entry.key.end());
       }
       ++globalIndex;
     }

@@ -9,6 +9,9 @@
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
 
+#include "bfc/Load/Error.h"
+#include "bfc/Load/MapFill.h"
+
 namespace bfc::run {
 
 namespace {
@@ -159,25 +162,25 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
     throw RunError(fmt::format("{}: no counters map '{}'", object.name(),
                                chain_->counters.map));
 
-  for (const object::SetInfo &set : chain_->sets) {
-    int fd = bpf_object__find_map_fd_by_name(obj_.get(), set.map.c_str());
+  auto fill = [&](const std::string &mapName, const std::string &what,
+                  const auto &packEntries) {
+    int fd = bpf_object__find_map_fd_by_name(obj_.get(), mapName.c_str());
     if (fd < 0)
-      throw RunError(fmt::format("{}: no map '{}' for set '{}'", object.name(),
-                                 set.map, set.name));
-    for (const object::SetElement &element : set.elements) {
-      std::vector<uint8_t> key;
-      if (set.lpm) {
-        uint32_t prefix = element.prefixLen;
-        key.resize(sizeof(prefix));
-        std::memcpy(key.data(), &prefix, sizeof(prefix));
-      }
-      key.insert(key.end(), element.key.begin(), element.key.end());
-      uint8_t value = 1;
-      if (bpf_map_update_elem(fd, key.data(), &value, BPF_ANY))
-        throw RunError(fmt::format("{}: adding an element to set '{}': {}",
-                                   object.name(), set.name, errnoText(errno)));
+      throw RunError(
+          fmt::format("{}: no map '{}' for {}", object.name(), mapName, what));
+    try {
+      load::updateEntries(fd, packEntries());
+    } catch (const load::LoadError &e) {
+      throw RunError(
+          fmt::format("{}: filling {}: {}", object.name(), what, e.what()));
     }
-  }
+  };
+  for (const object::SetInfo &set : chain_->sets)
+    fill(set.map, fmt::format("set '{}'", set.name),
+         [&] { return load::setMapEntries(set, sizeof(uint8_t)); });
+  for (const object::TableInfo &table : chain_->tables)
+    fill(table.map, fmt::format("table {}", table.index),
+         [&] { return load::tableMapEntries(table); });
 
   if (chain_->log) {
     int fd =

@@ -14,6 +14,11 @@
 /* ELF section holding the metadata: a NUL-terminated JSON document. */
 #define BFC_META_SECTION ".bfc.meta"
 
+/* ELF section holding the entries of the classifier tables (records
+ * `u32 table_index, u32 prefixlen, u32 rule, key bytes`, little endian; see
+ * docs/object-format.md). A table map's value is the u32 rule index. */
+#define BFC_TABLES_SECTION ".bfc.tables"
+
 /* Counters: one BPF_MAP_TYPE_PERCPU_ARRAY per chain with
  * (number of rules + 2) entries of struct bfc_counter: entry i is rule i,
  * then the policy counter, then the error counter (packets the program could

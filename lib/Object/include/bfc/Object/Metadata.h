@@ -103,6 +103,46 @@ struct SetInfo {
   uint32_t mapKeySize() const { return lpm ? keySize + 4 : keySize; }
 };
 
+/// One component of a classifier table's key: a field compared on its
+/// first `bits` bits (the whole width for LPM tables, whose entries carry
+/// their own prefix lengths).
+struct TableFieldInfo {
+  ir::FieldId field = ir::FieldId::Ip4Saddr;
+  uint32_t bits = 0;
+
+  friend bool operator==(const TableFieldInfo &,
+                         const TableFieldInfo &) = default;
+};
+
+/// One entry of a classifier table: the key (masked component values,
+/// network byte order), its prefix length (LPM tables only) and the rule
+/// index the lookup gives.
+struct TableEntryInfo {
+  std::vector<uint8_t> key;
+  uint32_t prefixLen = 0;
+  uint32_t rule = 0;
+
+  friend bool operator==(const TableEntryInfo &,
+                         const TableEntryInfo &) = default;
+};
+
+/// A classifier table (docs/codegen.md, "Classification"): a HASH map (or
+/// an LPM_TRIE when `lpm`) from a key to the lowest index of a rule it
+/// matches, as a u32. Filled by the loader, never updated after.
+struct TableInfo {
+  uint32_t index = 0; ///< index in the chain (map `<prog>_table<index>`)
+  std::string map;
+  std::vector<TableFieldInfo> fields; ///< key components, in key order
+  bool lpm = false;
+  uint32_t keySize = 0; ///< bytes of a packed key (sum of the widths)
+  uint32_t maxEntries = 0;
+  /// The entries, from `.bfc.tables` (empty when read from JSON only).
+  std::vector<TableEntryInfo> entries;
+
+  /// Bytes of a key in the BPF map: LPM keys start with a u32 prefix length.
+  uint32_t mapKeySize() const { return lpm ? keySize + 4 : keySize; }
+};
+
 struct ChainInfo {
   std::string name;
   ir::Hook hook = ir::Hook::Xdp;
@@ -115,6 +155,7 @@ struct ChainInfo {
   std::optional<ChainLogInfo> log;
   std::vector<RuleInfo> rules;
   std::vector<SetInfo> sets;
+  std::vector<TableInfo> tables; ///< classifier tables (may be empty)
 
   const SetInfo *findSet(std::string_view name) const;
 };

@@ -32,7 +32,7 @@ public:
   const std::string &name() const { return name_; }
   const std::vector<uint8_t> &bytes() const { return bytes_; }
   /// The metadata, with every set's initial elements filled in from
-  /// `.bfc.sets`.
+  /// `.bfc.sets` and every table's entries from `.bfc.tables`.
   const Metadata &metadata() const { return metadata_; }
   /// The raw `.bfc.meta` text (without the terminating NUL).
   const std::string &metadataText() const { return metadataText_; }
@@ -60,5 +60,16 @@ void decodeSetsSection(std::span<const uint8_t> section, Metadata &meta);
 /// Encodes the sets' elements of `meta` as a `.bfc.sets` section (the
 /// inverse of decodeSetsSection; tests and tools that write objects use it).
 std::vector<uint8_t> encodeSetsSection(const Metadata &meta);
+
+/// Decodes a `.bfc.tables` section (records `u32 table_index, u32
+/// prefixlen, u32 rule, key bytes`, little endian; the table index counts
+/// the tables of every chain in metadata order) into `meta`'s tables.
+/// Throws ObjectError on a truncated record, an unknown table, a bad prefix
+/// length, a rule the chain does not have or more entries than max_entries.
+void decodeTablesSection(std::span<const uint8_t> section, Metadata &meta);
+
+/// Encodes the tables' entries of `meta` (the inverse of
+/// decodeTablesSection).
+std::vector<uint8_t> encodeTablesSection(const Metadata &meta);
 
 } // namespace bfc::object

@@ -1,0 +1,301 @@
+// The shared rule epilogue: the one function of a chain that counts, logs,
+// marks and returns the verdict of a matched rule, from per-rule tables in
+// .rodata. docs/codegen.md explains why it is a global function.
+#include <fmt/format.h>
+
+#include "Internal.h"
+#include "bfc/runtime/ObjectFormat.h"
+
+namespace bfc::codegen::detail {
+
+/// The per-rule tables: entries [0, n) are the rules, then the policy and
+/// the error counter (BFC_COUNTER_POLICY/ERRORS).
+struct ChainLowering::RuleTables {
+  std::vector<uint64_t> actions, marks, redirects, every;
+  bool counts = false, logs = false, marks_ = false, redirects_ = false,
+       limits = false, slots = false;
+};
+
+ChainLowering::RuleTables ChainLowering::buildRuleTables() {
+  size_t rules = chain_.rules.size();
+  RuleTables t;
+  t.actions.assign(rules + 2, 0);
+  t.marks.assign(rules + 2, 0);
+  t.redirects.assign(rules + 2, 0);
+  t.every.assign(rules + 2, 0);
+  bool redirectHook =
+      family_ == ir::HookFamily::Xdp || family_ == ir::HookFamily::Tc;
+  bool markHook =
+      family_ == ir::HookFamily::Tc || family_ == ir::HookFamily::CgroupSkb;
+  for (const ir::Rule &rule : chain_.rules) {
+    uint64_t &action = t.actions[rule.index];
+    action = static_cast<uint8_t>(rule.verdict);
+    if (rule.counter)
+      action |= kActionCounter;
+    if (rule.log.enabled) {
+      action |= kActionLog | uint64_t(rule.log.headers & ir::kLogAll)
+                                 << kActionLogHeadersShift;
+      t.logs = true;
+      if (rule.log.rateNs) {
+        action |= kActionEvery;
+        t.every[rule.index] = rule.log.rateNs;
+        t.limits = true;
+      }
+    }
+    if (rule.mark) {
+      if (!markHook) {
+        // Netfilter programs can read skb->mark through BTF but not write
+        // it.
+        ml_.error(rule.range, fmt::format("mark is not supported on {}",
+                                          ir::hookName(chain_.hook)));
+        continue;
+      }
+      action |= kActionMark;
+      t.marks[rule.index] = *rule.mark;
+      t.marks_ = true;
+    }
+    if (rule.verdict == ir::Verdict::Redirect) {
+      if (!redirectHook) {
+        ml_.error(rule.range, fmt::format("REDIRECT is not supported on {}",
+                                          ir::hookName(chain_.hook)));
+        continue;
+      }
+      t.redirects_ = true;
+      t.redirects[rule.index] = rule.redirectIfindex;
+      if (rule.redirectSlot) {
+        if (!ml_.hostSlots ||
+            *rule.redirectSlot >= ml_.irModule.hostSlots.size()) {
+          ml_.error(rule.range, "internal error: unknown host slot");
+          continue;
+        }
+        action |= kActionRedirectSlot;
+        t.redirects[rule.index] = *rule.redirectSlot;
+        t.slots = true;
+      }
+      if (family_ == ir::HookFamily::Tc &&
+          rule.redirectDir == ir::RedirectDir::In)
+        action |= kActionRedirectIngress;
+    }
+  }
+  t.actions[BFC_COUNTER_POLICY(rules)] =
+      kActionCounter | static_cast<uint8_t>(chain_.policy);
+  t.actions[BFC_COUNTER_ERRORS(rules)] =
+      kActionCounter | static_cast<uint8_t>(ir::Verdict::Continue);
+  return t;
+}
+
+GlobalVariable *ChainLowering::ruleTable(const std::string &suffix,
+                                         IntegerType *type, DIType *diType,
+                                         const std::vector<uint64_t> &values) {
+  std::vector<Constant *> elements;
+  elements.reserve(values.size());
+  for (uint64_t v : values)
+    elements.push_back(ConstantInt::get(type, v));
+  auto *arrayType = ArrayType::get(type, values.size());
+  std::string name = fmt::format("{}_{}", sym_.program, suffix);
+  // Global: libbpf 1.1 places only global variables of a data section in
+  // its BTF (static ones keep offset 0, which the kernel rejects).
+  auto *gv = new GlobalVariable(*ml_.mod, arrayType, true,
+                                GlobalValue::ExternalLinkage,
+                                ConstantArray::get(arrayType, elements), name);
+  // libbpf turns .rodata into a frozen array map: a read with a
+  // bounds-checked variable index needs no helper call.
+  gv->setSection(".rodata");
+  gv->setAlignment(Align(8));
+  gv->setDSOLocal(true);
+  DIType *element =
+      ml_.dib->createQualifiedType(dwarf::DW_TAG_const_type, diType);
+  gv->addDebugInfo(ml_.dib->createGlobalVariableExpression(
+      ml_.unit, name, name, ml_.file, 0,
+      ml_.types->arrayOf(element, values.size()), false));
+  return gv;
+}
+
+Value *ChainLowering::tableEntry(GlobalVariable *table, Value *index) {
+  auto *arrayType = cast<ArrayType>(table->getValueType());
+  Value *p = b_.CreateInBoundsGEP(arrayType, table, {c64(0), index});
+  return b_.CreateZExt(b_.CreateLoad(arrayType->getElementType(), p), i64());
+}
+
+void ChainLowering::emitEpilogueFunction() {
+  DebugTypes &types = *ml_.types;
+  RuleTables t = buildRuleTables();
+  size_t entries = t.actions.size();
+  epilogueTakesState_ = t.logs;
+
+  // u64 <prog>_matched(ctx, u32 rule[, state]): global, so the verifier
+  // checks it once on its own instead of at every call.
+  std::string name = fmt::format("{}_matched", sym_.program);
+  std::vector<Type *> params = {ptr(), i32()};
+  if (epilogueTakesState_)
+    params.push_back(ptr());
+  auto *type = FunctionType::get(i64(), params, false);
+  Function *f =
+      Function::Create(type, GlobalValue::ExternalLinkage, name, ml_.mod.get());
+  f->setSection(".text");
+  f->setDSOLocal(true);
+  f->addFnAttr(Attribute::NoUnwind);
+  f->addFnAttr(Attribute::NoInline);
+  unsigned line = chain_.range.begin.line;
+  DIType *ctxType = sp_->getType()->getTypeArray()[1];
+  // A pointer to a struct of scalars: the verifier gives a global function
+  // such an argument as nullable memory of the struct's size.
+  DIType *stateType = types.pointerTo(types.structType(
+      "bfc_packet_state",
+      {{"bytes", types.arrayOf(types.u8(), kStateSize), kStateSize * 8ull}}));
+  std::vector<Metadata *> signature = {types.u64(), ctxType, types.u32()};
+  if (epilogueTakesState_)
+    signature.push_back(stateType);
+  DISubprogram *sp = ml_.dib->createFunction(
+      ml_.file, name, name, ml_.file, line,
+      ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(signature)),
+      line, DINode::FlagPrototyped,
+      DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized);
+  f->setSubprogram(sp);
+  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
+  ml_.dib->createParameterVariable(sp, "rule", 2, ml_.file, line, types.u32(),
+                                   true);
+  if (epilogueTakesState_)
+    ml_.dib->createParameterVariable(sp, "state", 3, ml_.file, line, stateType,
+                                     true);
+
+  GlobalVariable *actions =
+      ruleTable("rule_actions", i16(), types.u16(), t.actions);
+  GlobalVariable *marks =
+      t.marks_ ? ruleTable("rule_marks", i32(), types.u32(), t.marks) : nullptr;
+  GlobalVariable *redirects = t.redirects_ ? ruleTable("rule_redirects", i32(),
+                                                       types.u32(), t.redirects)
+                                           : nullptr;
+  GlobalVariable *every =
+      t.limits ? ruleTable("rule_every", i64(), types.u64(), t.every) : nullptr;
+
+  Value *savedOpaque = opaqueZero_;
+  opaqueZero_ = nullptr; // nothing here is walked once per rule
+  inFunction(f, sp, chain_.range, [&] {
+    // The kernel wants the context as the first argument even where the
+    // epilogue does not read it (sock_addr): an empty asm statement keeps
+    // LLVM from passing an undefined value instead.
+    auto *keep = FunctionType::get(b_.getVoidTy(), {ptr()}, false);
+    b_.CreateCall(InlineAsm::get(keep, "", "r", true), {ctxArg_});
+    Value *index = f->getArg(1);
+    index->setName("rule");
+    indexKey_ = var(i64(), "key", 8);
+    BasicBlock *known = block("rule.known"), *unknown = block("rule.unknown");
+    b_.CreateCondBr(b_.CreateICmpULT(index, c32(entries)), known, unknown);
+    b_.SetInsertPoint(unknown);
+    b_.CreateRet(c64(kEpilogueContinue));
+    b_.SetInsertPoint(known);
+    Value *index64 = b_.CreateZExt(index, i64());
+    Value *action = b_.CreateTrunc(tableEntry(actions, index64), i32());
+    auto when = [&](Value *cond, const char *what,
+                    const std::function<void()> &emit) {
+      BasicBlock *then = block(what), *after = block(Twine(what) + ".done");
+      b_.CreateCondBr(cond, then, after);
+      b_.SetInsertPoint(then);
+      emit();
+      b_.CreateBr(after);
+      b_.SetInsertPoint(after);
+    };
+    auto has = [&](uint32_t bits) {
+      return b_.CreateICmpNE(b_.CreateAnd(action, bits), c32(0));
+    };
+    // Counter, log, mark, then the verdict.
+    when(has(kActionCounter), "count", [&] { bumpCounter(index64); });
+    if (t.logs) {
+      Value *state = f->getArg(2);
+      state->setName("state");
+      // Nullable for the verifier; never null at run time.
+      when(b_.CreateAnd(has(kActionLog), b_.CreateIsNotNull(state)), "log",
+           [&] {
+             stateBase_ = state;
+             emitLog(index64, action, every);
+           });
+    }
+    if (marks)
+      when(has(kActionMark), "mark", [&] {
+        emitMark(b_.CreateTrunc(tableEntry(marks, index64), i32()));
+      });
+
+    BasicBlock *goOn = block("continue");
+    Value *verdict = b_.CreateAnd(action, kActionVerdict);
+    SwitchInst *sw = b_.CreateSwitch(verdict, goOn, 4);
+    for (ir::Verdict v :
+         {ir::Verdict::Accept, ir::Verdict::Drop, ir::Verdict::Next}) {
+      BasicBlock *ret = block(ir::verdictName(v));
+      sw->addCase(c32(static_cast<uint8_t>(v)), ret);
+      b_.SetInsertPoint(ret);
+      b_.CreateRet(c64(static_cast<uint32_t>(returnCode(v))));
+    }
+    if (redirects) {
+      BasicBlock *redirect = block("REDIRECT");
+      sw->addCase(c32(static_cast<uint8_t>(ir::Verdict::Redirect)), redirect);
+      b_.SetInsertPoint(redirect);
+      Value *ifindex = tableEntry(redirects, index64);
+      if (t.slots) {
+        // The entry is a host slot: its value, when in range.
+        BasicBlock *slot = block("redirect.slot");
+        BasicBlock *read = block("redirect.read");
+        BasicBlock *join = block("redirect.ifindex");
+        BasicBlock *from = b_.GetInsertBlock();
+        b_.CreateCondBr(has(kActionRedirectSlot), slot, join);
+        b_.SetInsertPoint(slot);
+        size_t slots = ml_.irModule.hostSlots.size();
+        b_.CreateCondBr(b_.CreateICmpULT(ifindex, c64(slots)), read, join);
+        b_.SetInsertPoint(read);
+        Value *value = b_.CreateZExt(hostSlotAt(ifindex), i64());
+        b_.CreateBr(join);
+        b_.SetInsertPoint(join);
+        PHINode *phi = b_.CreatePHI(i64(), 3);
+        phi->addIncoming(ifindex, from);
+        phi->addIncoming(c64(0), slot);
+        phi->addIncoming(value, read);
+        ifindex = phi;
+      }
+      Value *flags = b_.CreateZExt(has(kActionRedirectIngress), i64());
+      static_assert(kBpfFIngress == 1);
+      Value *r = callHelper(detail::kHelperRedirect, i64(), {ifindex, flags});
+      b_.CreateRet(b_.CreateZExt(b_.CreateTrunc(r, i32()), i64()));
+    }
+    b_.SetInsertPoint(goOn);
+    b_.CreateRet(c64(kEpilogueContinue));
+    indexKey_ = nullptr;
+  });
+  opaqueZero_ = savedOpaque;
+  epilogue_ = f;
+}
+
+Value *ChainLowering::callEpilogue(Value *ruleIndex) {
+  std::vector<Value *> args = {ctxArg_, ruleIndex};
+  if (epilogueTakesState_)
+    args.push_back(stateBase_);
+  return b_.CreateCall(epilogue_, args);
+}
+
+Value *ChainLowering::epilogueCode(Value *result) {
+  Value *code = b_.CreateTrunc(result, i32());
+  // The verifier checks these hooks' return codes, 0 or 1, against a
+  // range: it does not know what a global function returns.
+  switch (family_) {
+  case ir::HookFamily::Netfilter:
+  case ir::HookFamily::CgroupSkb:
+  case ir::HookFamily::CgroupSockAddr:
+    return b_.CreateAnd(code, c32(1));
+  default:
+    return code;
+  }
+}
+
+void ChainLowering::emitMatched(Value *ruleIndex, BasicBlock *next) {
+  Value *result = callEpilogue(ruleIndex);
+  if (next) {
+    BasicBlock *decided = nextBlock("matched.decided");
+    b_.CreateCondBr(b_.CreateICmpEQ(result, c64(kEpilogueContinue)), next,
+                    decided);
+    b_.SetInsertPoint(decided);
+  }
+  emitReturn(epilogueCode(result), ruleIndex);
+}
+
+void ChainLowering::emitEffects(Value *ruleIndex) { callEpilogue(ruleIndex); }
+
+} // namespace bfc::codegen::detail

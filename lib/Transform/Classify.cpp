@@ -1,0 +1,309 @@
+#include "bfc/Transform/Classify.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "bfc/Transform/PredicateFacts.h"
+
+namespace bfc::transform {
+
+using ir::FieldId;
+
+namespace {
+
+bool isAddressField(FieldId field) {
+  return field == FieldId::Ip4Saddr || field == FieldId::Ip4Daddr ||
+         field == FieldId::Ip6Saddr || field == FieldId::Ip6Daddr;
+}
+
+/// Compared bits of a classifiable predicate.
+unsigned comparedBits(const ir::Predicate &pred) {
+  unsigned width = ir::fieldInfo(pred.field).width * 8u;
+  return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
+}
+
+/// The key of `rule` in a table of `shape` (its classifierShape).
+ir::Bytes ruleKey(const ir::Rule &rule, const std::vector<TableField> &shape) {
+  ir::Bytes key;
+  for (const TableField &component : shape) {
+    auto pred = std::find_if(
+        rule.predicates.begin(), rule.predicates.end(),
+        [&](const ir::Predicate &p) { return p.field == component.field; });
+    ir::Bytes value = maskedPrefix(pred->value, component.bits);
+    key.insert(key.end(), value.begin(), value.end());
+  }
+  return key;
+}
+
+/// A group of rules of one shape (or one LPM field), before budgeting.
+struct Group {
+  std::vector<TableField> fields;
+  bool lpm = false;
+  std::vector<uint32_t> rules;
+  /// Prefixes expanded to the group's length: the entries, already built.
+  std::vector<TableEntry> expanded;
+};
+
+ClassifierTable exactTable(const ir::Chain &chain, const Group &group) {
+  ClassifierTable table;
+  table.fields = group.fields;
+  table.rules = group.rules;
+  if (!group.expanded.empty()) {
+    table.entries = group.expanded;
+    return table;
+  }
+  std::map<ir::Bytes, size_t> seen;
+  for (uint32_t index : group.rules) {
+    ir::Bytes key = ruleKey(chain.rules[index], group.fields);
+    // Rules come in order: the first of a key is the lowest index.
+    if (seen.emplace(key, table.entries.size()).second)
+      table.entries.push_back({std::move(key), 0, index});
+  }
+  return table;
+}
+
+/// LPM: one entry per (prefix, address); each takes the lowest rule index of
+/// itself and of its longest shorter prefix present (which already holds the
+/// minimum of its own ancestors).
+ClassifierTable lpmTable(const ir::Chain &chain, const Group &group) {
+  ClassifierTable table;
+  FieldId field = group.fields.front().field;
+  table.fields = {{field, ir::fieldInfo(field).width * 8u}};
+  table.lpm = true;
+  table.rules = group.rules;
+  std::vector<std::map<ir::Bytes, size_t>> byLength(table.fields[0].bits + 1);
+  for (uint32_t index : group.rules) {
+    const ir::Predicate &pred = chain.rules[index].predicates.front();
+    unsigned bits = comparedBits(pred);
+    ir::Bytes key = maskedPrefix(pred.value, bits);
+    if (byLength[bits].emplace(key, table.entries.size()).second)
+      table.entries.push_back(
+          {std::move(key), static_cast<uint8_t>(bits), index});
+  }
+  std::vector<unsigned> lengths;
+  for (unsigned bits = 0; bits < byLength.size(); ++bits)
+    if (!byLength[bits].empty())
+      lengths.push_back(bits);
+  for (unsigned bits : lengths) {
+    for (auto &[key, at] : byLength[bits]) {
+      TableEntry &entry = table.entries[at];
+      for (auto shorter = std::find(lengths.rbegin(), lengths.rend(), bits);
+           ++shorter != lengths.rend();) {
+        auto ancestor = byLength[*shorter].find(maskedPrefix(key, *shorter));
+        if (ancestor != byLength[*shorter].end()) {
+          entry.rule =
+              std::min(entry.rule, table.entries[ancestor->second].rule);
+          break;
+        }
+      }
+    }
+  }
+  return table;
+}
+
+/// Entries of one address field's prefixes, by length: the rules and their
+/// count.
+using PrefixGroups = std::map<unsigned, const Group *>;
+
+/// Expanding prefixes of `lengths` to `targets` (ascending, the longest
+/// length last): how many entries that makes, each rule of length l taking
+/// 2^(t - l) entries for the first target t >= l.
+double expansionCost(const PrefixGroups &lengths,
+                     const std::vector<unsigned> &targets) {
+  double cost = 0;
+  for (const auto &[bits, group] : lengths) {
+    unsigned target = *std::lower_bound(targets.begin(), targets.end(), bits);
+    cost += double(group->rules.size()) * std::ldexp(1.0, target - bits);
+  }
+  return cost;
+}
+
+/// The at most `count` target lengths (the longest length among them) that
+/// make the fewest entries.
+std::vector<unsigned> bestTargets(const PrefixGroups &lengths, unsigned count) {
+  std::vector<unsigned> all;
+  for (const auto &entry : lengths)
+    all.push_back(entry.first);
+  std::vector<unsigned> best = {all.back()};
+  double bestCost = expansionCost(lengths, best);
+  // Exhaustive over pairs of extra targets: at most 129 lengths (IPv6).
+  for (size_t i = 0; i + 1 < all.size() && count >= 2; ++i) {
+    for (size_t j = i; j + 1 < all.size(); ++j) {
+      if (j != i && count < 3)
+        break;
+      std::vector<unsigned> targets = {all[i]};
+      if (j != i)
+        targets.push_back(all[j]);
+      targets.push_back(all.back());
+      double cost = expansionCost(lengths, targets);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = targets;
+      }
+    }
+  }
+  return best;
+}
+
+/// One exact group per target length, with every prefix of the lengths it
+/// covers expanded to it. Each entry holds the lowest index of the rules of
+/// that group containing it: a packet's block of the target length lies in
+/// a rule's prefix exactly when it matches the rule.
+std::vector<Group> expandPrefixes(const ir::Chain &chain, FieldId field,
+                                  const PrefixGroups &lengths,
+                                  const std::vector<unsigned> &targets) {
+  std::vector<Group> out(targets.size());
+  std::vector<std::map<ir::Bytes, size_t>> seen(targets.size());
+  for (size_t t = 0; t < targets.size(); ++t)
+    out[t].fields = {{field, targets[t]}};
+  for (const auto &[bits, group] : lengths) {
+    size_t t = std::lower_bound(targets.begin(), targets.end(), bits) -
+               targets.begin();
+    out[t].rules.insert(out[t].rules.end(), group->rules.begin(),
+                        group->rules.end());
+  }
+  for (size_t t = 0; t < targets.size(); ++t) {
+    Group &group = out[t];
+    std::sort(group.rules.begin(), group.rules.end());
+    for (uint32_t index : group.rules) {
+      const ir::Predicate &pred = chain.rules[index].predicates.front();
+      unsigned bits = comparedBits(pred);
+      ir::Bytes base = maskedPrefix(pred.value, bits);
+      uint64_t variants = uint64_t(1) << (targets[t] - bits);
+      for (uint64_t v = 0; v < variants; ++v) {
+        ir::Bytes key = base;
+        for (unsigned j = 0; j < targets[t] - bits; ++j) {
+          unsigned bit = bits + j;
+          if ((v >> (targets[t] - bits - 1 - j)) & 1)
+            key[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+        }
+        // Rules come in order: the first of a key is the lowest index.
+        if (seen[t].emplace(key, group.expanded.size()).second)
+          group.expanded.push_back({std::move(key), 0, index});
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+unsigned ClassifierTable::keySize() const {
+  unsigned size = 0;
+  for (const TableField &component : fields)
+    size += ir::fieldInfo(component.field).width;
+  return size;
+}
+
+ir::Bytes maskedPrefix(const ir::Bytes &value, unsigned bits) {
+  ir::Bytes masked = value;
+  for (size_t i = 0; i < masked.size(); ++i) {
+    if (bits >= 8 * (i + 1))
+      continue;
+    unsigned kept = bits > 8 * i ? bits - 8 * i : 0;
+    masked[i] &= static_cast<uint8_t>(0xff00u >> kept);
+  }
+  return masked;
+}
+
+std::vector<TableField> classifierShape(const ir::Chain &chain,
+                                        const ir::Rule &rule) {
+  if (ir::sockAddrFamily(chain.hook) != 0 ||
+      rule.verdict == ir::Verdict::Continue || rule.predicates.empty())
+    return {};
+  std::vector<TableField> shape;
+  for (const ir::Predicate &pred : rule.predicates) {
+    if (pred.kind != ir::Predicate::Kind::Field || pred.negate ||
+        pred.op != ir::CmpOp::Eq ||
+        ir::fieldInfo(pred.field).proto == ir::Proto::None)
+      return {};
+    shape.push_back({pred.field, comparedBits(pred)});
+  }
+  std::sort(shape.begin(), shape.end());
+  for (size_t i = 1; i < shape.size(); ++i)
+    if (shape[i].field == shape[i - 1].field)
+      return {}; // two tests of one field: not one key
+  return shape;
+}
+
+ClassifierPlan planClassifier(const ir::Chain &chain,
+                              const ClassifyOptions &options) {
+  std::map<std::vector<TableField>, Group> exact;
+  std::vector<bool> classified(chain.rules.size(), false);
+  for (const ir::Rule &rule : chain.rules) {
+    std::vector<TableField> shape = classifierShape(chain, rule);
+    if (shape.empty())
+      continue;
+    Group &group = exact[shape];
+    group.fields = shape;
+    group.rules.push_back(rule.index);
+  }
+  // Prefixes of one address field in more lengths than hash lookups are
+  // worth: expanded to a few lengths, or one LPM trie when that would make
+  // too many entries.
+  std::map<FieldId, PrefixGroups> prefixes;
+  for (const auto &[shape, group] : exact)
+    if (shape.size() == 1 && isAddressField(shape[0].field))
+      prefixes[shape[0].field][shape[0].bits] = &group;
+  std::vector<Group> groups;
+  std::set<const Group *> merged;
+  for (const auto &[field, lengths] : prefixes) {
+    if (lengths.size() <= options.maxHashLengths)
+      continue;
+    size_t rules = 0;
+    for (const auto &entry : lengths) {
+      rules += entry.second->rules.size();
+      merged.insert(entry.second);
+    }
+    std::vector<unsigned> targets =
+        bestTargets(lengths, options.maxHashLengths);
+    if (options.maxHashLengths > 0 &&
+        expansionCost(lengths, targets) <=
+            double(options.maxExpansion) * double(rules)) {
+      for (Group &group : expandPrefixes(chain, field, lengths, targets))
+        groups.push_back(std::move(group));
+      continue;
+    }
+    Group lpm;
+    for (const auto &entry : lengths)
+      lpm.rules.insert(lpm.rules.end(), entry.second->rules.begin(),
+                       entry.second->rules.end());
+    std::sort(lpm.rules.begin(), lpm.rules.end());
+    lpm.fields = {{field, ir::fieldInfo(field).width * 8u}};
+    lpm.lpm = true;
+    groups.push_back(std::move(lpm));
+  }
+  for (auto &[shape, group] : exact)
+    if (!merged.count(&group))
+      groups.push_back(std::move(group));
+  // Largest first; ties in a fixed order (the first rule) for determinism.
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const Group &a, const Group &b) {
+                     if (a.rules.size() != b.rules.size())
+                       return a.rules.size() > b.rules.size();
+                     return a.rules.front() < b.rules.front();
+                   });
+
+  ClassifierPlan plan;
+  for (const Group &group : groups) {
+    if (group.rules.size() < options.minRulesPerTable ||
+        plan.tables.size() >= options.maxTables)
+      break;
+    ClassifierTable table =
+        group.lpm ? lpmTable(chain, group) : exactTable(chain, group);
+    for (const TableField &component : table.fields)
+      table.headers |= fieldAvailability(component.field, chain.hook).headers;
+    for (uint32_t index : table.rules)
+      classified[index] = true;
+    plan.tables.push_back(std::move(table));
+  }
+  for (const ir::Rule &rule : chain.rules)
+    if (!classified[rule.index])
+      plan.residual.push_back(rule.index);
+  return plan;
+}
+
+} // namespace bfc::transform

@@ -1,0 +1,104 @@
+// Classification: which rules of a chain can be found with table lookups
+// instead of being tested one after the other (docs/codegen.md,
+// "Classification").
+//
+// A rule is *classifiable* when it is terminal (not CONTINUE) and each of its
+// predicates is a non-negated equality, possibly on a prefix, on a distinct
+// header field (not metadata: meta.mark changes while the chain runs). Its
+// *shape* is the list of (field, compared bits); rules of one shape share a
+// table, as in tuple space search: the key is the packet's fields masked to
+// the shape, the value the lowest rule index with that key. Single-field
+// prefixes of one address field in more lengths than hash tables are worth
+// are expanded to a few lengths (controlled prefix expansion), or, when that
+// makes too many entries, share one LPM trie whose entries hold the lowest
+// index among themselves and every shorter prefix containing them (the
+// longest match of a packet implies all its ancestors). The other rules are
+// *residual*: they run in order, each only while its index is below the
+// best the tables gave, and the rule with that best index decides after
+// them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "bfc/IR/BFIR.h"
+
+namespace bfc::transform {
+
+/// One component of a table key.
+struct TableField {
+  ir::FieldId field;
+  /// Leading bits compared (the field's whole width for exact tables; the
+  /// LPM trie of a table with `lpm` set holds every length).
+  unsigned bits = 0;
+
+  friend bool operator==(const TableField &, const TableField &) = default;
+  friend auto operator<=>(const TableField &, const TableField &) = default;
+};
+
+struct TableEntry {
+  /// The components' values masked to their bits, concatenated (network
+  /// byte order); an LPM entry's address with the bits past `prefixLen`
+  /// cleared.
+  ir::Bytes key;
+  uint8_t prefixLen = 0; ///< LPM entries only
+  /// The lowest index of a rule that matches every packet this entry
+  /// matches (LPM: the entry's rule and the rules of its shorter prefixes).
+  uint32_t rule = 0;
+};
+
+struct ClassifierTable {
+  std::vector<TableField> fields;
+  /// A longest-prefix-match trie on one address field (`fields` has one
+  /// element, `bits` its full width).
+  bool lpm = false;
+  /// HeaderBit mask: look the table up only when every one is present
+  /// (absent headers would read as zero and could match a zero key).
+  uint8_t headers = 0;
+  /// The rules it covers, ascending.
+  std::vector<uint32_t> rules;
+  /// One entry per distinct key (per prefix for LPM), in rule order.
+  std::vector<TableEntry> entries;
+
+  /// Bytes of the key (without the LPM prefix length word).
+  unsigned keySize() const;
+};
+
+/// Limits of the plan. Each table costs one map lookup per packet and one of
+/// the program's 64 maps, so small shapes stay as compares.
+struct ClassifyOptions {
+  /// A shape with fewer rules stays residual.
+  unsigned minRulesPerTable = 16;
+  /// At most this many tables (the shapes with the most rules win).
+  unsigned maxTables = 8;
+  /// Single-field prefixes of one address field get at most this many hash
+  /// tables, one per length; more lengths are expanded to that many
+  /// lengths (controlled prefix expansion). A hash lookup costs ~7 ns, a
+  /// kernel LPM trie lookup 50-100 ns (docs/codegen.md, "Classification").
+  unsigned maxHashLengths = 3;
+  /// Expansion may multiply the entries by at most this; beyond, the
+  /// prefixes share one LPM trie instead.
+  unsigned maxExpansion = 4;
+};
+
+struct ClassifierPlan {
+  std::vector<ClassifierTable> tables;
+  /// Rules tested in order, ascending (every rule in no table).
+  std::vector<uint32_t> residual;
+
+  bool empty() const { return tables.empty(); }
+};
+
+/// The table shape of `rule` on `chain`'s hook; empty when the rule is not
+/// classifiable.
+std::vector<TableField> classifierShape(const ir::Chain &chain,
+                                        const ir::Rule &rule);
+
+/// Plans `chain`: tables for the shapes worth one, the rest residual.
+ClassifierPlan planClassifier(const ir::Chain &chain,
+                              const ClassifyOptions &options = {});
+
+/// `value` (a field's bytes) with every bit past the first `bits` cleared.
+ir::Bytes maskedPrefix(const ir::Bytes &value, unsigned bits);
+
+} // namespace bfc::transform

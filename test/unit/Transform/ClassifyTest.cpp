@@ -1,0 +1,404 @@
+// Classification plans: which rules go into tables, what the tables hold,
+// and, on random chains and packets, that tables + residual rules find the
+// same matched rules as the interpreter (the oracle).
+
+#include "TransformTestSupport.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <random>
+
+#include "bfc/Interp/Frame.h"
+#include "bfc/Transform/Classify.h"
+#include "bfc/Transform/PredicateFacts.h"
+
+using namespace bfc;
+using namespace bfc::transform;
+using namespace bfc::transform::test;
+using ir::FieldId;
+using ir::test::prefix;
+
+namespace {
+
+/// Evaluates a plan as generated code would: the lowest index the tables
+/// give, then the residual rules below it in order, then that rule.
+class PlanEvaluator {
+public:
+  PlanEvaluator(const ir::Module &module, const ir::Chain &chain,
+                const ClassifierPlan &plan)
+      : module_(module), chain_(chain), plan_(plan) {
+    for (const ClassifierTable &table : plan.tables) {
+      auto &lookup = lookups_.emplace_back();
+      for (const TableEntry &entry : table.entries)
+        lookup.emplace(std::pair(entry.prefixLen, entry.key), entry.rule);
+    }
+  }
+
+  /// The rules that match `input`, in order (as Result::matchedRules).
+  std::vector<uint32_t> matched(const packet::Input &input) const {
+    interp::Frame frame(module_, chain_, env_, input);
+    uint32_t best = UINT32_MAX;
+    for (size_t t = 0; t < plan_.tables.size(); ++t)
+      best = std::min(best, lookup(frame, t));
+    std::vector<uint32_t> out;
+    for (uint32_t index : plan_.residual) {
+      if (index >= best)
+        break;
+      const ir::Rule &rule = chain_.rules[index];
+      if (!std::all_of(rule.predicates.begin(), rule.predicates.end(),
+                       [&](const ir::Predicate &p) { return frame.holds(p); }))
+        continue;
+      out.push_back(index);
+      if (rule.mark)
+        frame.setMark(*rule.mark);
+      if (rule.verdict != ir::Verdict::Continue)
+        return out;
+    }
+    if (best != UINT32_MAX)
+      out.push_back(best);
+    return out;
+  }
+
+private:
+  uint32_t lookup(const interp::Frame &frame, size_t t) const {
+    const ClassifierTable &table = plan_.tables[t];
+    ir::Bytes key;
+    for (const TableField &component : table.fields) {
+      std::optional<ir::Bytes> value = frame.field(component.field);
+      if (!value)
+        return UINT32_MAX; // a header is missing: the table is not consulted
+      ir::Bytes masked = maskedPrefix(*value, component.bits);
+      key.insert(key.end(), masked.begin(), masked.end());
+    }
+    const auto &entries = lookups_[t];
+    if (!table.lpm) {
+      auto it = entries.find({0, key});
+      return it == entries.end() ? UINT32_MAX : it->second;
+    }
+    for (int bits = static_cast<int>(8 * key.size()); bits >= 0; --bits) {
+      auto it = entries.find({static_cast<uint8_t>(bits),
+                              maskedPrefix(key, static_cast<unsigned>(bits))});
+      if (it != entries.end())
+        return it->second; // the longest match only
+    }
+    return UINT32_MAX;
+  }
+
+  const ir::Module &module_;
+  const ir::Chain &chain_;
+  const ClassifierPlan &plan_;
+  interp::HostEnv env_{{{"eth0", 2}}};
+  std::vector<std::map<std::pair<uint8_t, ir::Bytes>, uint32_t>> lookups_;
+};
+
+std::vector<uint32_t> tableRules(const ClassifierPlan &plan, size_t t) {
+  return plan.tables.at(t).rules;
+}
+
+TEST(Classify, ShapesGroupTerminalEqualities) {
+  ChainBuilder b(ir::Hook::Xdp);
+  for (int i = 0; i < 3; ++i)
+    b.addRule(
+        {fieldBytes(FieldId::Ip4Saddr, ip4(fmt::format("10.0.0.{}", i)))});
+  b.addRule({fieldIs(FieldId::TcpDport, 22)}, ir::Verdict::Continue);
+  b.addRule({negated(fieldIs(FieldId::TcpDport, 22))});
+  b.addRule({rangeOf(FieldId::TcpDport, 1, 9)});
+  b.addRule({fieldIs(FieldId::MetaMark, 1)});
+  for (int i = 0; i < 3; ++i)
+    b.addRule({fieldIs(FieldId::TcpDport, 80 + i),
+               fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.1"))},
+              ir::Verdict::Accept);
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.9"))});
+  ClassifierPlan plan = planClassifier(b.chain(), {2, 8});
+  ASSERT_EQ(plan.tables.size(), 2u);
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 1u, 2u, 10u);
+  EXPECT_FALSE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].headers, kHeaderIp4);
+  EXPECT_ELEMENTS(tableRules(plan, 1), 7u, 8u, 9u);
+  EXPECT_EQ(plan.tables[1].keySize(), 6u); // ip4.saddr, tcp.dport
+  EXPECT_EQ(plan.tables[1].headers, kHeaderIp4 | kHeaderTcp);
+  EXPECT_ELEMENTS(plan.residual, 3u, 4u, 5u, 6u);
+}
+
+TEST(Classify, BudgetKeepsSmallShapesAsCompares) {
+  ChainBuilder b(ir::Hook::Xdp);
+  for (int i = 0; i < 5; ++i)
+    b.addRule({fieldIs(FieldId::UdpDport, 1000 + i)});
+  for (int i = 0; i < 3; ++i)
+    b.addRule({fieldIs(FieldId::TcpDport, 1000 + i)});
+  EXPECT_TRUE(planClassifier(b.chain(), {6, 8}).empty());
+  ClassifierPlan plan = planClassifier(b.chain(), {3, 1});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 1u, 2u, 3u, 4u);
+  EXPECT_EQ(plan.residual.size(), 3u);
+}
+
+TEST(Classify, LpmEntriesTakeTheLowestIndexOfTheirAncestors) {
+  ChainBuilder b(ir::Hook::Xdp);
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.0.0"), 16)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.0"), 24)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.2.2.0"), 24)});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.2.2.7"))});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.0.0.0"), 8)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.3"), 24)}); // same as 1
+  ClassifierPlan plan = planClassifier(b.chain(), {2, 8, 0});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  const ClassifierTable &table = plan.tables[0];
+  EXPECT_TRUE(table.lpm);
+  std::map<std::pair<uint8_t, ir::Bytes>, uint32_t> entries;
+  for (const TableEntry &entry : table.entries)
+    entries[{entry.prefixLen, entry.key}] = entry.rule;
+  EXPECT_EQ(entries.size(), 5u);
+  EXPECT_EQ((entries[{16, ip4("10.1.0.0")}]), 0u);
+  EXPECT_EQ((entries[{24, ip4("10.1.2.0")}]), 0u);
+  EXPECT_EQ((entries[{24, ip4("10.2.2.0")}]), 2u);
+  EXPECT_EQ((entries[{32, ip4("10.2.2.7")}]), 2u);
+  EXPECT_EQ((entries[{8, ip4("10.0.0.0")}]), 4u);
+  EXPECT_TRUE(plan.residual.empty());
+}
+
+TEST(Classify, FewPrefixLengthsGetOneHashTableEach) {
+  ChainBuilder b(ir::Hook::Xdp);
+  for (uint8_t len : {24, 32, 24, 16, 32})
+    b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.3"), len)});
+  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 3});
+  ASSERT_EQ(plan.tables.size(), 3u);
+  for (const ClassifierTable &table : plan.tables)
+    EXPECT_FALSE(table.lpm);
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 2u);
+  EXPECT_EQ(plan.tables[0].fields[0].bits, 24u);
+  EXPECT_EQ(plan.tables[0].entries.size(), 1u);
+  EXPECT_EQ(plan.tables[0].entries[0].key, ip4("10.1.2.0"));
+  plan = planClassifier(b.chain(), {1, 8, 2});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].rules.size(), 5u);
+}
+
+TEST(Classify, ManyPrefixLengthsExpandToFewHashTables) {
+  ChainBuilder b(ir::Hook::Xdp);
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.0"), 26)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.0"), 24)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.128"), 25)});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.1.2.7"))});
+  // Targets /26 and /32 make 8 entries (/24 -> 4, /25 -> 2), the fewest.
+  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 2, 64});
+  ASSERT_EQ(plan.tables.size(), 2u);
+  const ClassifierTable &wide = plan.tables[0];
+  EXPECT_FALSE(wide.lpm);
+  EXPECT_EQ(wide.fields[0].bits, 26u);
+  EXPECT_ELEMENTS(wide.rules, 0u, 1u, 2u);
+  std::map<ir::Bytes, uint32_t> entries;
+  for (const TableEntry &entry : wide.entries)
+    entries[entry.key] = entry.rule;
+  EXPECT_EQ(entries, (std::map<ir::Bytes, uint32_t>{{ip4("10.1.2.0"), 0},
+                                                    {ip4("10.1.2.64"), 1},
+                                                    {ip4("10.1.2.128"), 1},
+                                                    {ip4("10.1.2.192"), 1}}));
+  EXPECT_EQ(plan.tables[1].fields[0].bits, 32u);
+  EXPECT_ELEMENTS(plan.tables[1].rules, 3u);
+  // Too many entries for the allowed expansion: one LPM trie.
+  plan = planClassifier(b.chain(), {1, 8, 2, 1});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+}
+
+TEST(Classify, SockAddrHooksAreNotClassified) {
+  ChainBuilder b(ir::Hook::CgroupSockAddrConnect4);
+  for (int i = 0; i < 20; ++i)
+    b.addRule({fieldIs(FieldId::TcpDport, 1000 + i)});
+  EXPECT_TRUE(planClassifier(b.chain(), {2, 8}).empty());
+}
+
+// 100,000 rules of one field make one to three tables, no residual rule; the
+// planner stays linear (this runs in well under a second).
+TEST(Classify, HundredThousandRulesMakeFewTables) {
+  ChainBuilder exact(ir::Hook::Xdp), prefixes(ir::Hook::Xdp);
+  for (uint32_t i = 0; i < 100000; ++i) {
+    exact
+        .addRule(
+            {fieldBytes(FieldId::Ip4Saddr, toBigEndian(0x0a000000 + i, 4))})
+        .counter = true;
+    prefixes.addRule(
+        {prefix(FieldId::Ip4Saddr, toBigEndian(0x0a000000 + 256 * (i / 9), 4),
+                static_cast<uint8_t>(24 + i % 9))});
+  }
+  ClassifierPlan plan = planClassifier(exact.chain());
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_FALSE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
+  EXPECT_TRUE(plan.residual.empty());
+  // Nine lengths, /24 to /32: expanded to three, or one LPM trie when
+  // expansion is not allowed.
+  plan = planClassifier(prefixes.chain());
+  ASSERT_EQ(plan.tables.size(), 3u);
+  size_t rules = 0, entries = 0;
+  for (const ClassifierTable &table : plan.tables) {
+    EXPECT_FALSE(table.lpm);
+    rules += table.rules.size();
+    entries += table.entries.size();
+  }
+  EXPECT_EQ(rules, 100000u);
+  EXPECT_GE(entries, 100000u); // overlapping prefixes share entries
+  EXPECT_LE(entries, 4u * 100000u);
+  EXPECT_TRUE(plan.residual.empty());
+  plan = planClassifier(prefixes.chain(), {16, 8, 3, 1});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+  EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
+  // 10.0.0.0/25 sits under 10.0.0.0/24 (rule 0): it takes index 0.
+  EXPECT_EQ(plan.tables[0].entries[1].prefixLen, 25u);
+  EXPECT_EQ(plan.tables[0].entries[1].rule, 0u);
+}
+
+// --------------------------------------------- random chains vs oracle ----
+
+class ChainGenerator {
+public:
+  explicit ChainGenerator(uint32_t seed) : rng_(seed) {}
+
+  ir::Module module(ir::Hook hook, unsigned rules) {
+    ChainBuilder b(hook, pick({ir::Verdict::Accept, ir::Verdict::Drop}));
+    b.module.internIface("eth0");
+    while (b.chain().rules.size() < rules) {
+      ir::Rule &rule = b.addRule(
+          below(100) < 75 ? classifiable() : other(),
+          pick({ir::Verdict::Accept, ir::Verdict::Drop, ir::Verdict::Next}));
+      if (below(100) < 12) {
+        rule.verdict = ir::Verdict::Continue;
+        rule.counter = true;
+        if (below(2))
+          rule.mark = pick({1u, 2u});
+        rule.log.enabled = below(2);
+      }
+      rule.counter = rule.counter || below(2);
+    }
+    return std::move(b.module);
+  }
+
+  std::string packet() {
+    std::string spec = fmt::format("meta(mark={},random={})/eth/",
+                                   pick({0, 1, 2}), pick({0u, 0xffffffffu}));
+    if (below(100) < 5)
+      return spec.substr(0, spec.size() - 1) + "(type=0x0806)";
+    if (below(100) < 20)
+      spec += fmt::format("ip6(src={},dst={})", pick(kIp6), pick(kIp6));
+    else
+      spec += fmt::format("ip4(src={},dst={})", pick(kIp4), pick(kIp4));
+    switch (below(4)) {
+    case 0:
+    case 1:
+      return spec +
+             fmt::format("/tcp(sport={},dport={})", pick(kPorts), pick(kPorts));
+    case 2:
+      return spec +
+             fmt::format("/udp(sport={},dport={})", pick(kPorts), pick(kPorts));
+    default:
+      return spec + "/payload(len=4)";
+    }
+  }
+
+private:
+  static constexpr const char *kIp4[] = {"10.0.0.1", "10.0.0.2", "10.1.2.3",
+                                         "0.0.0.0", "192.168.1.1"};
+  static constexpr const char *kIp6[] = {"2001:db8::1", "::", "2001:db8:1::5"};
+  static constexpr unsigned kPorts[] = {0, 22, 53, 80, 443};
+  static constexpr uint8_t kIp4Prefixes[] = {0, 8, 16, 24, 31, 32};
+
+  std::vector<ir::Predicate> classifiable() {
+    auto saddr = [&] {
+      return prefix(FieldId::Ip4Saddr, ip4(pick(kIp4)), pick(kIp4Prefixes));
+    };
+    switch (below(8)) {
+    case 0:
+      return {fieldBytes(FieldId::Ip4Saddr, ip4(pick(kIp4)))};
+    case 1:
+      return {saddr()};
+    case 2:
+      return {fieldIs(FieldId::TcpDport, pick(kPorts))};
+    case 3:
+      return {
+          fieldIs(pick({FieldId::UdpDport, FieldId::L4Dport}), pick(kPorts))};
+    case 4:
+      return {fieldBytes(FieldId::Ip4Saddr, ip4(pick(kIp4))),
+              fieldBytes(FieldId::Ip4Daddr, ip4(pick(kIp4))),
+              fieldIs(FieldId::Ip4Proto, pick({6u, 17u})),
+              fieldIs(FieldId::TcpDport, pick(kPorts))};
+    case 5:
+      return {prefix(FieldId::Ip6Saddr, ip6(pick(kIp6)), pick({0, 32, 128}))};
+    case 6:
+      return {saddr(), fieldIs(FieldId::L4Dport, pick(kPorts))};
+    default:
+      return {fieldBytes(FieldId::Ip6Daddr, ip6(pick(kIp6))),
+              fieldIs(FieldId::UdpDport, pick(kPorts))};
+    }
+  }
+
+  std::vector<ir::Predicate> other() {
+    switch (below(5)) {
+    case 0:
+      return {negated(fieldIs(FieldId::TcpDport, pick(kPorts)))};
+    case 1:
+      return {rangeOf(FieldId::TcpDport, 20, 60)};
+    case 2:
+      return {fieldIs(FieldId::MetaMark, pick({1u, 2u}))};
+    case 3:
+      return {probability(50)};
+    default:
+      return {fieldIs(FieldId::TcpDport, pick(kPorts)),
+              fieldIs(FieldId::TcpDport, pick(kPorts))};
+    }
+  }
+
+  unsigned below(unsigned n) {
+    return std::uniform_int_distribution<unsigned>(0, n - 1)(rng_);
+  }
+  template <typename T, size_t N> T pick(const T (&values)[N]) {
+    return values[below(N)];
+  }
+  template <typename T> T pick(std::initializer_list<T> values) {
+    return values.begin()[below(static_cast<unsigned>(values.size()))];
+  }
+
+  std::mt19937 rng_;
+};
+
+TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
+  size_t runs = 0, decidedByTable = 0, continued = 0;
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    ChainGenerator gen(seed);
+    unsigned size = seed % 3 == 0 ? 600 : 20 + seed;
+    ir::Module module =
+        gen.module(seed % 2 ? ir::Hook::Xdp : ir::Hook::TcIngress, size);
+    const ir::Chain &chain = module.chains.front();
+    // Default options, or small tables with prefixes as one LPM trie, or
+    // expanded to 1, 2 or 3 lengths.
+    const ClassifyOptions variants[] = {
+        {2, 4, 0, 64}, {2, 4, 1, 64}, {2, 4, 2, 64}, {2, 4, 3, 4}};
+    ClassifierPlan plan = planClassifier(
+        chain, seed % 3 == 0 ? ClassifyOptions{} : variants[seed % 4]);
+    ASSERT_FALSE(plan.empty()) << seed;
+    PlanEvaluator evaluator(module, chain, plan);
+    interp::Interpreter interpreter(module, chain, {{{"eth0", 2}}});
+    interp::InterpreterState state(chain);
+    for (int i = 0; i < 200; ++i) {
+      std::string spec = gen.packet();
+      packet::Input in = input(spec);
+      interp::Result expected = interpreter.run(in, state);
+      std::vector<uint32_t> got = evaluator.matched(in);
+      ASSERT_EQ(got, expected.matchedRules) << "seed " << seed << ": " << spec;
+      ++runs;
+      if (!got.empty() && !std::binary_search(plan.residual.begin(),
+                                              plan.residual.end(), got.back()))
+        ++decidedByTable;
+      continued += got.size() > 1;
+    }
+  }
+  // The test must exercise tables and CONTINUE rules before them.
+  EXPECT_EQ(runs, 60u * 200u);
+  EXPECT_GT(decidedByTable, runs / 5);
+  EXPECT_GT(continued, runs / 50);
+}
+
+} // namespace

@@ -12,8 +12,8 @@ namespace bfc::codegen::detail {
 /// the error counter (BFC_COUNTER_POLICY/ERRORS).
 struct ChainLowering::RuleTables {
   std::vector<uint64_t> actions, marks, redirects, every;
-  bool counts = false, logs = false, marks_ = false, redirects_ = false,
-       limits = false, slots = false;
+  bool anyLog = false, anyMark = false, anyRedirect = false, anyEvery = false,
+       anySlot = false;
 };
 
 ChainLowering::RuleTables ChainLowering::buildRuleTables() {
@@ -35,11 +35,11 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
     if (rule.log.enabled) {
       action |= kActionLog | uint64_t(rule.log.headers & ir::kLogAll)
                                  << kActionLogHeadersShift;
-      t.logs = true;
+      t.anyLog = true;
       if (rule.log.rateNs) {
         action |= kActionEvery;
         t.every[rule.index] = rule.log.rateNs;
-        t.limits = true;
+        t.anyEvery = true;
       }
     }
     if (rule.mark) {
@@ -52,7 +52,7 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
       }
       action |= kActionMark;
       t.marks[rule.index] = *rule.mark;
-      t.marks_ = true;
+      t.anyMark = true;
     }
     if (rule.verdict == ir::Verdict::Redirect) {
       if (!redirectHook) {
@@ -60,7 +60,7 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
                                           ir::hookName(chain_.hook)));
         continue;
       }
-      t.redirects_ = true;
+      t.anyRedirect = true;
       t.redirects[rule.index] = rule.redirectIfindex;
       if (rule.redirectSlot) {
         if (!ml_.hostSlots ||
@@ -70,7 +70,7 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
         }
         action |= kActionRedirectSlot;
         t.redirects[rule.index] = *rule.redirectSlot;
-        t.slots = true;
+        t.anySlot = true;
       }
       if (family_ == ir::HookFamily::Tc &&
           rule.redirectDir == ir::RedirectDir::In)
@@ -121,7 +121,7 @@ void ChainLowering::emitEpilogueFunction() {
   DebugTypes &types = *ml_.types;
   RuleTables t = buildRuleTables();
   size_t entries = t.actions.size();
-  epilogueTakesState_ = t.logs;
+  epilogueTakesState_ = t.anyLog;
 
   // u64 <prog>_matched(ctx, u32 rule[, state]): global, so the verifier
   // checks it once on its own instead of at every call.
@@ -162,12 +162,15 @@ void ChainLowering::emitEpilogueFunction() {
   GlobalVariable *actions =
       ruleTable("rule_actions", i16(), types.u16(), t.actions);
   GlobalVariable *marks =
-      t.marks_ ? ruleTable("rule_marks", i32(), types.u32(), t.marks) : nullptr;
-  GlobalVariable *redirects = t.redirects_ ? ruleTable("rule_redirects", i32(),
-                                                       types.u32(), t.redirects)
-                                           : nullptr;
+      t.anyMark ? ruleTable("rule_marks", i32(), types.u32(), t.marks)
+                : nullptr;
+  GlobalVariable *redirects =
+      t.anyRedirect
+          ? ruleTable("rule_redirects", i32(), types.u32(), t.redirects)
+          : nullptr;
   GlobalVariable *every =
-      t.limits ? ruleTable("rule_every", i64(), types.u64(), t.every) : nullptr;
+      t.anyEvery ? ruleTable("rule_every", i64(), types.u64(), t.every)
+                 : nullptr;
 
   Value *savedOpaque = opaqueZero_;
   opaqueZero_ = nullptr; // nothing here is walked once per rule
@@ -201,7 +204,7 @@ void ChainLowering::emitEpilogueFunction() {
     };
     // Counter, log, mark, then the verdict.
     when(has(kActionCounter), "count", [&] { bumpCounter(index64); });
-    if (t.logs) {
+    if (t.anyLog) {
       Value *state = f->getArg(2);
       state->setName("state");
       // Nullable for the verifier; never null at run time.
@@ -231,7 +234,7 @@ void ChainLowering::emitEpilogueFunction() {
       sw->addCase(c32(static_cast<uint8_t>(ir::Verdict::Redirect)), redirect);
       b_.SetInsertPoint(redirect);
       Value *ifindex = tableEntry(redirects, index64);
-      if (t.slots) {
+      if (t.anySlot) {
         // The entry is a host slot: its value, when in range.
         BasicBlock *slot = block("redirect.slot");
         BasicBlock *read = block("redirect.read");

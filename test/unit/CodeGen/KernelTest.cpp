@@ -321,6 +321,38 @@ TEST(CodeGenKernel, LogEveryRateLimits) {
   EXPECT_GT(events[0].timestamp_ns, 0u);
 }
 
+// `every` moves its window only when an event was emitted: with the ring
+// buffer full, the rate-limited rule's event is lost, and the next match
+// after the buffer drained is logged (not silenced for another hour).
+TEST(CodeGenKernel, LogEveryWindowWaitsForRoom) {
+  BFC_REQUIRE_ROOT();
+  ModuleBuilder m(Hook::Xdp);
+  ir::Rule filler = rule({field(FieldId::UdpDport, be16(1))}, Verdict::Accept);
+  filler.log = {true, ir::kLogAll, 0};
+  m.add(filler);
+  ir::Rule limited = rule({field(FieldId::UdpDport, be16(2))}, Verdict::Accept);
+  limited.log = {true, ir::kLogInternet, 3600ull * 1000000000ull};
+  m.add(limited);
+  std::unique_ptr<Loaded> loaded = load(m.module);
+  ASSERT_TRUE(loaded);
+  run::PreparedPacket fill =
+      loaded->chain->prepare(packetOf("eth/ip4/udp(dport=1)"));
+  run::PreparedPacket hit =
+      loaded->chain->prepare(packetOf("eth/ip4/udp(dport=2)"));
+  // 256 KiB hold fewer than 2,000 events.
+  loaded->chain->run(fill, 4000);
+  loaded->chain->run(hit);
+  std::vector<bfc_log_event> events = loaded->chain->drainLog();
+  ASSERT_GT(events.size(), 1000u);
+  for (const bfc_log_event &e : events)
+    ASSERT_EQ(e.rule, 0u) << "the buffer was full when rule 1 matched";
+  loaded->chain->run(hit);
+  loaded->chain->run(hit);
+  events = loaded->chain->drainLog();
+  ASSERT_EQ(events.size(), 1u) << "the lost event did not start a window";
+  EXPECT_EQ(events[0].rule, 1u);
+}
+
 TEST(CodeGenKernel, RedirectReturnCodes) {
   BFC_REQUIRE_ROOT();
   for (Hook hook : {Hook::Xdp, Hook::TcIngress, Hook::TcEgress}) {

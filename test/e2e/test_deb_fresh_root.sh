@@ -4,7 +4,8 @@
 # with apt, which fetches its dependencies from the Debian mirror; no LLVM,
 # clang or ANTLR package comes with it. Inside that root, bfload loads an
 # object bfc compiled out here, attaches it to a veth in a network namespace
-# and filters traffic.
+# and filters traffic. Then the bfc package goes into the same root and
+# compiles and test-runs the example it ships.
 # Skipped (77) without the cached root; .ci/run binds the cache into its own
 # fresh root so that CI runs this test.
 set -euo pipefail
@@ -80,3 +81,23 @@ expect_udp_ok 8888
 expect_eq "$(in_root bfload --bpffs-path /run/bpffs --json chain get --name edge | json_get chains.0.rules.0.packets)" 1 "rule counter"
 in_root bfload --bpffs-path /run/bpffs ruleset flush >/dev/null
 expect_udp_ok 9999
+
+# The bfc package, as a CI machine installs it: into the same root, with apt
+# again, after the loader checks above. It compiles the example it ships and
+# its bfc-run checks the kernel's verdicts against the interpreter.
+debc=$(ls "$BFC_BUILD_DIR"/packages/bfc_*.deb 2>/dev/null | head -n1)
+[ -n "$debc" ] || fail "no bfc package in $BFC_BUILD_DIR/packages"
+cp "$debc" "$root/srv/"
+chmod 644 "$root/srv/$(basename "$debc")"
+log "apt-get install ./$(basename "$debc") in the same root"
+in_root apt-get install -y -q --no-install-recommends "/srv/$(basename "$debc")" >>"$WORK/apt.log" 2>&1 ||
+  fail "apt-get install bfc: $(tail -n 30 "$WORK/apt.log")"
+example=/usr/share/doc/bfc/examples/host-firewall.bf
+in_root bfc "$example" -o /srv/host-firewall.bpf.o || fail "the installed bfc cannot compile $example"
+in_root bfc-run /srv/host-firewall.bpf.o --source "$example" --compare \
+  'eth/ip4(src=192.0.2.77,dst=10.0.0.2)/tcp(dport=22,flags=syn)' \
+  'eth/ip4(src=192.0.2.77,dst=10.0.0.2)/udp(sport=5000,dport=9999)' >"$WORK/run.out" ||
+  fail "installed bfc-run --compare: $(cat "$WORK/run.out")"
+grep -q '2 packets compared, 0 skipped, 0 differences' "$WORK/run.out" ||
+  fail "bfc-run said: $(cat "$WORK/run.out")"
+log "installed bfc compiles and runs $example: $(tail -n1 "$WORK/run.out")"

@@ -133,11 +133,13 @@ void ChainLowering::emitOrderedRule(const ir::Rule &rule, BasicBlock *next) {
     emitBestRule();
   if (!bestApplied_ && rule.index > firstClassified_) {
     // A table found an earlier rule (indexes are distinct: best != index).
+    // The test is the sign of index - best, computed without a branch on
+    // best: a compare would narrow the verifier's range of best at every
+    // rule, and no two rules' states would be alike enough to prune.
     BasicBlock *run = nextBlock(fmt::format("rule{}.unclassified", rule.index));
-    Value *best = load(best_);
-    b_.CreateCondBr(
-        b_.CreateICmpULT(best, ConstantInt::get(best->getType(), rule.index)),
-        next, run);
+    Value *best = b_.CreateZExt(load(best_), i64());
+    Value *below = signBit(b_.CreateSub(c64(rule.index), best));
+    holdsBranch(b_.CreateICmpNE(below, c64(0)), run, next);
     b_.SetInsertPoint(run);
   }
   emitRule(rule, next);

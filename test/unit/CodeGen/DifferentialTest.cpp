@@ -394,6 +394,20 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
   EXPECT_GE(packetsRun, 100000u) << "packets the hooks could test-run";
 }
 
+// The long chains' hooks (with and without marks) and rule i's source
+// address, 10.(i >> 8).(i & 255).1.
+const Hook kLongChainHooks[] = {Hook::TcIngress, Hook::Xdp,
+                                Hook::CgroupSkbEgress};
+ir::Bytes source(unsigned i) { return ip4(10, uint8_t(i >> 8), uint8_t(i), 1); }
+
+void expectSameAsInterpreter(Hook hook, const ir::Module &module,
+                             const std::vector<std::string> &specs) {
+  std::vector<std::string> diffs = compareAll(module, specs);
+  EXPECT_TRUE(diffs.empty())
+      << ir::hookName(hook) << ": " << diffs.size()
+      << " differences, first: " << (diffs.empty() ? "" : diffs.front());
+}
+
 // Long chains of CONTINUE rules with counters, logs and marks, all applied
 // in the shared epilogue: packets aimed at the first, a middle, the last and
 // no rule, every counter compared rule by rule (the comparer checks each
@@ -401,10 +415,7 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
 TEST(CodeGenDifferential, ManyContinueRulesWithEffects) {
   BFC_REQUIRE_ROOT();
   constexpr unsigned kRules = 3000;
-  auto source = [](unsigned i) {
-    return ip4(10, uint8_t(i >> 8), uint8_t(i), 1);
-  };
-  for (Hook hook : {Hook::TcIngress, Hook::Xdp, Hook::CgroupSkbEgress}) {
+  for (Hook hook : kLongChainHooks) {
     bool marks = ir::hookFamily(hook) != ir::HookFamily::Xdp;
     ModuleBuilder b(hook, Verdict::Drop);
     for (unsigned i = 0; i < kRules; ++i) {
@@ -430,10 +441,7 @@ TEST(CodeGenDifferential, ManyContinueRulesWithEffects) {
     specs.push_back("eth/ip4(src=192.0.2.1)/tcp(dport=80)");
     specs.push_back("eth/ip4(src=192.0.2.1)/udp");
     specs.push_back("eth/ip6/tcp(dport=80)");
-    std::vector<std::string> diffs = compareAll(b.module, specs);
-    EXPECT_TRUE(diffs.empty())
-        << ir::hookName(hook) << ": " << diffs.size()
-        << " differences, first: " << (diffs.empty() ? "" : diffs.front());
+    expectSameAsInterpreter(hook, b.module, specs);
   }
 }
 
@@ -447,10 +455,7 @@ TEST(CodeGenDifferential, ManyContinueRulesWithEffects) {
 TEST(CodeGenDifferential, ClassifiedChainsWithContinueAndEffects) {
   BFC_REQUIRE_ROOT();
   constexpr unsigned kRules = 3000;
-  auto source = [](unsigned i) {
-    return ip4(10, uint8_t(i >> 8), uint8_t(i), 1);
-  };
-  for (Hook hook : {Hook::TcIngress, Hook::Xdp, Hook::CgroupSkbEgress}) {
+  for (Hook hook : kLongChainHooks) {
     bool marks = ir::hookFamily(hook) != ir::HookFamily::Xdp;
     ModuleBuilder b(hook, Verdict::Accept);
     for (unsigned i = 0; i < kRules; ++i) {
@@ -530,10 +535,7 @@ TEST(CodeGenDifferential, ClassifiedChainsWithContinueAndEffects) {
     specs.push_back("eth/ip4(src=192.0.2.1)/udp");
     specs.push_back("eth/ip4(src=0.0.0.0)/tcp(sport=0,dport=0)");
     specs.push_back("eth/ip6/tcp(dport=80)");
-    std::vector<std::string> diffs = compareAll(b.module, specs);
-    EXPECT_TRUE(diffs.empty())
-        << ir::hookName(hook) << ": " << diffs.size()
-        << " differences, first: " << (diffs.empty() ? "" : diffs.front());
+    expectSameAsInterpreter(hook, b.module, specs);
   }
 }
 

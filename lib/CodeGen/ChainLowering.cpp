@@ -77,6 +77,8 @@ void ChainLowering::run() {
         types.u8()));
   }
 
+  createTableMaps();
+
   // The packet state: parsed once, read by every rule.
   l3Proto_ = stateSlot(i16(), kStateFlags, kBitL3Proto);
   l4Proto_ = stateSlot(i8(), kStateFlags, kBitL4Proto);
@@ -137,15 +139,19 @@ void ChainLowering::run() {
   emitEffects(c32(BFC_COUNTER_ERRORS(rules)));
   b_.CreateBr(counted);
   b_.SetInsertPoint(counted);
+  if (!plan_.empty())
+    emitTableLookups();
 
   if (groups.size() <= 1) {
-    for (const ir::Rule &rule : chain_.rules) {
-      BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
-      emitRule(rule, next);
+    for (const ir::Rule *rule : order_) {
+      BasicBlock *next = block(fmt::format("rule{}.next", rule->index));
+      emitOrderedRule(*rule, next);
       next->moveAfter(&fn_->back());
       b_.SetInsertPoint(next);
     }
     setLocation(chain_.range);
+    if (!bestApplied_)
+      emitBestRule();
     emitEffects(c32(BFC_COUNTER_POLICY(rules)));
     emitVerdict(chain_.policy, nullptr, nullptr);
     return;
@@ -168,6 +174,8 @@ void ChainLowering::run() {
     b_.SetInsertPoint(next);
   }
   setLocation(chain_.range);
+  if (!bestApplied_)
+    emitBestRule();
   emitEffects(c32(BFC_COUNTER_POLICY(rules)));
   emitVerdict(chain_.policy, nullptr, nullptr);
 }

@@ -19,6 +19,11 @@
 #include "PacketState.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/BFIR.h"
+#include "bfc/Transform/Classify.h"
+
+namespace bfc::object {
+struct Metadata;
+}
 
 namespace bfc::codegen::detail {
 
@@ -30,6 +35,7 @@ inline constexpr const char *kLicenseSymbol = "_license";
 inline constexpr const char *kMetaSymbol = "bfc_meta";
 inline constexpr const char *kSetsSymbol = "bfc_sets";
 inline constexpr const char *kSetsSection = ".bfc.sets";
+inline constexpr const char *kTablesSymbol = "bfc_tables";
 
 /// CO-RE type names carry `___bfc` and 8 hex digits (a libbpf flavor, see
 /// ModuleLowering.cpp); outputs show them as `___bfc00000000`.
@@ -55,6 +61,16 @@ enum RuleAction : uint32_t {
 };
 /// What the epilogue returns for a CONTINUE entry: no i32 return code.
 inline constexpr uint64_t kEpilogueContinue = uint64_t(1) << 32;
+
+/// The classifier plan of each chain: empty plans at -O0 (every rule stays
+/// a compare) and for chains too long for the best-index bits.
+std::vector<transform::ClassifierPlan>
+classifierPlans(const ir::Module &module, const CodeGenOptions &options);
+/// The `.bfc.meta` document of `module`, with `plans`' tables.
+object::Metadata
+buildMetadata(const ir::Module &module, const CodeGenOptions &options,
+              const std::vector<transform::ClassifierPlan> &plans);
+uint32_t tableMaxEntries(const transform::ClassifierTable &table);
 
 /// Module-wide state: the LLVM module, debug info and shared globals.
 class ModuleLowering {
@@ -107,8 +123,9 @@ private:
 class ChainLowering {
 public:
   ChainLowering(ModuleLowering &ml, const ir::Chain &chain,
-                const ChainSymbols &symbols)
-      : ml_(ml), chain_(chain), sym_(symbols), b_(ml.ctx),
+                const ChainSymbols &symbols,
+                const transform::ClassifierPlan &plan)
+      : ml_(ml), chain_(chain), sym_(symbols), plan_(plan), b_(ml.ctx),
         family_(ir::hookFamily(chain.hook)) {}
 
   void run();
@@ -280,13 +297,33 @@ private:
   Value *setTest(const ir::Predicate &pred);
   Value *flowHash();
   void emitRule(const ir::Rule &rule, BasicBlock *next);
-  /// Rule index ranges, one per subprogram ([0, n) when one is enough).
+  /// Rule index ranges of `order_`, one per subprogram ([0, n) when one is
+  /// enough).
   std::vector<std::pair<size_t, size_t>> ruleGroups() const;
   Function *emitGroup(size_t index, size_t begin, size_t end);
   /// Emits `body` into `f` (its entry block and debug location set up),
   /// then restores the builder and the per-function members.
   void inFunction(Function *f, DISubprogram *sp, SourceRange where,
                   const std::function<void()> &body);
+
+  // Classification (Classify.cpp, docs/codegen.md "Classification").
+  /// The table maps, and `order_`: the rules tested in order.
+  void createTableMaps();
+  /// Looks the tables up and stores the lowest index found in `best_`.
+  void emitTableLookups();
+  /// `rule` of `order_`: applies the tables' best rule first once every
+  /// classified rule is before it, runs it only while its index is below
+  /// the best one, else goes on at `next`.
+  void emitOrderedRule(const ir::Rule &rule, BasicBlock *next);
+  /// If a table found a rule, applies it; the builder goes on where none
+  /// was found.
+  void emitBestRule();
+  /// The function's key buffer, sized for the largest set or table key.
+  AllocaInst *keyBuffer();
+  /// Stores `field`'s raw bytes, masked to their first `bits`, at byte `at`
+  /// of `key`.
+  void putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
+                   unsigned bits, SourceRange where);
 
   // The shared epilogue (Epilogue.cpp) and the actions it is made of
   // (Actions.cpp). Rule indexes there are i64, below the table sizes.
@@ -317,6 +354,7 @@ private:
   ModuleLowering &ml_;
   const ir::Chain &chain_;
   const ChainSymbols &sym_;
+  const transform::ClassifierPlan &plan_;
   IRBuilder<> b_;
   ir::HookFamily family_;
   Access access_ = Access::None;
@@ -328,6 +366,13 @@ private:
   // Maps.
   GlobalVariable *counters_ = nullptr, *log_ = nullptr, *rate_ = nullptr;
   std::vector<GlobalVariable *> sets_;
+  std::vector<GlobalVariable *> tables_; ///< classifier tables
+
+  // Classification.
+  std::vector<const ir::Rule *> order_; ///< rules tested in order
+  Slot best_;                           ///< i24 in the flags word
+  uint32_t firstClassified_ = 0, lastClassified_ = 0;
+  bool bestApplied_ = true; ///< no table, or the best rule was applied
 
   // Per-packet state (promoted to SSA by the optimiser).
   Value *stateBase_ = nullptr;              // the packet state of this function

@@ -15,6 +15,7 @@
 #include "bfc/Object/Metadata.h"
 #include "bfc/Object/ObjectFile.h"
 #include "bfc/Support/Version.h"
+#include "bfc/Transform/Classify.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::codegen {
@@ -94,7 +95,8 @@ std::string hookSection(ir::Hook hook) {
   return "unknown";
 }
 
-std::vector<ChainSymbols> chainSymbols(const ir::Module &module) {
+std::vector<ChainSymbols> chainSymbols(const ir::Module &module,
+                                       const std::vector<size_t> &tableCounts) {
   // Every ELF symbol bfc defines must be unique: programs, maps and the
   // module-level globals.
   // Section names are symbols too: a chain named `xdp` in an XDP program
@@ -103,6 +105,7 @@ std::vector<ChainSymbols> chainSymbols(const ir::Module &module) {
                                  detail::kLicenseSymbol,
                                  detail::kMetaSymbol,
                                  detail::kSetsSymbol,
+                                 detail::kTablesSymbol,
                                  "xdp",
                                  "tc",
                                  "netfilter",
@@ -144,6 +147,8 @@ std::vector<ChainSymbols> chainSymbols(const ir::Module &module) {
       s.rateMap = claim(s.program + "_logrl");
     for (size_t set = 0; set < chain.sets.size(); ++set)
       s.sets.push_back(claim(fmt::format("{}_set{}", s.program, set)));
+    for (size_t t = 0; i < tableCounts.size() && t < tableCounts[i]; ++t)
+      s.tables.push_back(claim(fmt::format("{}_table{}", s.program, t)));
   }
   return symbols;
 }
@@ -156,8 +161,30 @@ uint32_t setMaxEntries(const ir::Set &set) {
       16, std::bit_ceil(std::min<uint64_t>(wanted, 1u << 30))));
 }
 
-static object::Metadata buildMetadata(const ir::Module &module,
-                                      const CodeGenOptions &options) {
+namespace detail {
+
+std::vector<transform::ClassifierPlan>
+classifierPlans(const ir::Module &module, const CodeGenOptions &options) {
+  std::vector<transform::ClassifierPlan> plans(module.chains.size());
+  // -O0 keeps every rule a compare: the unclassified code to compare with.
+  if (options.optLevel == 0)
+    return plans;
+  for (size_t c = 0; c < module.chains.size(); ++c) {
+    const ir::Chain &chain = module.chains[c];
+    // The best rule index shares the flags word of the packet state.
+    if (chain.rules.size() < kNoBestRule)
+      plans[c] = transform::planClassifier(chain);
+  }
+  return plans;
+}
+
+uint32_t tableMaxEntries(const transform::ClassifierTable &table) {
+  return static_cast<uint32_t>(std::max<size_t>(1, table.entries.size()));
+}
+
+object::Metadata
+buildMetadata(const ir::Module &module, const CodeGenOptions &options,
+              const std::vector<transform::ClassifierPlan> &plans) {
   object::Metadata meta;
   meta.version = BFC_OBJECT_FORMAT_VERSION;
   meta.bfcVersion = kVersion;
@@ -167,7 +194,10 @@ static object::Metadata buildMetadata(const ir::Module &module,
   for (uint32_t i = 0; i < module.hostSlots.size(); ++i)
     meta.hostSlots.push_back({i, "ifindex", module.hostSlots[i].name});
 
-  std::vector<ChainSymbols> symbols = chainSymbols(module);
+  std::vector<size_t> tableCounts;
+  for (const transform::ClassifierPlan &plan : plans)
+    tableCounts.push_back(plan.tables.size());
+  std::vector<ChainSymbols> symbols = chainSymbols(module, tableCounts);
   for (size_t c = 0; c < module.chains.size(); ++c) {
     const ir::Chain &chain = module.chains[c];
     const ChainSymbols &sym = symbols[c];
@@ -226,18 +256,38 @@ static object::Metadata buildMetadata(const ir::Module &module,
             {element.key, set.lpm ? element.prefixLen : uint32_t{0}});
       info.sets.push_back(std::move(si));
     }
+    const std::vector<transform::ClassifierTable> &tables = plans[c].tables;
+    for (uint32_t t = 0; t < tables.size(); ++t) {
+      const transform::ClassifierTable &table = tables[t];
+      object::TableInfo ti;
+      ti.index = t;
+      ti.map = sym.tables[t];
+      for (const transform::TableField &field : table.fields)
+        ti.fields.push_back({field.field, field.bits});
+      ti.lpm = table.lpm;
+      ti.keySize = table.keySize();
+      ti.maxEntries = tableMaxEntries(table);
+      for (const transform::TableEntry &entry : table.entries)
+        ti.entries.push_back({entry.key, entry.prefixLen, entry.rule});
+      info.tables.push_back(std::move(ti));
+    }
     meta.chains.push_back(std::move(info));
   }
   return meta;
 }
 
+} // namespace detail
+
 std::string metadataJSON(const ir::Module &module,
                          const CodeGenOptions &options) {
-  return object::serializeMetadata(buildMetadata(module, options));
+  return object::serializeMetadata(detail::buildMetadata(
+      module, options, detail::classifierPlans(module, options)));
 }
 
 std::vector<uint8_t> setsSection(const ir::Module &module) {
-  return object::encodeSetsSection(buildMetadata(module, CodeGenOptions{}));
+  CodeGenOptions options;
+  return object::encodeSetsSection(detail::buildMetadata(
+      module, options, detail::classifierPlans(module, options)));
 }
 
 } // namespace bfc::codegen

@@ -8,6 +8,8 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "Internal.h"
+#include "bfc/Object/Metadata.h"
+#include "bfc/Object/ObjectFile.h"
 #include "bfc/Support/Version.h"
 #include "bfc/runtime/ObjectFormat.h"
 
@@ -154,9 +156,16 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     used.push_back(hostSlots);
   }
 
-  std::vector<ChainSymbols> symbols = chainSymbols(irModule);
+  // One plan per chain, shared by the code and the metadata.
+  std::vector<transform::ClassifierPlan> plans =
+      classifierPlans(irModule, options);
+  object::Metadata metadata = buildMetadata(irModule, options, plans);
+  std::vector<size_t> tableCounts;
+  for (const transform::ClassifierPlan &plan : plans)
+    tableCounts.push_back(plan.tables.size());
+  std::vector<ChainSymbols> symbols = chainSymbols(irModule, tableCounts);
   for (size_t i = 0; i < irModule.chains.size(); ++i)
-    ChainLowering(*this, irModule.chains[i], symbols[i]).run();
+    ChainLowering(*this, irModule.chains[i], symbols[i], plans[i]).run();
   if (failed) {
     dib->finalize();
     return nullptr;
@@ -172,14 +181,19 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     used.push_back(gv);
   };
   addBytes(kLicenseSymbol, "license", StringRef("GPL\0", 4));
-  std::string meta = metadataJSON(irModule, options);
+  std::string meta = object::serializeMetadata(metadata);
   meta.push_back('\0');
   addBytes(kMetaSymbol, BFC_META_SECTION, meta);
-  std::vector<uint8_t> sets = setsSection(irModule);
-  if (!sets.empty())
-    addBytes(
-        kSetsSymbol, kSetsSection,
-        StringRef(reinterpret_cast<const char *>(sets.data()), sets.size()));
+  auto addRecords = [&](const char *name, const char *section,
+                        const std::vector<uint8_t> &records) {
+    if (!records.empty())
+      addBytes(name, section,
+               StringRef(reinterpret_cast<const char *>(records.data()),
+                         records.size()));
+  };
+  addRecords(kSetsSymbol, kSetsSection, object::encodeSetsSection(metadata));
+  addRecords(kTablesSymbol, BFC_TABLES_SECTION,
+             object::encodeTablesSection(metadata));
 
   // llvm.compiler.used keeps the maps, the metadata and the other globals
   // nobody references from the code (llvm.used would also mark their ELF

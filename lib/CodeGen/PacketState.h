@@ -71,9 +71,12 @@ inline constexpr unsigned kStateFlags = 0, kStateChainBits = 8, kStateL2 = 40,
                           kStateIp4 = 56, kStateIp6 = 80, kStateTcp = 120,
                           kStateUdp = 144, kStateIcmp = 152, kStateIcmpv6 = 160,
                           kStatePorts = 168, kStateSize = 176;
-// Bits of the flags word.
+// Bits of the flags word. Bits [40, 64): the lowest rule index the
+// classifier tables found, kNoBestRule when none (docs/codegen.md,
+// "Classification").
 inline constexpr int kBitL3Proto = 0, kBitL4Proto = 16, kBitMalformed = 24,
-                     kBitHas = 32;
+                     kBitHas = 32, kBitBest = 40;
+inline constexpr uint32_t kNoBestRule = 0xffffff;
 
 /// A field's value as loaded from memory in network byte order into
 /// little-endian words ("raw"): a 16-byte field is two i64 halves.

@@ -206,34 +206,18 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
 Value *ChainLowering::setTest(const ir::Predicate &pred) {
   const ir::Set &set = chain_.sets[pred.set];
   unsigned keySize = set.keySize();
-  unsigned addrOffset = set.lpm ? 4 : 0;
-  // One key buffer per function, sized for the largest key, shared by
-  // every set lookup: the stack is 512 bytes for the whole call chain.
-  if (!setKey_) {
-    unsigned largest = 0;
-    for (const ir::Set &s : chain_.sets)
-      largest = std::max(largest, (s.lpm ? 4 : 0) + s.keySize());
-    setKey_ = var(ArrayType::get(i8(), largest), "setkey", 8);
-  }
-  AllocaInst *key = setKey_;
+  AllocaInst *key = keyBuffer();
+  unsigned offset = 0;
   if (set.lpm) {
     // struct { u32 prefixlen; u8 addr[]; }: look up the full address.
     StoreInst *s = b_.CreateStore(c32(keySize * 8), key);
     s->setAlignment(Align(8));
+    offset = 4;
   }
-  unsigned offset = addrOffset;
   for (ir::FieldId f : set.key) {
-    const ir::FieldInfo &info = ir::fieldInfo(f);
-    RawValue raw = fieldRaw(f, pred.range);
-    auto put = [&](Value *v, unsigned at) {
-      Value *p = b_.CreateConstInBoundsGEP1_64(i8(), key, at);
-      StoreInst *s = b_.CreateStore(v, p);
-      s->setAlignment(Align(at & -at ? std::min(at & -at, 8u) : 8u));
-    };
-    put(raw.lo, offset);
-    if (raw.hi)
-      put(raw.hi, offset + 8);
-    offset += info.width;
+    unsigned width = ir::fieldInfo(f).width;
+    putKeyField(key, offset, f, width * 8, pred.range);
+    offset += width;
   }
   Value *found =
       callHelper(detail::kHelperMapLookupElem, ptr(), {sets_[pred.set], key});

@@ -84,8 +84,8 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
   };
   std::vector<std::pair<size_t, size_t>> groups;
   size_t begin = 0, size = 0;
-  for (size_t i = 0; i < chain_.rules.size(); ++i) {
-    size_t n = estimate(chain_.rules[i]);
+  for (size_t i = 0; i < order_.size(); ++i) {
+    size_t n = estimate(*order_[i]);
     if (size + n > kGroupBudget && i > begin) {
       groups.emplace_back(begin, i);
       begin = i;
@@ -93,8 +93,8 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
     }
     size += n;
   }
-  if (begin < chain_.rules.size() || groups.empty())
-    groups.emplace_back(begin, chain_.rules.size());
+  if (begin < order_.size() || groups.empty())
+    groups.emplace_back(begin, order_.size());
   return groups;
 }
 
@@ -112,7 +112,7 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   // Kept in llvm.compiler.used so interprocedural passes leave its signature
   // (and so its BTF) alone.
   ml_.used.push_back(f);
-  unsigned line = chain_.rules[begin].range.begin.line;
+  unsigned line = order_[begin]->range.begin.line;
   if (!line)
     line = chain_.range.begin.line;
   DIType *ctxType = sp_->getType()->getTypeArray()[1];
@@ -128,14 +128,14 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
   ml_.dib->createParameterVariable(sp, "state", 2, ml_.file, line, stateType,
                                    true);
-  inFunction(f, sp, chain_.rules[begin].range, [&] {
+  inFunction(f, sp, order_[begin]->range, [&] {
     stateBase_ = f->getArg(1);
     stateBase_->setName("state");
     inGroup_ = true;
     for (size_t i = begin; i < end; ++i) {
-      const ir::Rule &rule = chain_.rules[i];
+      const ir::Rule &rule = *order_[i];
       BasicBlock *next = block(fmt::format("rule{}.next", rule.index));
-      emitRule(rule, next);
+      emitOrderedRule(rule, next);
       // After the rule's match path: its predicates fall through towards
       // the match, and a failing one jumps here.
       next->moveAfter(&fn_->back());

@@ -48,12 +48,16 @@ struct ChainSymbols {
   std::string counters; ///< `<prog>_counters`
   std::string log;      ///< `<prog>_log`, empty when no rule logs
   std::string rateMap;  ///< `<prog>_logrl`, empty when no rule uses `every`
-  std::vector<std::string> sets; ///< `<prog>_set<i>`
+  std::vector<std::string> sets;   ///< `<prog>_set<i>`
+  std::vector<std::string> tables; ///< `<prog>_table<i>` (classifier)
 };
 
 /// The symbols of every chain of `module`, in chain order (unique program
 /// names even when chain names need sanitising).
-std::vector<ChainSymbols> chainSymbols(const ir::Module &module);
+/// `tableCounts`: the classifier tables of each chain (none when empty).
+std::vector<ChainSymbols>
+chainSymbols(const ir::Module &module,
+             const std::vector<size_t> &tableCounts = {});
 
 /// max_entries of a set's map: room to grow beyond the initial elements.
 uint32_t setMaxEntries(const ir::Set &set);

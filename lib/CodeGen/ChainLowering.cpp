@@ -149,11 +149,7 @@ void ChainLowering::run() {
       next->moveAfter(&fn_->back());
       b_.SetInsertPoint(next);
     }
-    setLocation(chain_.range);
-    if (!bestApplied_)
-      emitBestRule();
-    emitEffects(c32(BFC_COUNTER_POLICY(rules)));
-    emitVerdict(chain_.policy, nullptr, nullptr);
+    emitChainEnd();
     return;
   }
 
@@ -173,10 +169,17 @@ void ChainLowering::run() {
                       {b_.CreateTrunc(r, i32())}));
     b_.SetInsertPoint(next);
   }
+  emitChainEnd();
+}
+
+// After the last rule: the best rule the tables found if no residual rule
+// applied it already, else the policy.
+void ChainLowering::emitChainEnd() {
   setLocation(chain_.range);
   if (!bestApplied_)
     emitBestRule();
-  emitEffects(c32(BFC_COUNTER_POLICY(rules)));
+  emitEffects(
+      c32(BFC_COUNTER_POLICY(static_cast<uint32_t>(chain_.rules.size()))));
   emitVerdict(chain_.policy, nullptr, nullptr);
 }
 

@@ -318,6 +318,8 @@ private:
   /// If a table found a rule, applies it; the builder goes on where none
   /// was found.
   void emitBestRule();
+  /// After the last rule: the best rule if still pending, then the policy.
+  void emitChainEnd();
   /// The function's key buffer, sized for the largest set or table key.
   AllocaInst *keyBuffer();
   /// Stores `field`'s raw bytes, masked to their first `bits`, at byte `at`

@@ -204,8 +204,8 @@ TEST(CodeGenDifferential, ClassifiedChainsWithContinueAndEffects) {
     // The tables are there: most rules are classified.
     std::optional<std::string> bytes = compile(b.module);
     ASSERT_TRUE(bytes);
-    const object::ChainInfo &info =
-        objectFile(*bytes).metadata().chains.front();
+    const object::ObjectFile object = objectFile(*bytes);
+    const object::ChainInfo &info = object.metadata().chains.front();
     ASSERT_GE(info.tables.size(), 3u) << ir::hookName(hook);
     size_t entries = 0;
     for (const object::TableInfo &t : info.tables)

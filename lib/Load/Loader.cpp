@@ -19,6 +19,7 @@
 #include "bfc/Load/Error.h"
 #include "bfc/Load/KernelCompat.h"
 #include "bfc/Load/MapFill.h"
+#include "bfc/Load/PinStore.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::load {
@@ -148,6 +149,9 @@ void checkKeyedMap(bpf_object *obj, const object::ChainInfo &chain,
 
 /// The maps must be what the metadata says before anything relies on it.
 void checkMapLayout(bpf_object *obj, const object::ChainInfo &chain) {
+  // Maps are pinned by these names next to the program and links.
+  for (const std::string &name : chainMapNames(chain))
+    validateMapName(chain.name, name);
   bpf_map *counters = findMap(obj, chain.counters.map, chain);
   if (bpf_map__type(counters) != BPF_MAP_TYPE_PERCPU_ARRAY ||
       bpf_map__value_size(counters) != 16 ||
@@ -181,7 +185,9 @@ void writeHostSlots(bpf_object *obj, const object::ObjectFile &object,
                                 symbol.section, BFC_HOST_SLOTS_SYMBOL));
   size_t size = 0;
   const void *initial = bpf_map__initial_value(map, &size);
-  if (!initial || symbol.offset + values.size() * sizeof(uint32_t) > size)
+  // Both checks: a crafted symbol offset must not wrap the sum around.
+  if (!initial || symbol.offset > size ||
+      values.size() * sizeof(uint32_t) > size - symbol.offset)
     throw LoadError(fmt::format("{} lies outside section '{}'",
                                 BFC_HOST_SLOTS_SYMBOL, symbol.section));
   std::vector<uint8_t> data(static_cast<const uint8_t *>(initial),

@@ -20,6 +20,7 @@
 #include "bfc/Load/Bpf.h"
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
+#include "bfc/Support/Text.h"
 
 namespace bfc::load {
 
@@ -125,7 +126,26 @@ void validateChainName(const std::string &name) {
   if (!valid)
     throw LoadError(fmt::format("invalid chain name '{}': chain names are 1 "
                                 "to 200 letters, digits, '_' or '-'",
-                                name));
+                                escapeForDisplay(name)));
+}
+
+void validateMapName(const std::string &chain, const std::string &name) {
+  bool valid = !name.empty() && name.size() <= 200 &&
+               std::all_of(name.begin(), name.end(), [](char c) {
+                 return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_';
+               });
+  if (!valid)
+    throw LoadError(fmt::format("chain '{}': invalid map name '{}' in the "
+                                "metadata: map names are 1 to 200 letters, "
+                                "digits or '_'",
+                                chain, escapeForDisplay(name)));
+  for (const char *pin :
+       {kProgPin, kMetaPin, kLinkPin, kLinkIp4Pin, kLinkIp6Pin, kOwnerPin})
+    if (name == pin)
+      throw LoadError(fmt::format("chain '{}': the metadata names a map '{}', "
+                                  "which is reserved for bfload's own pins",
+                                  chain, name));
 }
 
 PinRoot::PinRoot(const std::string &bpffsPath) {

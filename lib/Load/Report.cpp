@@ -9,6 +9,7 @@
 #include "bfc/IR/Names.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Object/SetElements.h"
+#include "bfc/Support/Text.h"
 
 namespace bfc::load {
 
@@ -148,14 +149,21 @@ DecodedHeaders decodeHeaders(const bfc_log_event &event) {
   return out;
 }
 
+/// The process name of a sock_addr event: any process picks its own, so it
+/// is escaped before it reaches a terminal or a JSON document.
+std::string processName(const bfc_log_event &event) {
+  return escapeForDisplay(
+      std::string_view(event.comm, strnlen(event.comm, sizeof(event.comm))));
+}
+
 std::string sockAddrText(const ChainRecord &record,
                          const bfc_log_event &event) {
   ir::Hook hook = record.chain().hook;
   bool v6 = ir::sockAddrFamily(hook) == 6;
   std::string address = v6 ? fmt::format("[{}]", ir::formatIp6(event.daddr))
                            : ir::formatIp4(event.daddr);
-  std::string comm(event.comm, strnlen(event.comm, sizeof(event.comm)));
-  return fmt::format("pid {} ({}) {} to {}:{}, proto {}", event.pid, comm,
+  return fmt::format("pid {} ({}) {} to {}:{}, proto {}", event.pid,
+                     processName(event),
                      ir::sockAddrIsConnect(hook) ? "connect" : "sendmsg",
                      address, event.dport, protoText(event.l4_proto));
 }
@@ -175,7 +183,8 @@ std::string ruleText(const ChainRecord &record, uint32_t rule) {
       text += ' ';
     text += t;
   }
-  return text;
+  // The text comes from the object, which bfload does not trust.
+  return escapeForDisplay(text);
 }
 
 std::string clockText(uint64_t realtimeNs) {
@@ -216,10 +225,12 @@ void printChain(std::ostream &out, const ChainState &state, bool setContent) {
       continue;
     }
     if (set.elements.empty()) {
-      out << fmt::format("    set {} {} in {{ }}\n", set.set.name, key);
+      out << fmt::format("    set {} {} in {{ }}\n",
+                         escapeForDisplay(set.set.name), key);
       continue;
     }
-    out << fmt::format("    set {} {} in {{\n", set.set.name, key);
+    out << fmt::format("    set {} {} in {{\n", escapeForDisplay(set.set.name),
+                       key);
     for (const object::SetElement &element : set.elements)
       out << "        " << object::formatSetElement(set.set, element) << "\n";
     out << "    }\n";
@@ -231,7 +242,7 @@ void printChain(std::ostream &out, const ChainState &state, bool setContent) {
       std::string text = trim(line);
       if (text.empty())
         continue;
-      out << (first ? "    " : "        ") << text << "\n";
+      out << (first ? "    " : "        ") << escapeForDisplay(text) << "\n";
       first = false;
     }
     if (rule.counter) {
@@ -365,8 +376,7 @@ json logEventToJson(const ChainRecord &record, const bfc_log_event &event,
     bool v6 = ir::sockAddrFamily(hook) == 6;
     j["kind"] = "sock_addr";
     j["pid"] = event.pid;
-    j["comm"] =
-        std::string(event.comm, strnlen(event.comm, sizeof(event.comm)));
+    j["comm"] = processName(event);
     j["daddr"] = v6 ? ir::formatIp6(event.daddr) : ir::formatIp4(event.daddr);
     j["dport"] = event.dport;
     j["l4_proto"] = event.l4_proto;
@@ -376,6 +386,10 @@ json logEventToJson(const ChainRecord &record, const bfc_log_event &event,
   j["length"] = event.pkt_len;
   j["headers"] = decodeHeaders(event).object;
   return j;
+}
+
+std::string jsonText(const json &value, int indent) {
+  return value.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace bfc::load

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "antlr4-runtime.h"
+#include "bfc/Support/Text.h"
 
 namespace bfc::parse {
 
@@ -27,10 +28,6 @@ private:
   std::vector<uint32_t> byteOffsets_;
 };
 
-/// Decodes one UTF-8 sequence at the start of `bytes`. Returns the code point
-/// and sets `length` to the bytes consumed; malformed input (overlong forms,
-/// surrogates, truncated sequences, values above U+10FFFF) gives U+FFFD with
-/// `length == 1`. `bytes` must not be empty.
-char32_t decodeUtf8(std::string_view bytes, size_t &length);
+using bfc::decodeUtf8;
 
 } // namespace bfc::parse

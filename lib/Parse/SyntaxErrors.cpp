@@ -68,14 +68,9 @@ std::string quoteSource(std::string_view text) {
       out += "...";
       break;
     }
-    size_t length;
-    char32_t cp = decodeUtf8(text.substr(i), length);
-    const bool malformed = cp == 0xFFFD && length == 1;
-    if (malformed || cp < 0x20 || cp == 0x7F)
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i]));
-    else
-      out.append(text.substr(i, length));
-    i += length;
+    std::string_view character = firstCharacter(text.substr(i));
+    out += escapeForDisplay(character);
+    i += character.size();
     ++shown;
   }
   return out + "'";

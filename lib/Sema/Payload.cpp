@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "Suggestions.h"
+#include "bfc/Support/Text.h"
 
 namespace bfc::sema {
 
@@ -312,9 +313,12 @@ PayloadError ipv6Problem(std::string_view text, PayloadContext ctx) {
     return fail("embedded IPv4 notation is not supported, write the last 32 "
                 "bits as two hexadecimal groups");
   for (size_t i = 0; i < text.size(); ++i)
-    if (!isHexDigit(text[i]) && text[i] != ':' && text[i] != '.')
-      return fail(fmt::format("'{}' is not a hexadecimal digit", text[i]), i,
-                  1);
+    if (!isHexDigit(text[i]) && text[i] != ':' && text[i] != '.') {
+      // Quote the whole character, not one byte of it.
+      std::string_view character = firstCharacter(text.substr(i));
+      return fail(fmt::format("'{}' is not a hexadecimal digit", character), i,
+                  character.size());
+    }
   size_t first = text.find("::");
   if (first != std::string_view::npos &&
       text.find("::", first + 1) != std::string_view::npos)
@@ -666,11 +670,13 @@ Expected<IfaceRef> parseIface(std::string_view text, bool allowUnderscore) {
                             text));
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (!isAlnum(c) && c != '-' && !(allowUnderscore && c == '_'))
+    if (!isAlnum(c) && c != '-' && !(allowUnderscore && c == '_')) {
+      std::string_view character = firstCharacter(text.substr(i));
       return fail(fmt::format("invalid interface name '{}': '{}' is not "
                               "allowed (letters, digits and '-'{})",
-                              text, c, allowUnderscore ? ", '_'" : ""),
-                  i, 1);
+                              text, character, allowUnderscore ? ", '_'" : ""),
+                  i, character.size());
+    }
   }
   if (text.size() > kMaxIfaceNameLen)
     return fail(fmt::format("invalid interface name '{}': longer than {} "

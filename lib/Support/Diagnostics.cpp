@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "bfc/Support/Text.h"
+
 namespace bfc {
 
 SourceBuffer::SourceBuffer(std::string name, std::string text)
@@ -100,35 +102,44 @@ std::string DiagnosticEngine::format(const Diagnostic &diag, bool color) const {
                : diag.severity == Severity::Warning ? "\033[1;35m"
                                                     : "\033[1;36m";
   std::string out;
-  std::string file = buffer_ ? buffer_->name() : std::string("bfc");
+  std::string file =
+      escapeForDisplay(buffer_ ? buffer_->name() : std::string("bfc"));
   if (diag.range.isValid())
     out += fmt::format("{}{}:{}:{}: {}", bold, file, diag.range.begin.line,
                        diag.range.begin.column, reset);
   else
     out += fmt::format("{}{}: {}", bold, file, reset);
   out += fmt::format("{}{}:{} {}{}{}\n", sevColor, severityName(diag.severity),
-                     reset, bold, diag.message, reset);
+                     reset, bold, escapeForDisplay(diag.message), reset);
   if (!buffer_ || !diag.range.isValid())
     return out;
 
   std::string_view line = buffer_->lineText(diag.range.begin.line);
-  // Tabs are kept so the caret lines up with the source as the terminal
-  // renders it.
+  // The line is shown escaped (it is untrusted input): the caret counts the
+  // columns each character takes once escaped, and keeps tabs so that it
+  // lines up with the source as the terminal renders it.
   std::string caret;
-  uint32_t col = diag.range.begin.column;
-  for (uint32_t i = 1; i < col && i - 1 < line.size(); ++i)
-    caret += line[i - 1] == '\t' ? '\t' : ' ';
+  size_t col = std::min<size_t>(diag.range.begin.column - 1, line.size());
+  for (size_t i = 0; i < col;) {
+    std::string_view character = firstCharacter(line.substr(i));
+    caret += character == "\t"
+                 ? std::string("\t")
+                 : std::string(displayWidth(character, true), ' ');
+    i += character.size();
+  }
   caret += '^';
   if (diag.range.end.isValid() &&
       diag.range.end.line == diag.range.begin.line &&
-      diag.range.end.column > col + 1) {
-    uint32_t endCol = std::min<uint32_t>(
-        diag.range.end.column, static_cast<uint32_t>(line.size()) + 1);
-    for (uint32_t i = col + 1; i < endCol; ++i)
-      caret += '~';
+      diag.range.end.column > diag.range.begin.column + 1) {
+    size_t endCol = std::min<size_t>(diag.range.end.column - 1, line.size());
+    if (endCol > col) {
+      size_t width = displayWidth(line.substr(col, endCol - col), true);
+      if (width > 1)
+        caret += std::string(width - 1, '~');
+    }
   }
-  out += fmt::format("{}\n{}{}{}\n", line, color ? "\033[1;32m" : "", caret,
-                     reset);
+  out += fmt::format("{}\n{}{}{}\n", escapeForDisplay(line, true),
+                     color ? "\033[1;32m" : "", caret, reset);
   return out;
 }
 

@@ -58,6 +58,21 @@ rejected "invalid metadata: chains[0]: missing required field 'hook'" chain set 
 printf '{"format": "elf-notes", "version": 1}' >"$WORK/foreign.json"
 "$llvm_objcopy" --update-section=.bfc.meta="$WORK/foreign.json" "$WORK/other.bpf.o" "$WORK/foreign.bpf.o"
 rejected "not a bfc object: metadata format is 'elf-notes'" chain set "$WORK/foreign.bpf.o"
+log "crafted host slot offset (wraps around the section size)"
+mkobj "$WORK/slots.bpf.o" --chain other:xdp:9999 --iface bfc0
+python3 "$BFC_E2E_DIR/Inputs/patch_symbol.py" "$WORK/slots.bpf.o" \
+  "$WORK/wrap.bpf.o" bfc_host_slots 0xfffffffffffffffc
+rejected "bfc_host_slots lies outside section" chain set "$WORK/wrap.bpf.o"
+log "a map named like one of bfload's pins"
+"$llvm_objcopy" --dump-section=.bfc.meta="$WORK/meta.json" "$WORK/other.bpf.o"
+python3 - "$WORK/meta.json" <<'PY'
+import json, sys
+meta = json.loads(open(sys.argv[1]).read().rstrip("\0"))  # NUL-padded
+meta["chains"][0]["counters"]["map"] = "link"
+json.dump(meta, open(sys.argv[1], "w"))
+PY
+"$llvm_objcopy" --update-section=.bfc.meta="$WORK/meta.json" "$WORK/other.bpf.o" "$WORK/reserved.bpf.o"
+rejected "the metadata names a map 'link', which is reserved" chain set "$WORK/reserved.bpf.o"
 log "newer format version"
 mkobj "$WORK/newer.bpf.o" --chain other:xdp:9999 --version 99
 rejected "object format version 99 is newer than this bfload supports (1)" chain set "$WORK/newer.bpf.o"

@@ -20,6 +20,7 @@
 #include "bfc/Load/Report.h"
 #include "bfc/Load/Session.h"
 #include "bfc/Object/ObjectFile.h"
+#include "bfc/Support/Text.h"
 #include "bfc/Support/Version.h"
 
 using namespace bfc;
@@ -70,7 +71,7 @@ SessionOptions sessionOptions(const GlobalOptions &global) {
 
 void printResult(const GlobalOptions &global, json result) {
   if (global.json)
-    std::cout << result.dump(2) << "\n";
+    std::cout << jsonText(result, 2) << "\n";
 }
 
 void printChains(const GlobalOptions &global, const std::string &format,
@@ -85,7 +86,7 @@ void printChains(const GlobalOptions &global, const std::string &format,
     json chains = json::array();
     for (const ChainState &state : states)
       chains.push_back(chainToJson(state, setContent));
-    std::cout << json{{"chains", chains}}.dump(2) << "\n";
+    std::cout << jsonText(json{{"chains", chains}}, 2) << "\n";
     return;
   }
   for (const ChainState &state : states)
@@ -107,13 +108,14 @@ int onLogEvent(void *context, void *data, size_t size) {
   try {
     bfc_log_event event = decodeLogEvent(data, size);
     if (stream->global->json)
-      std::cout << logEventToJson(stream->record, event, stream->time).dump()
+      std::cout << jsonText(logEventToJson(stream->record, event, stream->time))
                 << "\n";
     else
       std::cout << formatLogEvent(stream->record, event, stream->time) << "\n";
     std::cout.flush();
-  } catch (const LoadError &e) {
-    fmt::print(stderr, "bfload: warning: {}\n", e.what());
+  } catch (const std::exception &e) {
+    // Nothing may unwind through libbpf's C frames.
+    fmt::print(stderr, "bfload: warning: {}\n", escapeForDisplay(e.what()));
   }
   return 0;
 }
@@ -360,13 +362,13 @@ int main(int argc, char **argv) {
       printResult(global, {{"flushed", {*chain.name}}});
     }
   } catch (const LoadError &e) {
-    fmt::print(stderr, "bfload: error: {}\n", e.what());
+    fmt::print(stderr, "bfload: error: {}\n", escapeForDisplay(e.what()));
     return 1;
   } catch (const object::ObjectError &e) {
-    fmt::print(stderr, "bfload: error: {}\n", e.what());
+    fmt::print(stderr, "bfload: error: {}\n", escapeForDisplay(e.what()));
     return 1;
   } catch (const std::exception &e) {
-    fmt::print(stderr, "bfload: error: {}\n", e.what());
+    fmt::print(stderr, "bfload: error: {}\n", escapeForDisplay(e.what()));
     return 1;
   }
   return 0;

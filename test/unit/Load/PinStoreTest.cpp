@@ -267,3 +267,15 @@ TEST_F(Bpffs, SelectsChainsByName) {
             }).find("has no chain 'third' (it has: first, second)"),
             std::string::npos);
 }
+
+TEST(PinStore, MapNamesCannotTakeBfloadsPins) {
+  EXPECT_NO_THROW(validateMapName("c", "c_counters"));
+  for (const char *reserved :
+       {"prog", "meta", "link", "link_ip4", "link_ip6", "@owner"})
+    EXPECT_THROW(validateMapName("c", reserved), LoadError) << reserved;
+  for (const char *bad : {"", "../x", "a/b", "@tmp@c", "x\x1b", "a-b"})
+    EXPECT_THROW(validateMapName("c", bad), LoadError) << bad;
+  EXPECT_THROW(validateMapName("c", std::string(201, 'a')), LoadError);
+  EXPECT_EQ(errorOf([] { validateChainName("\x1b[2J"); }).find('\x1b'),
+            std::string::npos);
+}

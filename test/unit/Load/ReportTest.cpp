@@ -184,6 +184,32 @@ TEST(Report, DecodesSockAddrEvents) {
             "192.0.2.7");
 }
 
+TEST(Report, EscapesProcessNamesAndRuleTexts) {
+  ChainState state = sampleState(true);
+  state.record.metadata.chains[0].hook = ir::Hook::CgroupSockAddrConnect4;
+  state.record.metadata.chains[0].rules[0].text = "rule \x1b[2J counter DROP";
+  bfc_log_event event = {};
+  event.kind = BFC_LOG_SOCK_ADDR;
+  event.verdict = BFC_VERDICT_DROP;
+  // Any process names itself: a terminal escape and a byte that is not
+  // UTF-8, filling the whole field (no terminating zero).
+  std::memcpy(event.comm,
+              "\x1b]0;pwn\x07\xff\xfe"
+              "0123456",
+              sizeof(event.comm));
+  std::string out = formatLogEvent(state.record, event, TimeBase());
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("(\\x1b]0;pwn\\x07\\xff\\xfe012345)"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("rule \\x1b[2J counter DROP"), std::string::npos) << out;
+  // JSON: valid UTF-8 text, no exception.
+  std::string json = jsonText(logEventToJson(state.record, event, TimeBase()));
+  EXPECT_EQ(json.find('\xff'), std::string::npos) << json;
+  EXPECT_NE(json.find("\\\\xff"), std::string::npos) << json;
+  // The safety net alone: a raw invalid string is replaced, not thrown.
+  EXPECT_NO_THROW(jsonText(nlohmann::json{{"comm", "\xff"}}));
+}
+
 TEST(Report, TimeBaseMapsMonotonicToWallClock) {
   TimeBase time;
   timespec mono, real;

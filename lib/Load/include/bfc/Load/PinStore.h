@@ -36,6 +36,11 @@ inline constexpr const char *kOwnerPin = "@owner";
 /// names on bpffs). Throws LoadError otherwise.
 void validateChainName(const std::string &name);
 
+/// Map names an object may use, pinned next to bfload's own pins in a chain
+/// directory: [A-Za-z0-9_]{1,200}, none of the pin names above. Throws
+/// LoadError otherwise.
+void validateMapName(const std::string &chain, const std::string &name);
+
 /// The pin root, <bpffs>/bfc.
 class PinRoot {
 public:

@@ -44,6 +44,10 @@ bfc_log_event decodeLogEvent(const void *data, size_t size);
 /// "[12:00:01.123456] rule 0 DROP: <rule text>" then one line per header.
 std::string formatLogEvent(const ChainRecord &record,
                            const bfc_log_event &event, const TimeBase &time);
+/// `value` as JSON text, always valid UTF-8: any string that is not (a
+/// process name, say) has its bad bytes replaced rather than throwing.
+std::string jsonText(const nlohmann::json &value, int indent = -1);
+
 nlohmann::json logEventToJson(const ChainRecord &record,
                               const bfc_log_event &event, const TimeBase &time);
 

@@ -60,6 +60,11 @@ void compareLogs(const std::vector<bfc_log_event> &kernel,
                                     "interpreter [{}]",
                                     i, what, kb, ib));
     };
+    if (e.sockAddr) {
+      differ("dport", k.dport, e.dport);
+      bytes("destination address", k.daddr, sizeof(k.daddr),
+            packet::Bytes(e.daddr.begin(), e.daddr.end()));
+    }
     bytes("link header", k.l2, k.l2_len, e.l2);
     bytes("internet header", k.l3, k.l3_len, e.l3);
     bytes("transport header", k.l4, k.l4_len, e.l4);
@@ -67,6 +72,45 @@ void compareLogs(const std::vector<bfc_log_event> &kernel,
 }
 
 } // namespace
+
+std::vector<std::string>
+findDifferences(const ir::Chain &chain, const RunOutput &kernel,
+                const std::vector<bfc_counter> &kernelDeltas,
+                const std::vector<bfc_log_event> &kernelLogs,
+                const interp::Result &interp) {
+  std::vector<std::string> diffs;
+  if (kernel.retval != interp.returnCode)
+    diffs.push_back(fmt::format(
+        "return code: kernel {} ({}), interpreter {} ({}, {})", kernel.retval,
+        returnCodeName(chain.hook, kernel.retval), interp.returnCode,
+        returnCodeName(chain.hook, interp.returnCode),
+        ir::verdictName(interp.verdict)));
+  // One counter per rule, then policy and errors: a missing one on either
+  // side is a difference too, not a shorter comparison.
+  const size_t expected = chain.rules.size() + 2;
+  if (kernelDeltas.size() != expected ||
+      interp.counterDeltas.size() != expected)
+    diffs.push_back(fmt::format("counters: kernel has {}, interpreter {}, the "
+                                "chain needs {}",
+                                kernelDeltas.size(),
+                                interp.counterDeltas.size(), expected));
+  for (size_t i = 0; i < kernelDeltas.size() && i < interp.counterDeltas.size();
+       ++i) {
+    const bfc_counter &k = kernelDeltas[i];
+    const interp::Counter &e = interp.counterDeltas[i];
+    if (k.packets != e.packets || k.bytes != e.bytes)
+      diffs.push_back(fmt::format(
+          "{} counter: kernel +{} packets +{} bytes, interpreter +{} packets "
+          "+{} bytes",
+          counterName(chain, i), k.packets, k.bytes, e.packets, e.bytes));
+  }
+  // XDP and the socket hooks have no mark to read back.
+  if (kernel.markKnown && kernel.mark != interp.mark)
+    diffs.push_back(fmt::format("mark: kernel {:#x}, interpreter {:#x}",
+                                kernel.mark, interp.mark));
+  compareLogs(kernelLogs, interp.logs, diffs);
+  return diffs;
+}
 
 Comparer::Comparer(const ir::Module &module, const ir::Chain &chain,
                    LoadedChain &kernel, interp::HostEnv env)
@@ -97,27 +141,8 @@ Comparison Comparer::run(const packet::Packet &input) {
   c.kernelLogs = kernel_.drainLog();
 
   c.interp = interpreter_.run(c.packet.interp, state_);
-  auto &diffs = c.differences;
-  if (c.kernel.retval != c.interp.returnCode)
-    diffs.push_back(fmt::format(
-        "return code: kernel {} ({}), interpreter {} ({}, {})", c.kernel.retval,
-        returnCodeName(chain_.hook, c.kernel.retval), c.interp.returnCode,
-        returnCodeName(chain_.hook, c.interp.returnCode),
-        ir::verdictName(c.interp.verdict)));
-  for (size_t i = 0;
-       i < c.kernelDeltas.size() && i < c.interp.counterDeltas.size(); ++i) {
-    const bfc_counter &k = c.kernelDeltas[i];
-    const interp::Counter &e = c.interp.counterDeltas[i];
-    if (k.packets != e.packets || k.bytes != e.bytes)
-      diffs.push_back(fmt::format(
-          "{} counter: kernel +{} packets +{} bytes, interpreter +{} packets "
-          "+{} bytes",
-          counterName(chain_, i), k.packets, k.bytes, e.packets, e.bytes));
-  }
-  if (c.kernel.markKnown && c.kernel.mark != c.interp.mark)
-    diffs.push_back(fmt::format("mark: kernel {:#x}, interpreter {:#x}",
-                                c.kernel.mark, c.interp.mark));
-  compareLogs(c.kernelLogs, c.interp.logs, diffs);
+  c.differences =
+      findDifferences(chain_, c.kernel, c.kernelDeltas, c.kernelLogs, c.interp);
   return c;
 }
 

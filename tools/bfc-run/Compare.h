@@ -21,6 +21,16 @@ struct Comparison {
   std::vector<std::string> differences;
 };
 
+/// Every disagreement between the kernel's run of a packet and the
+/// interpreter's, one line each: return code, each counter (both sides must
+/// have one per rule plus policy and errors), the mark when the hook gives
+/// it back, and the log events in order.
+std::vector<std::string>
+findDifferences(const ir::Chain &chain, const RunOutput &kernel,
+                const std::vector<bfc_counter> &kernelDeltas,
+                const std::vector<bfc_log_event> &kernelLogs,
+                const interp::Result &interp);
+
 class Comparer {
 public:
   /// `module`/`chain` are the BFIR the object was compiled from; `kernel`

@@ -50,10 +50,68 @@ void renamePath(const std::string &from, const std::string &to) {
     throwErrno(fmt::format("cannot rename {} to {}", from, to), errno);
 }
 
+/// A bpffs mounted without options is world-writable (mode 1777): another
+/// user could have made <bpffs>/bfc first and filled it. Everything bfload
+/// finds there is trusted, so the directory must be ours alone.
+void checkTrustedDirectory(const std::string &path) {
+  int raw = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (raw < 0) {
+    int err = errno;
+    if (err == ELOOP || err == ENOTDIR)
+      throw LoadError(fmt::format("{} is not a directory (a symbolic link or "
+                                  "a file): refusing to use it; remove it",
+                                  path));
+    throwErrno(fmt::format("cannot open {}", path), err);
+  }
+  Fd fd(raw);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0)
+    throwErrno(fmt::format("cannot stat {}", path), errno);
+  if (st.st_uid != geteuid())
+    throw LoadError(fmt::format("{} belongs to uid {}, not to this user (uid "
+                                "{}): another user may have planted it; "
+                                "refusing to use it; check it and remove it",
+                                path, st.st_uid, geteuid()));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    throw LoadError(fmt::format("{} is writable by other users (mode {:04o}): "
+                                "refusing to use it; check it, then chmod "
+                                "0700 it",
+                                path, st.st_mode & 07777));
+}
+
+/// A pinned object bfload made: bpffs shows them as regular files. A
+/// symbolic link could point at an object of another bpffs.
+bool isPinnedObject(const std::string &path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/// The lock holder's pid map, checked: a map of another shape is not ours.
+std::optional<Fd> openOwnerMap(const PinRoot &root) {
+  std::string path = root.path() + "/" + kOwnerPin;
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0)
+    return std::nullopt;
+  if (!S_ISREG(st.st_mode))
+    throw LoadError(fmt::format("{} is not bfload's pinned owner map; remove "
+                                "it",
+                                path));
+  std::optional<Fd> fd = bpf::openPinnedIfExists(path);
+  if (!fd)
+    return fd;
+  bpf::MapInfo info = bpf::mapInfo(fd->get());
+  if (info.type != BPF_MAP_TYPE_ARRAY || info.keySize != sizeof(uint32_t) ||
+      info.valueSize != sizeof(uint32_t) || info.maxEntries != 1)
+    throw LoadError(fmt::format("{} is not bfload's owner map (an array of "
+                                "one 4-byte value); remove it",
+                                path));
+  return fd;
+}
+
 /// The pid recorded by the current lock holder, 0 when unknown.
 uint32_t readOwner(const PinRoot &root) {
   try {
-    auto fd = bpf::openPinnedIfExists(root.path() + "/" + kOwnerPin);
+    auto fd = openOwnerMap(root);
     if (!fd)
       return 0;
     uint32_t key = 0, pid = 0;
@@ -67,7 +125,7 @@ uint32_t readOwner(const PinRoot &root) {
 
 void writeOwner(const PinRoot &root, uint32_t pid) {
   std::string path = root.path() + "/" + kOwnerPin;
-  std::optional<Fd> fd = bpf::openPinnedIfExists(path);
+  std::optional<Fd> fd = openOwnerMap(root);
   if (!fd) {
     fd = bpf::createArrayMap("bfc_owner", sizeof(uint32_t), 1);
     bpf::pin(fd->get(), path);
@@ -79,9 +137,16 @@ void writeOwner(const PinRoot &root, uint32_t pid) {
 /// Links of a chain directory, by pin name.
 std::vector<std::string> linkPins(const std::string &dir) {
   std::vector<std::string> pins;
-  for (const char *name : {kLinkPin, kLinkIp4Pin, kLinkIp6Pin})
-    if (exists(dir + "/" + name))
-      pins.push_back(name);
+  for (const char *name : {kLinkPin, kLinkIp4Pin, kLinkIp6Pin}) {
+    std::string path = dir + "/" + name;
+    if (!exists(path))
+      continue;
+    if (!isPinnedObject(path))
+      throw LoadError(fmt::format("{} is not a pinned link (a symbolic link or "
+                                  "a directory): refusing to use it",
+                                  path));
+    pins.push_back(name);
+  }
   return pins;
 }
 
@@ -168,6 +233,7 @@ PinRoot::PinRoot(const std::string &bpffsPath) {
   path_ += "/bfc";
   if (mkdir(path_.c_str(), 0700) != 0 && errno != EEXIST)
     throwErrno(fmt::format("cannot create {}", path_), errno);
+  checkTrustedDirectory(path_);
 }
 
 std::string PinRoot::chainDir(const std::string &chain) const {

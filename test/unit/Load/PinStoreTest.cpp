@@ -67,6 +67,60 @@ TEST_F(Bpffs, CreatesThePinRoot) {
   EXPECT_EQ(root.stagingDir("c"), dir_ + "/bfc/@tmp@c");
 }
 
+// What another user can do on a bpffs mounted with mode 1777: make `bfc`
+// first, make it writable, or replace it with a symbolic link.
+TEST_F(Bpffs, RefusesAPinRootItDoesNotOwnAlone) {
+  const std::string bfc = dir_ + "/bfc";
+  ASSERT_EQ(mkdir(bfc.c_str(), 0700), 0);
+  ASSERT_EQ(chown(bfc.c_str(), 65534, 65534), 0);
+  std::string message = errorOf([&] { PinRoot root(dir_); });
+  EXPECT_NE(message.find(bfc + " belongs to uid 65534"), std::string::npos)
+      << message;
+  ASSERT_EQ(chown(bfc.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(bfc.c_str(), 01777), 0);
+  message = errorOf([&] { PinRoot root(dir_); });
+  EXPECT_NE(message.find("is writable by other users (mode 1777)"),
+            std::string::npos)
+      << message;
+  ASSERT_EQ(chmod(bfc.c_str(), 0700), 0);
+  EXPECT_NO_THROW(PinRoot root(dir_));
+  ASSERT_EQ(rmdir(bfc.c_str()), 0);
+  const std::string elsewhere = dir_ + "/elsewhere";
+  ASSERT_EQ(mkdir(elsewhere.c_str(), 0700), 0);
+  ASSERT_EQ(symlink(elsewhere.c_str(), bfc.c_str()), 0);
+  message = errorOf([&] { PinRoot root(dir_); });
+  EXPECT_NE(message.find("is not a directory (a symbolic link"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(Bpffs, RefusesPinsOfTheWrongKind) {
+  PinRoot root(dir_);
+  // The owner map: a directory, then a map of another value size.
+  const std::string owner = root.path() + "/@owner";
+  ASSERT_EQ(mkdir(owner.c_str(), 0700), 0);
+  std::string message = errorOf([&] { RootLock::acquire(root, {}); });
+  EXPECT_NE(message.find("is not bfload's pinned owner map"), std::string::npos)
+      << message;
+  ASSERT_EQ(rmdir(owner.c_str()), 0);
+  Fd wide = bpf::createArrayMap("bfc_owner", 8, 1);
+  bpf::pin(wide.get(), owner);
+  message = errorOf([&] { RootLock::acquire(root, {}); });
+  EXPECT_NE(message.find("is not bfload's owner map"), std::string::npos)
+      << message;
+  ASSERT_EQ(unlink(owner.c_str()), 0);
+  // A link pin that is a symbolic link to another object.
+  const std::string chain = root.chainDir("c");
+  ASSERT_EQ(mkdir(chain.c_str(), 0700), 0);
+  Fd prog = trivialProgram();
+  bpf::pin(prog.get(), chain + "/prog");
+  ASSERT_EQ(symlink((chain + "/prog").c_str(), (chain + "/link").c_str()), 0);
+  message = errorOf([&] { removeChain(root, "c"); });
+  EXPECT_NE(message.find("is not a pinned link (a symbolic link"),
+            std::string::npos)
+      << message;
+}
+
 TEST_F(Bpffs, LockContentionNamesTheHolder) {
   PinRoot root(dir_);
   {

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3
-  llvm-19-dev clang-19 llvm-19-tools
+  llvm-19-dev clang-19 llvm-19-tools libclang-rt-19-dev
   antlr4 libantlr4-runtime-dev uuid-dev default-jre-headless
   libbpf-dev libelf-dev zlib1g-dev libzstd-dev bpftool
   libcli11-dev nlohmann-json3-dev libfmt-dev

@@ -3,9 +3,13 @@
 #include <bpf/bpf.h>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -66,6 +70,32 @@ uint32_t resolveIfindex(const std::string &text) {
                                 "network namespace)",
                                 text));
   return ifindex;
+}
+
+/// XDP and TC programs read packets from an Ethernet header (bfc's parser
+/// and the interpreter both do): on an L3-only device (tun, WireGuard, IP
+/// tunnels) byte 0 is the IP header, and no IP rule would ever match.
+void checkEthernetDevice(const object::ChainInfo &chain, uint32_t ifindex) {
+  char name[IF_NAMESIZE] = {};
+  if (!if_indextoname(ifindex, name))
+    return; // resolveIfindex just found it; a race at worst
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    throwErrno("cannot open a socket to query an interface", errno);
+  Fd guard(sock);
+  ifreq request = {};
+  std::memcpy(request.ifr_name, name, sizeof(request.ifr_name) - 1);
+  if (ioctl(sock, SIOCGIFHWADDR, &request) != 0)
+    throwErrno(fmt::format("cannot query interface '{}'", name), errno);
+  unsigned type = request.ifr_hwaddr.sa_family;
+  if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK)
+    return;
+  throw LoadError(fmt::format(
+      "chain '{}': interface '{}' (index {}) has no Ethernet header (link "
+      "type {}): {} programs parse packets from an Ethernet header, so no IP "
+      "rule would ever match; attach to an Ethernet device, or use a "
+      "netfilter or cgroup chain",
+      chain.name, name, ifindex, type, ir::hookName(chain.hook)));
 }
 
 void checkCgroup(const std::string &path) {
@@ -161,6 +191,7 @@ std::optional<AttachSpec> resolveAttach(const object::ChainInfo &chain,
       spec.ifindex = resolveIfindex(std::to_string(*chain.options.ifindex));
     else
       throw missing("ifindex", "ifindex=2");
+    checkEthernetDevice(chain, *spec.ifindex);
     break;
   case ir::HookFamily::Netfilter:
     if (overrides.cgpath)

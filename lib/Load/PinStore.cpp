@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -121,6 +122,19 @@ uint32_t readOwner(const PinRoot &root) {
   } catch (const LoadError &) {
     return 0;
   }
+}
+
+/// "another bfload (pid N)": pids are per pid namespace, and a holder
+/// killed with SIGKILL leaves its pid behind, so say when N is not running
+/// here.
+std::string holderText(uint32_t pid) {
+  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+    return fmt::format("another bfload (recorded pid {}, which is not running "
+                       "in this pid namespace: the holder runs in another one, "
+                       "or it was killed and a new holder has not yet recorded "
+                       "its pid)",
+                       pid);
+  return fmt::format("another bfload (pid {})", pid);
 }
 
 void writeOwner(const PinRoot &root, uint32_t pid) {
@@ -272,8 +286,8 @@ RootLock RootLock::acquire(const PinRoot &root, const WaitPolicy &wait) {
     if (errno != EWOULDBLOCK)
       throwErrno(fmt::format("cannot lock {}", root.path()), errno);
     uint32_t owner = readOwner(root);
-    std::string holder = owner ? fmt::format("another bfload (pid {})", owner)
-                               : std::string("another bfload");
+    std::string holder =
+        owner ? holderText(owner) : std::string("another bfload");
     double waited =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();

@@ -93,6 +93,13 @@ rejected "option cgpath does not apply to BF_HOOK_XDP" chain set "$WORK/other.bp
 rejected "interface 'nosuch0' does not exist" chain set "$WORK/other.bpf.o" --option ifindex=nosuch0
 rejected "no interface has index 999" chain set "$WORK/other.bpf.o" --option ifindex=999
 rejected "invalid option 'ifindex'" chain set "$WORK/other.bpf.o" --option ifindex
+log "an L3-only device (tun): no Ethernet header for XDP or TC to parse"
+in_srv ip tuntap add dev bfctun0 mode tun
+rejected "interface 'bfctun0' (index $(in_srv cat /sys/class/net/bfctun0/ifindex)) has no Ethernet header (link type 65534)" \
+  chain set "$WORK/other.bpf.o" --option ifindex=bfctun0
+mkobj "$WORK/tc.bpf.o" --chain tcl3:tc_ingress:9999
+rejected "has no Ethernet header" chain set "$WORK/tc.bpf.o" --option ifindex=bfctun0
+in_srv ip link del bfctun0
 log "the hook is taken"
 rejected "Device or resource busy" chain set "$WORK/other.bpf.o" --option "ifindex=$SRV_IFACE"
 log "unknown chain and set names"

@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -129,6 +130,21 @@ TEST_F(Bpffs, LockContentionNamesTheHolder) {
     EXPECT_NE(message.find(fmt::format("{} is locked by another bfload (pid "
                                        "{})",
                                        root.path(), getpid())),
+              std::string::npos)
+        << message;
+    // A recorded pid that runs nowhere here (a child that has exited).
+    pid_t gone = fork();
+    if (gone == 0)
+      _exit(0);
+    ASSERT_GT(gone, 0);
+    ASSERT_EQ(waitpid(gone, nullptr, 0), gone);
+    Fd owner = bpf::openPinned(root.path() + "/@owner");
+    uint32_t key = 0, recorded = static_cast<uint32_t>(gone);
+    bpf::updateElem(owner.get(), &key, &recorded);
+    message = errorOf([&] { RootLock::acquire(root, {}); });
+    EXPECT_NE(message.find(fmt::format("recorded pid {}, which is not running "
+                                       "in this pid namespace",
+                                       gone)),
               std::string::npos)
         << message;
     WaitPolicy wait;

@@ -31,6 +31,13 @@ constexpr long kBpfFsMagic = 0xcafe4a11;
 constexpr const char *kStagingPrefix = "@tmp@";
 constexpr const char *kReadyPrefix = "@ready@";
 constexpr const char *kRetiredPrefix = "@old@";
+// A ruleset change: the list of chains it installs and removes, staged then
+// renamed into place. '@' is not allowed in chain names, and bpffs refuses
+// '.' in any name: no clash with a chain's directories.
+constexpr const char *kRulesetStaging = "@ruleset@staging";
+constexpr const char *kRulesetCommitted = "@ruleset@commit";
+constexpr const char *kInstallEntry = "install@";
+constexpr const char *kRemoveEntry = "remove@";
 
 bool startsWith(const std::string &s, const std::string &prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
@@ -170,6 +177,16 @@ std::set<uint32_t> linkIds(const std::string &dir) {
   for (const std::string &name : linkPins(dir))
     if (auto fd = bpf::openPinnedIfExists(dir + "/" + name))
       ids.insert(bpf::linkInfo(fd->get()).id);
+  return ids;
+}
+
+/// Ids of the links pinned by every committed chain: a staging directory
+/// may hold links it took over from any of them (same place, another name).
+std::set<uint32_t> liveLinkIds(const PinRoot &root) {
+  std::set<uint32_t> ids;
+  for (const std::string &chain : root.chainNames())
+    for (uint32_t id : linkIds(root.chainDir(chain)))
+      ids.insert(id);
   return ids;
 }
 
@@ -401,7 +418,79 @@ void rollForward(const PinRoot &root, const std::string &chain) {
   debugLog("chain '{}' committed", chain);
 }
 
+namespace {
+
+/// Removes `chain`, keeping the links another chain took over.
+void retireRemovedChain(const PinRoot &root, const std::string &chain) {
+  const std::string retired = root.retiredDir(chain);
+  retireChainDir(retired, liveLinkIds(root));
+  renamePath(root.chainDir(chain), retired);
+  retireChainDir(retired, liveLinkIds(root));
+}
+
+/// Carries out a committed ruleset change: its chains' staging directories
+/// become ready and roll forward, then the chains it drops go. Each step is
+/// idempotent, so a bfload killed here is completed by the next one.
+void completeRuleset(const PinRoot &root) {
+  const std::string marker = root.path() + "/" + kRulesetCommitted;
+  std::vector<std::string> entries = listDir(marker);
+  for (const std::string &entry : entries) {
+    if (!startsWith(entry, kInstallEntry))
+      continue;
+    std::string chain = entry.substr(std::strlen(kInstallEntry));
+    if (isDirectory(root.stagingDir(chain))) {
+      retireChainDir(root.readyDir(chain), liveLinkIds(root));
+      renamePath(root.stagingDir(chain), root.readyDir(chain));
+    }
+    if (isDirectory(root.readyDir(chain)))
+      rollForward(root, chain);
+    debugPause("ruleset-chain-installed");
+  }
+  for (const std::string &entry : entries) {
+    if (!startsWith(entry, kRemoveEntry))
+      continue;
+    std::string chain = entry.substr(std::strlen(kRemoveEntry));
+    if (root.chainExists(chain))
+      retireRemovedChain(root, chain);
+    debugPause("ruleset-chain-removed");
+  }
+  removeTree(marker);
+}
+
+} // namespace
+
+void commitRuleset(const PinRoot &root,
+                   const std::vector<ChainTransaction *> &staged,
+                   const std::vector<std::string> &removed) {
+  debugPause("ruleset-staged");
+  const std::string draft = root.path() + "/" + kRulesetStaging;
+  removeTree(draft);
+  if (mkdir(draft.c_str(), 0700) != 0)
+    throwErrno(fmt::format("cannot create {}", draft), errno);
+  auto entry = [&](const char *kind, const std::string &chain) {
+    std::string path = draft + "/" + kind + chain;
+    if (mkdir(path.c_str(), 0700) != 0)
+      throwErrno(fmt::format("cannot create {}", path), errno);
+  };
+  for (const ChainTransaction *txn : staged)
+    entry(kInstallEntry, txn->chain());
+  for (const std::string &chain : removed)
+    entry(kRemoveEntry, chain);
+  renamePath(draft, root.path() + "/" + kRulesetCommitted);
+  for (ChainTransaction *txn : staged)
+    txn->handOver();
+  debugPause("ruleset-committed");
+  completeRuleset(root);
+}
+
 void recoverInterrupted(const PinRoot &root) {
+  // A committed ruleset change first: its staging directories are part of
+  // it, not work to drop. An uncommitted one's list is simply dropped.
+  if (isDirectory(root.path() + "/" + kRulesetCommitted)) {
+    fmt::print(stderr, "bfload: completing an interrupted ruleset change\n");
+    completeRuleset(root);
+  }
+  removeTree(root.path() + "/" + kRulesetStaging);
   std::vector<std::string> names = listDir(root.path());
   auto chainOf = [](const std::string &name, const char *prefix) {
     return name.substr(std::strlen(prefix));
@@ -415,7 +504,7 @@ void recoverInterrupted(const PinRoot &root) {
                  "bfload: rolling back an interrupted change of "
                  "chain '{}'\n",
                  chain);
-      retireChainDir(root.path() + "/" + name, linkIds(root.chainDir(chain)));
+      retireChainDir(root.path() + "/" + name, liveLinkIds(root));
     }
   for (const std::string &name : names)
     if (startsWith(name, kReadyPrefix)) {
@@ -427,10 +516,8 @@ void recoverInterrupted(const PinRoot &root) {
       rollForward(root, chain);
     }
   for (const std::string &name : names)
-    if (startsWith(name, kRetiredPrefix)) {
-      std::string chain = chainOf(name, kRetiredPrefix);
-      retireChainDir(root.path() + "/" + name, linkIds(root.chainDir(chain)));
-    }
+    if (startsWith(name, kRetiredPrefix))
+      retireChainDir(root.path() + "/" + name, liveLinkIds(root));
 }
 
 void removeChain(const PinRoot &root, const std::string &chain) {
@@ -443,7 +530,7 @@ void removeChain(const PinRoot &root, const std::string &chain) {
 
 ChainTransaction::ChainTransaction(const PinRoot &root, std::string chain)
     : root_(root), chain_(std::move(chain)), staging_(root.stagingDir(chain_)) {
-  retireChainDir(staging_, linkIds(root.chainDir(chain_)));
+  retireChainDir(staging_, liveLinkIds(root));
   if (mkdir(staging_.c_str(), 0700) != 0)
     throwErrno(fmt::format("cannot create {}", staging_), errno);
 }
@@ -452,7 +539,7 @@ ChainTransaction::~ChainTransaction() {
   if (committed_)
     return;
   try {
-    retireChainDir(staging_, linkIds(root_.chainDir(chain_)));
+    retireChainDir(staging_, liveLinkIds(root_));
   } catch (const LoadError &e) {
     fmt::print(stderr, "bfload: warning: {}\n", e.what());
   }
@@ -464,7 +551,7 @@ void ChainTransaction::pin(const std::string &name, int fd) {
 
 void ChainTransaction::commit() {
   debugPause("staged");
-  retireChainDir(root_.readyDir(chain_), linkIds(root_.chainDir(chain_)));
+  retireChainDir(root_.readyDir(chain_), liveLinkIds(root_));
   renamePath(staging_, root_.readyDir(chain_));
   committed_ = true;
   debugPause("committed");

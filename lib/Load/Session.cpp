@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <linux/bpf.h>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -168,19 +169,23 @@ ChainState Session::readChain(const std::string &name, bool readSets) const {
   return readChainDir(root_.chainDir(name), name, readSets);
 }
 
-void Session::installChain(const object::ObjectFile &object,
-                           LoadedChain &loaded,
-                           const std::vector<uint32_t> &hostSlotValues,
-                           std::optional<AttachSpec> attach) {
+std::unique_ptr<ChainTransaction>
+Session::stageChain(const object::ObjectFile &object, LoadedChain &loaded,
+                    const std::vector<uint32_t> &hostSlotValues,
+                    std::optional<AttachSpec> attach,
+                    const std::string &predecessor) {
   const object::ChainInfo &chain = *loaded.chain;
+  // The chain this one replaces where it runs: the one of its name, or in a
+  // ruleset change one going away from the same place.
   std::optional<ChainState> old;
-  if (root_.chainExists(chain.name))
-    old = readChain(chain.name, false);
+  if (root_.chainExists(predecessor))
+    old = readChain(predecessor, false);
+  const bool sameName = predecessor == chain.name;
 
-  ChainTransaction txn(root_, chain.name);
-  txn.pin(kProgPin, loaded.prog.get());
+  auto txn = std::make_unique<ChainTransaction>(root_, chain.name);
+  txn->pin(kProgPin, loaded.prog.get());
   for (auto &[name, fd] : loaded.maps)
-    txn.pin(name, fd.get());
+    txn->pin(name, fd.get());
 
   if (attach) {
     const bool oldOnSameHook = old && old->attached() &&
@@ -191,11 +196,12 @@ void Session::installChain(const object::ObjectFile &object,
       // Same hook, same place: keep the old links and switch their program
       // after the commit point (rollForward), atomically for the traffic.
       for (const LinkState &link : old->links) {
-        Fd fd = bpf::openPinned(root_.chainDir(chain.name) + "/" + link.pin);
-        txn.pin(link.pin, fd.get());
+        Fd fd = bpf::openPinned(root_.chainDir(predecessor) + "/" + link.pin);
+        txn->pin(link.pin, fd.get());
       }
-      debugLog("chain '{}': the new program takes over the existing links",
-               chain.name);
+      debugLog("chain '{}': the new program takes over the links of chain "
+               "'{}'",
+               chain.name, predecessor);
     } else {
       if (oldOnSameHook &&
           ir::hookFamily(chain.hook) == ir::HookFamily::Netfilter) {
@@ -209,7 +215,7 @@ void Session::installChain(const object::ObjectFile &object,
       }
       for (CreatedLink &link :
            attachProgram(chain.name, chain.hook, loaded.prog.get(), *attach))
-        txn.pin(link.pin, link.fd.get());
+        txn->pin(link.pin, link.fd.get());
       debugPause("attached");
     }
   }
@@ -221,13 +227,43 @@ void Session::installChain(const object::ObjectFile &object,
   record.objectName = object.name();
   record.loadedAt = utcNow();
   Fd meta = createRecordMap(record);
-  txn.pin(kMetaPin, meta.get());
+  txn->pin(kMetaPin, meta.get());
   // Unchanged rules keep their counts when the chain stays where it counts.
   // Copied last, so that only what the old program counts between here and
   // the link update is lost.
-  if (old && countsSamePlace(*old, chain.hook, attach))
+  if (old && sameName && countsSamePlace(*old, chain.hook, attach))
     carryCounters(root_.chainDir(chain.name), old->record.chain(), loaded);
-  txn.commit();
+  return txn;
+}
+
+void Session::installChain(const object::ObjectFile &object,
+                           LoadedChain &loaded,
+                           const std::vector<uint32_t> &hostSlotValues,
+                           std::optional<AttachSpec> attach) {
+  stageChain(object, loaded, hostSlotValues, std::move(attach),
+             loaded.chain->name)
+      ->commit();
+}
+
+std::string Session::predecessorOf(const object::ChainInfo &chain,
+                                   const std::optional<AttachSpec> &attach,
+                                   std::vector<std::string> &removable) {
+  if (root_.chainExists(chain.name) || !attach)
+    return chain.name;
+  // A renamed chain: take over from a chain that goes away and runs on the
+  // same hook at the same place, or its hook would still be busy.
+  // Each is taken over once.
+  for (auto it = removable.begin(); it != removable.end(); ++it) {
+    ChainState old = readChain(*it, false);
+    if (old.attached() && old.record.attach &&
+        old.record.chain().hook == chain.hook &&
+        sameAttachTarget(*old.record.attach, *attach)) {
+      std::string name = *it;
+      removable.erase(it);
+      return name;
+    }
+  }
+  return chain.name;
 }
 
 std::vector<std::string> Session::setRuleset(const object::ObjectFile &object) {
@@ -247,16 +283,29 @@ std::vector<std::string> Session::setRuleset(const object::ObjectFile &object) {
   std::set<std::string> wanted;
   for (const object::ChainInfo &chain : meta.chains)
     wanted.insert(chain.name);
+  std::vector<std::string> removed;
   for (const std::string &name : root_.chainNames())
-    if (!wanted.count(name)) {
-      debugLog("ruleset set: removing chain '{}'", name);
-      removeChain(root_, name);
-    }
+    if (!wanted.count(name))
+      removed.push_back(name);
+
+  // All or nothing, like `nft -f`: every chain is staged (and attached)
+  // before anything is committed; a failure drops what was staged and the
+  // old ruleset stays as it was. The commit is one rename (commitRuleset).
+  std::vector<std::unique_ptr<ChainTransaction>> staged;
   std::vector<std::string> names;
+  std::vector<std::string> removable = removed;
   for (size_t i = 0; i < loaded.size(); ++i) {
-    installChain(object, loaded[i], hostValues, attaches[i]);
-    names.push_back(loaded[i].chain->name);
+    const object::ChainInfo &chain = *loaded[i].chain;
+    staged.push_back(stageChain(object, loaded[i], hostValues, attaches[i],
+                                predecessorOf(chain, attaches[i], removable)));
+    names.push_back(chain.name);
   }
+  std::vector<ChainTransaction *> txns;
+  for (auto &txn : staged)
+    txns.push_back(txn.get());
+  for (const std::string &name : removed)
+    debugLog("ruleset set: removing chain '{}'", name);
+  commitRuleset(root_, txns, removed);
   return names;
 }
 

@@ -107,6 +107,18 @@ void rollForward(const PinRoot &root, const std::string &chain);
 /// its links and frees its program and maps once nothing else uses them.
 void removeChain(const PinRoot &root, const std::string &chain);
 
+class ChainTransaction;
+
+/// Commits several staged chains and removes `removed` as one change (what
+/// `ruleset set` does): a marker directory listing them is renamed into
+/// place (the commit point), then each chain is rolled forward and each
+/// removed chain retired. A bfload killed before the commit point leaves
+/// the old ruleset (recovery drops the staging directories), one killed
+/// after it leaves the new ruleset (recovery completes the marker's list).
+void commitRuleset(const PinRoot &root,
+                   const std::vector<ChainTransaction *> &staged,
+                   const std::vector<std::string> &removed);
+
 /// Builds a chain directory and commits it atomically.
 class ChainTransaction {
 public:
@@ -123,6 +135,9 @@ public:
   void pin(const std::string &name, int fd);
   /// The commit point: staging becomes @ready@, then rollForward.
   void commit();
+  const std::string &chain() const { return chain_; }
+  /// commitRuleset owns the staging directory from now on.
+  void handOver() { committed_ = true; }
 
 private:
   const PinRoot &root_;

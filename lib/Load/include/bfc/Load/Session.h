@@ -3,6 +3,7 @@
 // released by its destructor). No state outside bpffs.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -116,6 +117,18 @@ private:
   void installChain(const object::ObjectFile &object, LoadedChain &loaded,
                     const std::vector<uint32_t> &hostSlotValues,
                     std::optional<AttachSpec> attach);
+  /// installChain up to the commit point: the staged chain, attached, its
+  /// transaction not committed. `predecessor` is the chain it replaces
+  /// where it runs (its own name, or a chain a ruleset change removes).
+  std::unique_ptr<ChainTransaction>
+  stageChain(const object::ObjectFile &object, LoadedChain &loaded,
+             const std::vector<uint32_t> &hostSlotValues,
+             std::optional<AttachSpec> attach, const std::string &predecessor);
+  /// For `ruleset set`: the chain `chain` replaces where it runs, taken out
+  /// of `removable` when it is one of them.
+  std::string predecessorOf(const object::ChainInfo &chain,
+                            const std::optional<AttachSpec> &attach,
+                            std::vector<std::string> &removable);
 
   PinRoot root_;
   RootLock lock_;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets of one key layout share a map (docs/codegen.md, "Set maps"): editing
 # one set with `chain update-set` changes what it matches, on real traffic,
-# and leaves the other sets of its map as they were.
+# and leaves the other sets of its map as they were; `chain update` refills
+# the shared map from the new object.
 set -euo pipefail
 . "${BFC_E2E_DIR:?run the e2e tests through ctest}/lib.sh"
 setup_pair
@@ -64,3 +65,10 @@ for i in $(seq 100 115); do args+=(--add "10.200.2.$i"); done
 expect_fail_with "more than its capacity of 16" \
   bfload chain update-set --name shared --set-name quiet "${args[@]}"
 expect_eq "$(sets_of quiet | tr '\n' ' ')" "$CLI_ADDR " "quiet after a refused edit"
+
+log "chain update: the sets take the new object's contents"
+bfload chain update "$WORK/shared.bpf.o"
+expect_eq "$(sets_of blocked | tr '\n' ' ')" "$CLI_ADDR2 " "blocked after chain update"
+expect_eq "$(sets_of others | tr '\n' ' ')" "10.200.1.50 10.200.1.51 " "others after chain update"
+expect_ping_dropped "$CLI_ADDR2"
+expect_eq "$(rule_packets shared 0)" 2 "packets of rule 0 (blocked), carried over"

@@ -56,26 +56,28 @@ void ChainLowering::run() {
   if (!sym_.rateMap.empty())
     rate_ = ml_.createMap(sym_.rateMap, detail::kMapArray, rules, 0,
                           types.u32(), types.u64());
-  for (size_t i = 0; i < chain_.sets.size(); ++i) {
-    const ir::Set &set = chain_.sets[i];
-    DIType *key = nullptr;
-    if (set.lpm) {
-      key = types.structType("",
-                             {{"prefixlen", types.u32(), 32},
-                              {"addr", types.arrayOf(types.u8(), set.keySize()),
-                               set.keySize() * 8ull}});
-    } else {
-      key = types.arrayOf(types.u8(), set.keySize());
-    }
-    if (set.keySize() == 0) {
-      ml_.error(set.range, "internal error: set without key");
+  setMaps_ = planSetMaps(chain_);
+  std::vector<GlobalVariable *> setMaps;
+  for (size_t m = 0; m < setMaps_.maps.size(); ++m) {
+    const SetMapPlan::Map &map = setMaps_.maps[m];
+    if (map.keySize == 0) {
+      ml_.error(chain_.range, "internal error: set without key");
       return;
     }
-    sets_.push_back(ml_.createMap(
-        sym_.sets[i], set.lpm ? detail::kMapLpmTrie : detail::kMapHash,
-        setMaxEntries(set), set.lpm ? detail::kMapFlagNoPrealloc : 0, key,
+    // A shared map's keys start with the set id: in an LPM trie, as the
+    // data's leading 32 bits.
+    unsigned data = (map.shared ? 4 : 0) + map.keySize;
+    DIType *key = types.arrayOf(types.u8(), data);
+    if (map.lpm)
+      key = types.structType(
+          "", {{"prefixlen", types.u32(), 32}, {"addr", key, data * 8ull}});
+    setMaps.push_back(ml_.createMap(
+        sym_.setMaps[m], map.lpm ? detail::kMapLpmTrie : detail::kMapHash,
+        map.maxEntries, map.lpm ? detail::kMapFlagNoPrealloc : 0, key,
         types.u8()));
   }
+  for (uint32_t map : setMaps_.mapOf)
+    sets_.push_back(setMaps[map]);
 
   createTableMaps();
 

@@ -48,8 +48,8 @@ AllocaInst *ChainLowering::keyBuffer() {
   // set and table lookup: the stack is 512 bytes for the whole call chain.
   if (!setKey_) {
     unsigned largest = 0;
-    for (const ir::Set &s : chain_.sets)
-      largest = std::max(largest, (s.lpm ? 4 : 0) + s.keySize());
+    for (uint32_t s = 0; s < chain_.sets.size(); ++s)
+      largest = std::max(largest, setMaps_.lookupKeySize(s));
     for (const transform::ClassifierTable &t : plan_.tables)
       largest = std::max(largest, (t.lpm ? 4 : 0) + t.keySize());
     setKey_ = var(ArrayType::get(i8(), largest), "setkey", 8);

@@ -367,7 +367,8 @@ private:
 
   // Maps.
   GlobalVariable *counters_ = nullptr, *log_ = nullptr, *rate_ = nullptr;
-  std::vector<GlobalVariable *> sets_;
+  SetMapPlan setMaps_;
+  std::vector<GlobalVariable *> sets_;   ///< per set: its (maybe shared) map
   std::vector<GlobalVariable *> tables_; ///< classifier tables
 
   // Classification.

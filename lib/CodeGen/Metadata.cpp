@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -145,8 +146,18 @@ std::vector<ChainSymbols> chainSymbols(const ir::Module &module,
       s.log = claim(s.program + "_log");
     if (rateLimited)
       s.rateMap = claim(s.program + "_logrl");
-    for (size_t set = 0; set < chain.sets.size(); ++set)
-      s.sets.push_back(claim(fmt::format("{}_set{}", s.program, set)));
+    SetMapPlan setMaps = planSetMaps(chain);
+    for (size_t m = 0; m < setMaps.maps.size(); ++m) {
+      // A private map keeps the name of its set.
+      auto set = static_cast<size_t>(
+          std::find(setMaps.mapOf.begin(), setMaps.mapOf.end(), m) -
+          setMaps.mapOf.begin());
+      s.setMaps.push_back(claim(setMaps.maps[m].shared
+                                    ? fmt::format("{}_setmap{}", s.program, m)
+                                    : fmt::format("{}_set{}", s.program, set)));
+    }
+    for (uint32_t map : setMaps.mapOf)
+      s.sets.push_back(s.setMaps[map]);
     for (size_t t = 0; i < tableCounts.size() && t < tableCounts[i]; ++t)
       s.tables.push_back(claim(fmt::format("{}_table{}", s.program, t)));
   }
@@ -159,6 +170,40 @@ uint32_t setMaxEntries(const ir::Set &set) {
   uint64_t wanted = set.elements.size() + set.elements.size() / 4 + 1;
   return static_cast<uint32_t>(std::max<uint64_t>(
       16, std::bit_ceil(std::min<uint64_t>(wanted, 1u << 30))));
+}
+
+SetMapPlan planSetMaps(const ir::Chain &chain) {
+  SetMapPlan plan;
+  std::map<std::pair<bool, uint32_t>, uint32_t> mapOfLayout;
+  std::map<std::pair<bool, uint32_t>, unsigned> setsOfLayout;
+  size_t lpmSets = 0;
+  for (const ir::Set &set : chain.sets) {
+    ++setsOfLayout[{set.lpm, set.keySize()}];
+    lpmSets += set.lpm;
+  }
+  // Measured (docs/codegen.md): the id costs a hash lookup nothing
+  // visible, but a miss in a shared trie walks the id's levels first.
+  size_t hashMaps = 0;
+  for (const auto &[layout, sets] : setsOfLayout)
+    hashMaps += !layout.first;
+  const bool shareLpm = hashMaps + lpmSets > kPrivateSetMapsUpTo;
+  for (uint32_t i = 0; i < chain.sets.size(); ++i) {
+    const ir::Set &set = chain.sets[i];
+    std::pair<bool, uint32_t> layout = {set.lpm, set.keySize()};
+    bool shared = (!set.lpm || shareLpm) && setsOfLayout[layout] > 1;
+    auto next = static_cast<uint32_t>(plan.maps.size());
+    uint32_t mapIndex =
+        shared ? mapOfLayout.try_emplace(layout, next).first->second : next;
+    if (mapIndex == next)
+      plan.maps.push_back({set.lpm, set.keySize(), shared, 0});
+    // Each set keeps the room it would have alone.
+    SetMapPlan::Map &map = plan.maps[mapIndex];
+    map.maxEntries = static_cast<uint32_t>(std::min<uint64_t>(
+        uint64_t{map.maxEntries} + setMaxEntries(set), UINT32_MAX));
+    plan.mapOf.push_back(mapIndex);
+    plan.idOf.push_back(shared ? std::optional<uint32_t>(i) : std::nullopt);
+  }
+  return plan;
 }
 
 namespace detail {
@@ -240,6 +285,7 @@ buildMetadata(const ir::Module &module, const CodeGenOptions &options,
       }
       info.rules.push_back(std::move(r));
     }
+    SetMapPlan setMaps = planSetMaps(chain);
     for (uint32_t s = 0; s < chain.sets.size(); ++s) {
       const ir::Set &set = chain.sets[s];
       object::SetInfo si;
@@ -247,6 +293,7 @@ buildMetadata(const ir::Module &module, const CodeGenOptions &options,
       si.name = set.name;
       si.anonymous = set.anonymous;
       si.map = sym.sets[s];
+      si.mapId = setMaps.idOf[s];
       si.key = set.key;
       si.lpm = set.lpm;
       si.keySize = set.keySize();

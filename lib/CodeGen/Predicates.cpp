@@ -207,12 +207,20 @@ Value *ChainLowering::setTest(const ir::Predicate &pred) {
   const ir::Set &set = chain_.sets[pred.set];
   unsigned keySize = set.keySize();
   AllocaInst *key = keyBuffer();
+  std::optional<uint32_t> id = setMaps_.idOf[pred.set];
   unsigned offset = 0;
   if (set.lpm) {
-    // struct { u32 prefixlen; u8 addr[]; }: look up the full address.
-    StoreInst *s = b_.CreateStore(c32(keySize * 8), key);
+    // struct { u32 prefixlen; u8 addr[]; }: look up the full address (and
+    // the whole id in a shared map).
+    StoreInst *s = b_.CreateStore(c32((id ? 32 : 0) + keySize * 8), key);
     s->setAlignment(Align(8));
     offset = 4;
+  }
+  if (id) {
+    StoreInst *s = b_.CreateStore(
+        c32(*id), b_.CreateConstInBoundsGEP1_64(i8(), key, offset));
+    s->setAlignment(Align(4));
+    offset += 4;
   }
   for (ir::FieldId f : set.key) {
     unsigned width = ir::fieldInfo(f).width;

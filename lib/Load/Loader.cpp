@@ -1,5 +1,6 @@
 #include "bfc/Load/Loader.h"
 
+#include <algorithm>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <cerrno>
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <map>
 #include <net/if.h>
 #include <set>
 #include <sstream>
@@ -114,7 +116,8 @@ std::vector<std::string> chainMapNames(const object::ChainInfo &chain) {
       names.push_back(*chain.log->rateMap);
   }
   for (const object::SetInfo &set : chain.sets)
-    names.push_back(set.map);
+    if (std::find(names.begin(), names.end(), set.map) == names.end())
+      names.push_back(set.map); // sets may share a map
   for (const object::TableInfo &table : chain.tables)
     names.push_back(table.map);
   return names;
@@ -165,9 +168,15 @@ void checkMapLayout(bpf_object *obj, const object::ChainInfo &chain) {
       throw LoadError(fmt::format("chain '{}': map '{}' is not a ring buffer",
                                   chain.name, chain.log->map));
   }
+  // A shared map must hold the elements of all its sets.
+  std::map<std::string, size_t> elementsOnMap;
   for (const object::SetInfo &set : chain.sets)
-    checkKeyedMap(obj, chain, set.map, set.lpm, set.mapKeySize(),
-                  set.elements.size(), fmt::format("set '{}'", set.name));
+    elementsOnMap[set.map] += set.elements.size();
+  for (const object::SetInfo &set : chain.sets)
+    checkKeyedMap(
+        obj, chain, set.map, set.lpm, set.mapKeySize(), elementsOnMap[set.map],
+        fmt::format("set '{}'{}", set.name,
+                    set.mapId ? " (with the sets sharing its map)" : ""));
   for (const object::TableInfo &table : chain.tables)
     checkKeyedMap(obj, chain, table.map, table.lpm, table.mapKeySize(),
                   table.entries.size(), fmt::format("table {}", table.index));

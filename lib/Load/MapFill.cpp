@@ -25,7 +25,7 @@ void appendHostU32(std::vector<uint8_t> &out, uint32_t value) {
   out.insert(out.end(), bytes, bytes + sizeof(value));
 }
 
-/// A key as a set or table map wants it: LPM keys start with the prefix
+/// A key as a table map wants it: LPM keys start with the prefix
 /// length, a u32 in host order.
 void appendMapKey(std::vector<uint8_t> &out, bool lpm, uint32_t prefixLen,
                   const std::vector<uint8_t> &key) {
@@ -51,8 +51,10 @@ PackedEntries setMapEntries(const object::SetInfo &set, uint32_t valueSize) {
   entries.valueSize = valueSize;
   entries.count = static_cast<uint32_t>(set.elements.size());
   entries.keys.reserve(size_t(entries.count) * entries.keySize);
-  for (const object::SetElement &element : set.elements)
-    appendMapKey(entries.keys, set.lpm, element.prefixLen, element.key);
+  for (const object::SetElement &element : set.elements) {
+    std::vector<uint8_t> key = set.mapKey(element);
+    entries.keys.insert(entries.keys.end(), key.begin(), key.end());
+  }
   entries.values.assign(size_t(entries.count) * valueSize, 0);
   for (uint32_t i = 0; i < entries.count && valueSize > 0; ++i)
     entries.values[size_t(i) * valueSize] = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <linux/bpf.h>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -37,34 +38,15 @@ object::Metadata metadataFor(const object::Metadata &meta,
   return reduced;
 }
 
-std::vector<uint8_t> mapKey(const object::SetInfo &set,
-                            const object::SetElement &element) {
-  std::vector<uint8_t> key;
-  if (set.lpm) {
-    key.resize(4);
-    std::memcpy(key.data(), &element.prefixLen, 4);
-  }
-  key.insert(key.end(), element.key.begin(), element.key.end());
-  return key;
-}
-
-object::SetElement elementFromMapKey(const object::SetInfo &set,
-                                     const std::vector<uint8_t> &key) {
-  object::SetElement element;
-  if (set.lpm) {
-    std::memcpy(&element.prefixLen, key.data(), 4);
-    element.key.assign(key.begin() + 4, key.end());
-  } else {
-    element.key = key;
-  }
-  return element;
-}
-
-std::vector<object::SetElement> readSetElements(const object::SetInfo &set,
-                                                int mapFd) {
+/// The elements of `set` among `keys`, the keys of its map (which other
+/// sets may share), sorted.
+std::vector<object::SetElement>
+setElementsAmong(const object::SetInfo &set,
+                 const std::vector<std::vector<uint8_t>> &keys) {
   std::vector<object::SetElement> elements;
-  for (const std::vector<uint8_t> &key : bpf::mapKeys(mapFd, set.mapKeySize()))
-    elements.push_back(elementFromMapKey(set, key));
+  for (const std::vector<uint8_t> &key : keys)
+    if (std::optional<object::SetElement> element = set.elementOf(key))
+      elements.push_back(std::move(*element));
   std::sort(elements.begin(), elements.end(),
             [](const object::SetElement &a, const object::SetElement &b) {
               return std::tie(a.key, a.prefixLen) <
@@ -144,11 +126,17 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
     }
   }
   if (readSets) {
+    // Each map read once, however many sets share it.
+    std::map<std::string, std::vector<std::vector<uint8_t>>> mapKeys;
     for (const object::SetInfo &set : chain.sets) {
       if (set.anonymous)
         continue;
-      Fd map = bpf::openPinned(dir + "/" + set.map);
-      state.sets.push_back({set, readSetElements(set, map.get())});
+      auto [keys, unread] = mapKeys.try_emplace(set.map);
+      if (unread) {
+        Fd map = bpf::openPinned(dir + "/" + set.map);
+        keys->second = bpf::mapKeys(map.get(), set.mapKeySize());
+      }
+      state.sets.push_back({set, setElementsAmong(set, keys->second)});
     }
   }
   return state;
@@ -430,16 +418,16 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
     toRemove.push_back(object::parseSetElement(*set, text));
 
   Fd map = bpf::openPinned(root_.chainDir(chainName) + "/" + set->map);
-  std::vector<object::SetElement> current = readSetElements(*set, map.get());
   std::set<std::vector<uint8_t>> present;
-  for (const object::SetElement &e : current)
-    present.insert(mapKey(*set, e));
+  for (const object::SetElement &e :
+       setElementsAmong(*set, bpf::mapKeys(map.get(), set->mapKeySize())))
+    present.insert(set->mapKey(e));
 
   SetUpdateResult result;
   std::vector<std::vector<uint8_t>> removeKeys, addKeys;
   std::set<std::vector<uint8_t>> afterRemoval = present;
   for (const object::SetElement &e : toRemove) {
-    std::vector<uint8_t> key = mapKey(*set, e);
+    std::vector<uint8_t> key = set->mapKey(e);
     if (!afterRemoval.erase(key))
       result.notPresent.push_back(object::formatSetElement(*set, e));
     else
@@ -447,13 +435,16 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
   }
   std::set<std::vector<uint8_t>> after = afterRemoval;
   for (const object::SetElement &e : toAdd) {
-    std::vector<uint8_t> key = mapKey(*set, e);
+    std::vector<uint8_t> key = set->mapKey(e);
     if (!after.insert(key).second)
       result.alreadyPresent.push_back(object::formatSetElement(*set, e));
     else
       addKeys.push_back(key);
   }
-  const uint32_t capacity = bpf::mapInfo(map.get()).maxEntries;
+  // A set sharing its map has its own share of it (the map's size is the
+  // sum of its sets'), so it never takes another set's room.
+  const uint32_t capacity =
+      set->mapId ? set->maxEntries : bpf::mapInfo(map.get()).maxEntries;
   if (after.size() > capacity)
     throw LoadError(fmt::format("set '{}' would hold {} elements, more than "
                                 "its capacity of {}",

@@ -1,6 +1,8 @@
 #include "bfc/Object/Metadata.h"
 
+#include <cstring>
 #include <limits>
+#include <map>
 #include <set>
 #include <type_traits>
 
@@ -231,6 +233,7 @@ SetInfo parseSet(const Node &node, uint32_t position) {
   set.name = node.member("name").string();
   node.readOptional("anonymous", set.anonymous);
   set.map = node.member("map").string();
+  node.readOptional("map_id", set.mapId);
   Node key = node.member("key");
   uint32_t width = 0;
   for (const Node &component : key.elements()) {
@@ -343,12 +346,37 @@ ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
                             rule.index));
 
   std::set<std::string> setNames;
+  // Sets naming the same map: all with distinct ids and one key layout.
+  std::map<std::string, const SetInfo *> firstOnMap;
+  std::set<std::pair<std::string, uint32_t>> mapIds;
   if (auto sets = node.optionalMember("sets")) {
-    for (const Node &setNode : sets->elements()) {
+    std::vector<Node> setNodes = sets->elements();
+    for (const Node &setNode : setNodes) {
       SetInfo set = parseSet(setNode, chain.sets.size());
       if (!setNames.insert(set.name).second)
         setNode.fail(fmt::format("duplicate set name '{}'", set.name));
       chain.sets.push_back(std::move(set));
+    }
+    for (size_t i = 0; i < chain.sets.size(); ++i) {
+      const SetInfo &set = chain.sets[i];
+      auto [first, isFirst] = firstOnMap.emplace(set.map, &set);
+      if (isFirst)
+        continue;
+      const SetInfo &other = *first->second;
+      if (!set.mapId || !other.mapId)
+        setNodes[i].fail(
+            fmt::format("sets '{}' and '{}' share map '{}' without a 'map_id'",
+                        other.name, set.name, set.map));
+      if (set.lpm != other.lpm || set.keySize != other.keySize)
+        setNodes[i].fail(fmt::format("sets '{}' and '{}' share map '{}' but "
+                                     "their keys differ",
+                                     other.name, set.name, set.map));
+    }
+    for (size_t i = 0; i < chain.sets.size(); ++i) {
+      const SetInfo &set = chain.sets[i];
+      if (set.mapId && !mapIds.emplace(set.map, *set.mapId).second)
+        setNodes[i].fail(fmt::format("map_id {} is used twice in map '{}'",
+                                     *set.mapId, set.map));
     }
   }
   if (auto tables = node.optionalMember("tables"))
@@ -380,6 +408,52 @@ json logHeadersToJson(uint8_t headers) {
 }
 
 } // namespace
+
+namespace {
+void appendHostU32(std::vector<uint8_t> &out, uint32_t value) {
+  const auto *bytes = reinterpret_cast<const uint8_t *>(&value);
+  out.insert(out.end(), bytes, bytes + sizeof(value));
+}
+
+uint32_t readHostU32(const std::vector<uint8_t> &in, size_t at) {
+  uint32_t value = 0;
+  std::memcpy(&value, in.data() + at, sizeof(value));
+  return value;
+}
+} // namespace
+
+std::vector<uint8_t> SetInfo::mapKey(const SetElement &element) const {
+  std::vector<uint8_t> key;
+  key.reserve(mapKeySize());
+  // In a shared LPM trie the id is the key's first 32 bits: always matched.
+  if (lpm)
+    appendHostU32(key, (mapId ? 32 : 0) + element.prefixLen);
+  if (mapId)
+    appendHostU32(key, *mapId);
+  key.insert(key.end(), element.key.begin(), element.key.end());
+  return key;
+}
+
+std::optional<SetElement>
+SetInfo::elementOf(const std::vector<uint8_t> &key) const {
+  if (key.size() != mapKeySize())
+    return std::nullopt;
+  SetElement element;
+  size_t at = 0;
+  if (lpm) {
+    element.prefixLen = readHostU32(key, at);
+    at += 4;
+  }
+  if (mapId) {
+    if (readHostU32(key, at) != *mapId || (lpm && element.prefixLen < 32))
+      return std::nullopt;
+    if (lpm)
+      element.prefixLen -= 32;
+    at += 4;
+  }
+  element.key.assign(key.begin() + static_cast<ptrdiff_t>(at), key.end());
+  return element;
+}
 
 const SetInfo *ChainInfo::findSet(std::string_view setName) const {
   for (const SetInfo &set : sets)
@@ -529,6 +603,8 @@ std::string serializeMetadata(const Metadata &meta) {
                            {"lpm", set.lpm},
                            {"key_size", set.keySize},
                            {"max_entries", set.maxEntries}});
+      if (set.mapId)
+        c["sets"].back()["map_id"] = *set.mapId;
     }
     // Only when there are tables: objects without keep their documents.
     for (const TableInfo &table : chain.tables) {

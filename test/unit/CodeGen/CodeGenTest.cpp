@@ -205,6 +205,55 @@ TEST(CodeGenMetadata, MaxEntriesLeaveRoom) {
   EXPECT_GE(setMaxEntries(set), 125000u);
 }
 
+TEST(CodeGenMetadata, SetMapPlan) {
+  auto set = [](std::vector<FieldId> key, bool lpm, size_t elements) {
+    ir::Set s;
+    s.key = std::move(key);
+    s.lpm = lpm;
+    s.elements.resize(elements);
+    return s;
+  };
+  ir::Chain chain;
+  chain.name = "t";
+  chain.sets.push_back(set({FieldId::Ip4Saddr}, false, 100));
+  chain.sets.push_back(set({FieldId::Ip6Saddr}, true, 1));
+  chain.sets.push_back(set({FieldId::Ip4Daddr}, false, 1));
+  chain.sets.push_back(set({FieldId::Ip4Saddr, FieldId::TcpDport}, false, 1));
+  chain.sets.push_back(set({FieldId::Ip6Daddr}, true, 1));
+  SetMapPlan plan = planSetMaps(chain);
+  // The 4-byte hash sets share; the LPM sets (few) and the only 6-byte set
+  // have maps of their own.
+  ASSERT_EQ(plan.maps.size(), 4u);
+  EXPECT_EQ(plan.mapOf, (std::vector<uint32_t>{0, 1, 0, 2, 3}));
+  EXPECT_EQ(plan.idOf[0], 0u);
+  EXPECT_EQ(plan.idOf[2], 2u);
+  EXPECT_EQ(plan.idOf[1], std::nullopt);
+  EXPECT_EQ(plan.idOf[3], std::nullopt);
+  EXPECT_TRUE(plan.maps[0].shared);
+  EXPECT_FALSE(plan.maps[1].shared);
+  EXPECT_EQ(plan.maps[0].maxEntries,
+            setMaxEntries(chain.sets[0]) + setMaxEntries(chain.sets[2]));
+  EXPECT_EQ(plan.lookupKeySize(0), 8u);
+  EXPECT_EQ(plan.lookupKeySize(1), 20u);
+  ir::Module module;
+  module.chains.push_back(chain);
+  EXPECT_EQ(chainSymbols(module)[0].sets,
+            (std::vector<std::string>{"t_setmap0", "t_set1", "t_setmap0",
+                                      "t_set3", "t_set4"}));
+
+  // Beyond kPrivateSetMapsUpTo set maps, LPM sets of one size share too.
+  for (size_t i = 0; i < kPrivateSetMapsUpTo; ++i)
+    chain.sets.push_back(set({FieldId::Ip4Saddr}, true, 1));
+  plan = planSetMaps(chain);
+  ASSERT_EQ(plan.maps.size(), 4u);
+  EXPECT_TRUE(plan.maps[1].shared);
+  EXPECT_EQ(plan.mapOf[4], 1u);
+  EXPECT_EQ(plan.idOf[4], 4u);
+  EXPECT_EQ(plan.lookupKeySize(4), 24u);
+  EXPECT_EQ(plan.mapOf.back(), 3u);
+  EXPECT_EQ(plan.maps[3].maxEntries, 16u * kPrivateSetMapsUpTo);
+}
+
 // ------------------------------------------------------------ diagnostics --
 
 std::string diagnose(const ir::Module &module) {

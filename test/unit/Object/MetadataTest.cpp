@@ -3,6 +3,7 @@
 // names the offending field.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <functional>
 #include <random>
 
@@ -245,4 +246,76 @@ TEST(Metadata, MangledDocumentsAreObjectErrorsOnly) {
       ADD_FAILURE() << "unexpected " << e.what() << " for: " << text;
     }
   }
+}
+
+TEST(Metadata, SharedSetMaps) {
+  json doc = validDocument();
+  json &sets = doc["chains"][0]["sets"];
+  sets.push_back({{"index", 2},
+                  {"name", "more"},
+                  {"anonymous", false},
+                  {"map", "c_setmap0"},
+                  {"map_id", 2},
+                  {"key", {"ip4.daddr", "udp.sport"}},
+                  {"lpm", false},
+                  {"key_size", 6},
+                  {"max_entries", 16}});
+  sets[0]["map"] = "c_setmap0";
+  sets[0]["map_id"] = 0;
+  Metadata meta = parseMetadata(doc.dump());
+  const std::vector<SetInfo> &parsed = meta.chains[0].sets;
+  EXPECT_EQ(parsed[0].mapId, 0u);
+  EXPECT_EQ(parsed[1].mapId, std::nullopt);
+  EXPECT_EQ(parsed[2].mapId, 2u);
+  EXPECT_EQ(parseMetadata(serializeMetadata(meta)).chains[0].sets[2].mapId, 2u);
+
+  json noId = doc;
+  noId["chains"][0]["sets"][0].erase("map_id");
+  EXPECT_NE(errorOf(noId).find("share map 'c_setmap0' without a 'map_id'"),
+            std::string::npos)
+      << errorOf(noId);
+  json sameId = doc;
+  sameId["chains"][0]["sets"][2]["map_id"] = 0;
+  EXPECT_NE(errorOf(sameId).find("map_id 0 is used twice in map 'c_setmap0'"),
+            std::string::npos)
+      << errorOf(sameId);
+  json otherLayout = doc;
+  otherLayout["chains"][0]["sets"][2]["key"] = {"ip4.daddr"};
+  otherLayout["chains"][0]["sets"][2]["key_size"] = 4;
+  EXPECT_NE(errorOf(otherLayout).find("their keys differ"), std::string::npos)
+      << errorOf(otherLayout);
+}
+
+TEST(Metadata, SetMapKeys) {
+  SetInfo exact;
+  exact.key = {ir::FieldId::Ip4Saddr};
+  exact.keySize = 4;
+  SetElement element{{10, 0, 0, 1}, 0};
+  EXPECT_EQ(exact.mapKey(element), (std::vector<uint8_t>{10, 0, 0, 1}));
+  // Shared: the id first, a u32 in host order.
+  exact.mapId = 0x01020304;
+  std::vector<uint8_t> key = exact.mapKey(element);
+  uint32_t id = 0;
+  std::memcpy(&id, key.data(), 4);
+  EXPECT_EQ(id, 0x01020304u);
+  EXPECT_EQ(key.size(), exact.mapKeySize());
+  EXPECT_EQ(exact.elementOf(key), element);
+  SetInfo other = exact;
+  other.mapId = 7;
+  EXPECT_EQ(other.elementOf(key), std::nullopt); // another set's key
+
+  // Shared LPM: prefix length 32 + the element's, then the id, then the
+  // address.
+  SetInfo lpm;
+  lpm.key = {ir::FieldId::Ip4Saddr};
+  lpm.keySize = 4;
+  lpm.lpm = true;
+  lpm.mapId = 3;
+  SetElement net{{10, 1, 0, 0}, 16};
+  key = lpm.mapKey(net);
+  EXPECT_EQ(key, (std::vector<uint8_t>{48, 0, 0, 0, 3, 0, 0, 0, 10, 1, 0, 0}));
+  EXPECT_EQ(lpm.elementOf(key), net);
+  lpm.mapId.reset();
+  EXPECT_EQ(lpm.mapKey(net), (std::vector<uint8_t>{16, 0, 0, 0, 10, 1, 0, 0}));
+  EXPECT_EQ(lpm.elementOf(key), std::nullopt); // wrong size
 }

@@ -48,9 +48,45 @@ struct ChainSymbols {
   std::string counters; ///< `<prog>_counters`
   std::string log;      ///< `<prog>_log`, empty when no rule logs
   std::string rateMap;  ///< `<prog>_logrl`, empty when no rule uses `every`
-  std::vector<std::string> sets;   ///< `<prog>_set<i>`
+  /// Per set: its map, `<prog>_set<i>`, or `<prog>_setmap<k>` when shared.
+  std::vector<std::string> sets;
+  /// Per map of SetMapPlan::maps: its name.
+  std::vector<std::string> setMaps;
   std::vector<std::string> tables; ///< `<prog>_table<i>` (classifier)
 };
+
+/// The maps holding a chain's sets (docs/codegen.md, "Set maps"). Hash
+/// sets of the same key size share one map, whose keys start with the
+/// set's id (its index in the chain). LPM sets share a trie per key size
+/// (the id as the data's first 32 bits) only when private tries would make
+/// more than kPrivateSetMapsUpTo set maps: the id makes the trie deeper.
+/// The only set of its kind and size keeps a map of its own, keyed as
+/// before.
+struct SetMapPlan {
+  struct Map {
+    bool lpm = false;
+    uint32_t keySize = 0; ///< the sets' packed key bytes
+    bool shared = false;  ///< keys start with a u32 set id
+    uint32_t maxEntries = 0;
+  };
+  std::vector<Map> maps;
+  std::vector<uint32_t> mapOf;               ///< per set: index in `maps`
+  std::vector<std::optional<uint32_t>> idOf; ///< per set: id in a shared map
+
+  /// Bytes of a set's lookup key: [prefix length], [id], packed key.
+  uint32_t lookupKeySize(uint32_t set) const {
+    const Map &map = maps[mapOf[set]];
+    return (map.lpm ? 4 : 0) + (map.shared ? 4 : 0) + map.keySize;
+  }
+};
+
+/// Set maps a chain may have before its LPM sets share tries: with the
+/// counters, log, `.rodata` and up to 8 classifier tables, well under the
+/// kernel's 64 maps per program.
+inline constexpr size_t kPrivateSetMapsUpTo = 32;
+
+/// Where the sets of `chain` live.
+SetMapPlan planSetMaps(const ir::Chain &chain);
 
 /// The symbols of every chain of `module`, in chain order (unique program
 /// names even when chain names need sanitising).
@@ -59,7 +95,8 @@ std::vector<ChainSymbols>
 chainSymbols(const ir::Module &module,
              const std::vector<size_t> &tableCounts = {});
 
-/// max_entries of a set's map: room to grow beyond the initial elements.
+/// max_entries of a set (its share of a shared map): room to grow beyond
+/// the initial elements.
 uint32_t setMaxEntries(const ir::Set &set);
 
 /// The ELF section of a hook's program.

@@ -88,10 +88,13 @@ struct SetElement {
 };
 
 struct SetInfo {
-  uint32_t index = 0; ///< index in the chain (map `<prog>_set<index>`)
+  uint32_t index = 0; ///< index in the chain
   std::string name;
   bool anonymous = false;
   std::string map;
+  /// The set's id in a map shared by sets of one key layout: its keys
+  /// start with this u32 (host order). Absent: the map holds this set only.
+  std::optional<uint32_t> mapId;
   std::vector<ir::FieldId> key; ///< components, in key order
   bool lpm = false;
   uint32_t keySize = 0; ///< bytes of a packed key (sum of the widths)
@@ -99,8 +102,16 @@ struct SetInfo {
   /// Initial elements, from `.bfc.sets` (empty when read from JSON only).
   std::vector<SetElement> elements;
 
-  /// Bytes of a key in the BPF map: LPM keys start with a u32 prefix length.
-  uint32_t mapKeySize() const { return lpm ? keySize + 4 : keySize; }
+  /// Bytes of a key in the BPF map: LPM keys start with a u32 prefix length,
+  /// keys of a shared map with the u32 set id (after the prefix length).
+  uint32_t mapKeySize() const {
+    return (lpm ? 4 : 0) + (mapId ? 4 : 0) + keySize;
+  }
+  /// `element` as the set's map stores it.
+  std::vector<uint8_t> mapKey(const SetElement &element) const;
+  /// The element a key of the set's map stores; nullopt when the key is
+  /// another set's (shared maps) or has the wrong size.
+  std::optional<SetElement> elementOf(const std::vector<uint8_t> &key) const;
 };
 
 /// One component of a classifier table's key: a field compared on its

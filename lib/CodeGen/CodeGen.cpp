@@ -6,6 +6,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include "BackendDiagnostics.h"
 #include "Internal.h"
 #include "Target.h"
 
@@ -48,11 +49,14 @@ std::optional<std::string> emit(const ir::Module &module,
     return std::nullopt;
   }
   llvm::LLVMContext context;
+  detail::BackendDiagnostics backend(context, diags);
   std::unique_ptr<llvm::Module> llvmModule =
       lowerToLLVM(module, context, options, diags);
   if (!llvmModule)
     return std::nullopt;
   detail::runPipeline(*llvmModule, *tm, options.optLevel);
+  if (backend.failed())
+    return std::nullopt;
 
   if (kind == EmitKind::LLVMIR) {
     std::string text;
@@ -68,6 +72,8 @@ std::optional<std::string> emit(const ir::Module &module,
     diags.error({}, error);
     return std::nullopt;
   }
+  if (backend.failed())
+    return std::nullopt;
   if (kind == EmitKind::Object && !options.keepDwarf &&
       !detail::stripDwarf(out, error)) {
     diags.error({}, "internal error: stripping DWARF: " + error);

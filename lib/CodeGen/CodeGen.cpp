@@ -8,6 +8,7 @@
 
 #include "BackendDiagnostics.h"
 #include "Internal.h"
+#include "ProgramSize.h"
 #include "Target.h"
 
 namespace bfc::codegen {
@@ -74,6 +75,12 @@ std::optional<std::string> emit(const ir::Module &module,
   }
   if (backend.failed())
     return std::nullopt;
+  if (kind == EmitKind::Object) {
+    unsigned errors = diags.errorCount();
+    detail::checkVerifierLimit(module, out, options.verifierInsnLimit, diags);
+    if (diags.errorCount() != errors)
+      return std::nullopt;
+  }
   if (kind == EmitKind::Object && !options.keepDwarf &&
       !detail::stripDwarf(out, error)) {
     diags.error({}, "internal error: stripping DWARF: " + error);

@@ -162,13 +162,13 @@ void ChainLowering::run() {
     BasicBlock *next = block(fmt::format("group{}.next", g));
     b_.CreateCondBr(b_.CreateICmpEQ(r, c64(kNoDecision)), next, decided);
     b_.SetInsertPoint(decided);
-    // The return code is the low half; the verifier checks all 64 bits of
-    // r0 against the hook's range, and LLVM would not clear the upper half
-    // of an i32 return value: a 32-bit move does.
+    // The return code is the low half (masked where the verifier checks
+    // it: a global function returns an unknown value); the verifier checks
+    // all 64 bits of r0 against the hook's range, and LLVM would not clear
+    // the upper half of an i32 return value: a 32-bit move does.
     auto *movType = FunctionType::get(i32(), {i32()}, false);
-    b_.CreateRet(
-        b_.CreateCall(InlineAsm::get(movType, "$0 = $1", "=w,w", false),
-                      {b_.CreateTrunc(r, i32())}));
+    b_.CreateRet(b_.CreateCall(
+        InlineAsm::get(movType, "$0 = $1", "=w,w", false), {epilogueCode(r)}));
     b_.SetInsertPoint(next);
   }
   emitChainEnd();

@@ -6,7 +6,9 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include "BackendDiagnostics.h"
 #include "Internal.h"
+#include "ProgramSize.h"
 #include "Target.h"
 
 namespace bfc::codegen {
@@ -48,11 +50,14 @@ std::optional<std::string> emit(const ir::Module &module,
     return std::nullopt;
   }
   llvm::LLVMContext context;
+  detail::BackendDiagnostics backend(context, diags);
   std::unique_ptr<llvm::Module> llvmModule =
       lowerToLLVM(module, context, options, diags);
   if (!llvmModule)
     return std::nullopt;
   detail::runPipeline(*llvmModule, *tm, options.optLevel);
+  if (backend.failed())
+    return std::nullopt;
 
   if (kind == EmitKind::LLVMIR) {
     std::string text;
@@ -67,6 +72,14 @@ std::optional<std::string> emit(const ir::Module &module,
                         error)) {
     diags.error({}, error);
     return std::nullopt;
+  }
+  if (backend.failed())
+    return std::nullopt;
+  if (kind == EmitKind::Object) {
+    unsigned errors = diags.errorCount();
+    detail::checkVerifierLimit(module, out, options.verifierInsnLimit, diags);
+    if (diags.errorCount() != errors)
+      return std::nullopt;
   }
   if (kind == EmitKind::Object && !options.keepDwarf &&
       !detail::stripDwarf(out, error)) {

@@ -138,11 +138,7 @@ void ChainLowering::emitEpilogueFunction() {
   f->addFnAttr(Attribute::NoInline);
   unsigned line = chain_.range.begin.line;
   DIType *ctxType = sp_->getType()->getTypeArray()[1];
-  // A pointer to a struct of scalars: the verifier gives a global function
-  // such an argument as nullable memory of the struct's size.
-  DIType *stateType = types.pointerTo(types.structType(
-      "bfc_packet_state",
-      {{"bytes", types.arrayOf(types.u8(), kStateSize), kStateSize * 8ull}}));
+  DIType *stateType = stateArgType();
   std::vector<Metadata *> signature = {types.u64(), ctxType, types.u32()};
   if (epilogueTakesState_)
     signature.push_back(stateType);
@@ -175,11 +171,7 @@ void ChainLowering::emitEpilogueFunction() {
   Value *savedOpaque = opaqueZero_;
   opaqueZero_ = nullptr; // nothing here is walked once per rule
   inFunction(f, sp, chain_.range, [&] {
-    // The kernel wants the context as the first argument even where the
-    // epilogue does not read it (sock_addr): an empty asm statement keeps
-    // LLVM from passing an undefined value instead.
-    auto *keep = FunctionType::get(b_.getVoidTy(), {ptr()}, false);
-    b_.CreateCall(InlineAsm::get(keep, "", "r", true), {ctxArg_});
+    keepContextArg();
     Value *index = f->getArg(1);
     index->setName("rule");
     indexKey_ = var(i64(), "key", 8);
@@ -265,6 +257,27 @@ void ChainLowering::emitEpilogueFunction() {
   });
   opaqueZero_ = savedOpaque;
   epilogue_ = f;
+}
+
+void ChainLowering::keepContextArg() {
+  // The kernel wants the context as the first argument of a global
+  // function even where it does not read it: an empty asm statement keeps
+  // LLVM from passing an undefined value instead.
+  auto *keep = FunctionType::get(b_.getVoidTy(), {ptr()}, false);
+  b_.CreateCall(InlineAsm::get(keep, "", "r", true), {ctxArg_});
+}
+
+DIType *ChainLowering::stateArgType() {
+  // A pointer to a struct of scalars: the verifier gives a global function
+  // such an argument as nullable memory of the struct's size.
+  // Made once per chain: the epilogue and the rule groups share it.
+  if (!stateArgType_) {
+    DebugTypes &types = *ml_.types;
+    stateArgType_ = types.pointerTo(types.structType(
+        "bfc_packet_state",
+        {{"bytes", types.arrayOf(types.u8(), kStateSize), kStateSize * 8ull}}));
+  }
+  return stateArgType_;
 }
 
 Value *ChainLowering::callEpilogue(Value *ruleIndex) {

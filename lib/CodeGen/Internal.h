@@ -337,6 +337,11 @@ private:
                             const std::vector<uint64_t> &values);
   Value *tableEntry(GlobalVariable *table, Value *index);
   Value *callEpilogue(Value *ruleIndex);
+  /// `struct bfc_packet_state *`: a global function's view of the state
+  /// (nullable memory of the state's size for the verifier).
+  DIType *stateArgType();
+  /// Uses the context argument of the global function being emitted.
+  void keepContextArg();
   /// The i32 return code in what the epilogue returned.
   Value *epilogueCode(Value *result);
   void bumpCounter(Value *index);
@@ -401,7 +406,8 @@ private:
   Value *data_ = nullptr, *dataEnd_ = nullptr; // direct access pointers
   Value *nfState_ = nullptr, *nfSkb_ = nullptr;
   BasicBlock *parseDone_ = nullptr;
-  bool inGroup_ = false; ///< emitting a rule-group subprogram
+  bool inGroup_ = false;           ///< emitting a rule-group subprogram
+  DIType *stateArgType_ = nullptr; ///< see stateArgType()
   /// Large chains: an i64 zero the verifier cannot see through, OR-ed into
   /// every packet-state store (see run()).
   Value *opaqueZero_ = nullptr;

@@ -99,38 +99,45 @@ std::vector<std::pair<size_t, size_t>> ChainLowering::ruleGroups() const {
 }
 
 Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
-  // int <prog>_rules<index>(ctx, state): the rules [begin, end); returns
-  // the program's return code, or kNoDecision to go on with the next group.
-  DebugTypes &types = *ml_.types;
+  // u64 <prog>_rules<index>(ctx, state): the rules [begin, end); returns
+  // (rule index + 1) << 32 | the program's return code, or kNoDecision to
+  // go on with the next group. Global, like the epilogue: the verifier
+  // checks it once on its own, so the branches it leaves pending (one per
+  // CONTINUE rule with effects, whose match path goes on with the next
+  // rule) never add up over the whole chain past its limit of 8192.
   std::string name = fmt::format("{}_rules{}", sym_.program, index);
   auto *type = FunctionType::get(i64(), {ptr(), ptr()}, false);
   Function *f =
-      Function::Create(type, GlobalValue::InternalLinkage, name, ml_.mod.get());
+      Function::Create(type, GlobalValue::ExternalLinkage, name, ml_.mod.get());
   f->setSection(".text");
+  f->setDSOLocal(true);
   f->addFnAttr(Attribute::NoUnwind);
   f->addFnAttr(Attribute::NoInline);
-  // Kept in llvm.compiler.used so interprocedural passes leave its signature
-  // (and so its BTF) alone.
-  ml_.used.push_back(f);
   unsigned line = order_[begin]->range.begin.line;
   if (!line)
     line = chain_.range.begin.line;
   DIType *ctxType = sp_->getType()->getTypeArray()[1];
-  DIType *stateType = types.pointerTo(types.arrayOf(types.u8(), kStateSize));
+  DIType *stateType = stateArgType();
   DISubprogram *sp = ml_.dib->createFunction(
       ml_.file, name, name, ml_.file, line,
-      ml_.dib->createSubroutineType(
-          ml_.dib->getOrCreateTypeArray({types.u64(), ctxType, stateType})),
+      ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(
+          {ml_.types->u64(), ctxType, stateType})),
       line, DINode::FlagPrototyped,
-      DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized |
-          DISubprogram::SPFlagLocalToUnit);
+      DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized);
   f->setSubprogram(sp);
   ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
   ml_.dib->createParameterVariable(sp, "state", 2, ml_.file, line, stateType,
                                    true);
   inFunction(f, sp, order_[begin]->range, [&] {
+    keepContextArg();
     stateBase_ = f->getArg(1);
     stateBase_->setName("state");
+    // Nullable for the verifier; never null at run time.
+    BasicBlock *rules = block("rules"), *none = block("no.state");
+    b_.CreateCondBr(b_.CreateIsNull(stateBase_), none, rules);
+    b_.SetInsertPoint(none);
+    b_.CreateRet(c64(kNoDecision));
+    b_.SetInsertPoint(rules);
     inGroup_ = true;
     for (size_t i = begin; i < end; ++i) {
       const ir::Rule &rule = *order_[i];

@@ -81,6 +81,7 @@ void runPipeline(Module &module, TargetMachine &tm, unsigned optLevel) {
     break;
   }
   mpm.run(module, mam);
+  lowerRuleSwitches(module);
 }
 
 bool emitCode(Module &module, TargetMachine &tm, bool assembly,

@@ -18,6 +18,13 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(std::string &error);
 /// The new-PM pipeline of `optLevel`, built from `tm`.
 void runPipeline(llvm::Module &module, llvm::TargetMachine &tm,
                  unsigned optLevel);
+/// Rewrites the switches LLVM made of runs of equality rules (at least 8
+/// cases, each to its own block) as a binary search that branches straight
+/// to a case once its bounds leave a single value. The backend's search
+/// still compares that value: the verifier proves the compare always true
+/// and removes the dead branch behind it, each one separately at O(program
+/// size), so 10,000 rules of consecutive values took seconds to load.
+void lowerRuleSwitches(llvm::Module &module);
 /// Assembly or ELF object into `out`.
 bool emitCode(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
               llvm::SmallVectorImpl<char> &out, std::string &error);

@@ -46,6 +46,36 @@ TEST(CodeGenEmit, ObjectIsDeterministic) {
   EXPECT_NE(*o0, *o2) << "-O0 and -O2 should give different code";
 }
 
+// A chain the verifier could not walk within its 1,000,000 instructions
+// is an error at the chain, with no object (the limit lowered to what
+// these small chains need: a real one takes about 100,000 rules).
+TEST(CodeGenEmit, ChainsOverTheVerifierLimitAreErrors) {
+  ir::Module module = twoChains();
+  module.chains[1].range.begin = {7, 3, 0};
+  CodeGenOptions options;
+  options.sourceText = "# test\n";
+  for (uint64_t limit : {uint64_t(100'000), uint64_t(20)}) {
+    options.verifierInsnLimit = limit;
+    DiagnosticEngine diags;
+    std::optional<std::string> out =
+        emit(module, options, EmitKind::Object, diags);
+    if (limit == 100'000) {
+      EXPECT_TRUE(out.has_value());
+      EXPECT_EQ(diags.errorCount(), 0u);
+      continue;
+    }
+    EXPECT_FALSE(out.has_value());
+    ASSERT_EQ(diags.errorCount(), 2u);
+    const Diagnostic &d = diags.diagnostics()[1];
+    EXPECT_EQ(d.range.begin.line, 7u);
+    EXPECT_NE(d.message.find("chain 'egress-filter' compiles to "),
+              std::string::npos)
+        << d.message;
+    EXPECT_NE(d.message.find("more than the 20 "), std::string::npos)
+        << d.message;
+  }
+}
+
 TEST(CodeGenEmit, ObjectIsBpfElfWithMetadata) {
   std::optional<std::string> bytes = compile(twoChains());
   ASSERT_TRUE(bytes);

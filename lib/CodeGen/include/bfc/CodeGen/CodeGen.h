@@ -39,6 +39,9 @@ struct CodeGenOptions {
   std::string sourceName;
   /// Keep DWARF sections in the object (BTF is always kept).
   bool keepDwarf = false;
+  /// Objects whose chain has more BPF instructions than this are an error:
+  /// the kernel's verifier processes at most 1,000,000 per program.
+  uint64_t verifierInsnLimit = 1'000'000;
 };
 
 /// Names the generated program and maps of a chain use (docs/object-format.md).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <utility>
 
 #include "ByteOps.h"
 
@@ -207,12 +208,20 @@ bool isRandomProbability(const Predicate &pred) {
 
 // ------------------------------------------------------------- facts ----
 
+const PredicateFacts::FieldState &PredicateFacts::initialState(FieldId field) {
+  static const std::array<FieldState, ir::kNumFields> initial = [] {
+    std::array<FieldState, ir::kNumFields> out;
+    for (unsigned i = 0; i < ir::kNumFields; ++i) {
+      unsigned width = ir::fieldInfo(static_cast<FieldId>(i)).width;
+      out[i] = {Bytes(width, 0), Bytes(width, 0), Bytes(width, 0),
+                Bytes(width, 0xff)};
+    }
+    return out;
+  }();
+  return initial[static_cast<unsigned>(field)];
+}
+
 PredicateFacts::PredicateFacts(const ir::Chain &chain) : chain_(chain) {
-  for (unsigned i = 0; i < ir::kNumFields; ++i) {
-    unsigned width = ir::fieldInfo(static_cast<FieldId>(i)).width;
-    fields_[i] = {Bytes(width, 0), Bytes(width, 0), Bytes(width, 0),
-                  Bytes(width, 0xff)};
-  }
   switch (ir::sockAddrFamily(chain.hook)) {
   case 4:
     markAbsent(kHeaderIp6 | kHeaderIcmp | kHeaderIcmpv6);
@@ -434,7 +443,7 @@ void PredicateFacts::propagate() {
       const HeaderValue &hv = kHeaderValues[h];
       if ((present_ | absent_) & hv.header)
         continue;
-      const FieldState &st = state(hv.field);
+      const FieldState &st = std::as_const(*this).state(hv.field);
       const auto &[low, high] = headerBounds()[h];
       if (st.hi < low || high < st.lo ||
           (hv.low == hv.high && !bytes::compatible(st.mask, st.bits, low)))

@@ -98,6 +98,16 @@ const object::ChainInfo &selectChain(const object::ObjectFile &object,
   return meta.chains[0];
 }
 
+namespace {
+void readProgramAndLinks(const std::string &dir, ChainState &state) {
+  Fd prog = bpf::openPinned(dir + "/" + kProgPin);
+  state.progId = bpf::progInfo(prog.get()).id;
+  for (const char *pin : kLinkPins)
+    if (auto link = bpf::openPinnedIfExists(dir + "/" + pin))
+      state.links.push_back({pin, bpf::linkInfo(link->get())});
+}
+} // namespace
+
 ChainState readChainDir(const std::string &dir, const std::string &name,
                         bool readSets) {
   ChainState state;
@@ -106,11 +116,7 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
     Fd meta = bpf::openPinned(dir + "/" + kMetaPin);
     state.record = readRecordMap(meta.get());
   }
-  Fd prog = bpf::openPinned(dir + "/" + kProgPin);
-  state.progId = bpf::progInfo(prog.get()).id;
-  for (const char *pin : kLinkPins)
-    if (auto link = bpf::openPinnedIfExists(dir + "/" + pin))
-      state.links.push_back({pin, bpf::linkInfo(link->get())});
+  readProgramAndLinks(dir, state);
 
   const object::ChainInfo &chain = state.record.chain();
   Fd counters = bpf::openPinned(dir + "/" + chain.counters.map);
@@ -480,6 +486,14 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
 ChainState Session::getChain(const std::string &name, bool readSets) {
   requireChain(name);
   return readChain(name, readSets);
+}
+
+ChainState Session::getChainProgram(const std::string &name) {
+  requireChain(name);
+  ChainState state;
+  state.name = name;
+  readProgramAndLinks(root_.chainDir(name), state);
+  return state;
 }
 
 void Session::flushChain(const std::string &name) {

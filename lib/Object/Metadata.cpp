@@ -480,6 +480,10 @@ Metadata parseMetadata(std::string_view text) {
       what = what.substr(pos + 2);
     throw ObjectError(fmt::format("invalid metadata: not JSON: {}", what));
   }
+  return parseMetadataDocument(document);
+}
+
+Metadata parseMetadataDocument(const json &document) {
   Node root(document, "");
   if (!document.is_object())
     root.fail("expected a JSON object");

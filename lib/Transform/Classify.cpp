@@ -148,6 +148,19 @@ std::vector<unsigned> bestTargets(const PrefixGroups &lengths, unsigned count) {
   return best;
 }
 
+/// The fewest target lengths, at most `maxCount`, whose expansion makes at
+/// most `budget` entries (each target is one lookup per packet); empty when
+/// none fits.
+std::vector<unsigned> fewestTargets(const PrefixGroups &lengths,
+                                    unsigned maxCount, double budget) {
+  for (unsigned count = 1; count <= maxCount; ++count) {
+    std::vector<unsigned> targets = bestTargets(lengths, count);
+    if (expansionCost(lengths, targets) <= budget)
+      return targets;
+  }
+  return {};
+}
+
 /// One exact group per target length, with every prefix of the lengths it
 /// covers expanded to it. Each entry holds the lowest index of the rules of
 /// that group containing it: a packet's block of the target length lies in
@@ -259,10 +272,10 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
       merged.insert(entry.second);
     }
     std::vector<unsigned> targets =
-        bestTargets(lengths, options.maxHashLengths);
-    if (options.maxHashLengths > 0 &&
-        expansionCost(lengths, targets) <=
-            double(options.maxExpansion) * double(rules)) {
+        fewestTargets(lengths, options.maxHashLengths,
+                      std::max(double(options.maxExpansion) * double(rules),
+                               double(options.maxExpandedEntries)));
+    if (!targets.empty()) {
       for (Group &group : expandPrefixes(chain, field, lengths, targets))
         groups.push_back(std::move(group));
       continue;

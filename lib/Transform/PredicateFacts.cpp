@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <utility>
 
 #include "ByteOps.h"
 
@@ -30,6 +31,20 @@ constexpr HeaderValue kHeaderValues[] = {
     {kHeaderIcmpv6, FieldId::MetaL4Proto, 58, 58},
     {kHeaderTcpOrUdp, FieldId::MetaL4Proto, 6, 17},
 };
+
+/// kHeaderValues' bounds as field bytes, built once.
+const std::vector<std::pair<Bytes, Bytes>> &headerBounds() {
+  static const std::vector<std::pair<Bytes, Bytes>> bounds = [] {
+    std::vector<std::pair<Bytes, Bytes>> out;
+    for (const HeaderValue &hv : kHeaderValues) {
+      unsigned width = ir::fieldInfo(hv.field).width;
+      out.emplace_back(bytes::bigEndian(hv.low, width),
+                       bytes::bigEndian(hv.high, width));
+    }
+    return out;
+  }();
+  return bounds;
+}
 
 /// Two fields that read the same bytes whenever `header` is present.
 struct Alias {
@@ -193,12 +208,20 @@ bool isRandomProbability(const Predicate &pred) {
 
 // ------------------------------------------------------------- facts ----
 
+const PredicateFacts::FieldState &PredicateFacts::initialState(FieldId field) {
+  static const std::array<FieldState, ir::kNumFields> initial = [] {
+    std::array<FieldState, ir::kNumFields> out;
+    for (unsigned i = 0; i < ir::kNumFields; ++i) {
+      unsigned width = ir::fieldInfo(static_cast<FieldId>(i)).width;
+      out[i] = {Bytes(width, 0), Bytes(width, 0), Bytes(width, 0),
+                Bytes(width, 0xff)};
+    }
+    return out;
+  }();
+  return initial[static_cast<unsigned>(field)];
+}
+
 PredicateFacts::PredicateFacts(const ir::Chain &chain) : chain_(chain) {
-  for (unsigned i = 0; i < ir::kNumFields; ++i) {
-    unsigned width = ir::fieldInfo(static_cast<FieldId>(i)).width;
-    fields_[i] = {Bytes(width, 0), Bytes(width, 0), Bytes(width, 0),
-                  Bytes(width, 0xff)};
-  }
   switch (ir::sockAddrFamily(chain.hook)) {
   case 4:
     markAbsent(kHeaderIp6 | kHeaderIcmp | kHeaderIcmpv6);
@@ -291,6 +314,7 @@ void PredicateFacts::constrainEq(FieldId field, const Bytes &value,
 void PredicateFacts::constrainBits(FieldId field, const Bytes &mask,
                                    const Bytes &bits) {
   FieldState &st = state(field);
+  unsigned before = changes_;
   for (size_t i = 0; i < mask.size(); ++i) {
     if (st.mask[i] & mask[i] & (st.bits[i] ^ bits[i])) {
       contradictory_ = true;
@@ -301,12 +325,15 @@ void PredicateFacts::constrainBits(FieldId field, const Bytes &mask,
     st.mask[i] |= mask[i];
     st.bits[i] |= bits[i] & mask[i];
   }
-  normalize(field);
+  // The state was normal before: only new facts can denormalize it.
+  if (changes_ != before)
+    normalize(field);
 }
 
 void PredicateFacts::constrainRange(FieldId field, const Bytes &lo,
                                     const Bytes &hi) {
   FieldState &st = state(field);
+  unsigned before = changes_;
   if (st.lo < lo) {
     st.lo = lo;
     ++changes_;
@@ -315,7 +342,8 @@ void PredicateFacts::constrainRange(FieldId field, const Bytes &lo,
     st.hi = hi;
     ++changes_;
   }
-  normalize(field);
+  if (changes_ != before)
+    normalize(field);
 }
 
 void PredicateFacts::exclude(FieldId field, const Bytes &lo, const Bytes &hi) {
@@ -344,35 +372,44 @@ void PredicateFacts::normalize(FieldId field) {
   FieldState &st = state(field);
   unsigned width = ir::fieldInfo(field).width;
   // Each round only narrows; a few rounds reach the fixpoint.
+  // No allocation here: this runs for every fact learnt.
+  auto maximumByte = [&](size_t i) {
+    return static_cast<uint8_t>(st.bits[i] | ~st.mask[i]);
+  };
   for (int round = 0; round < 8 && !contradictory_; ++round) {
     unsigned before = changes_;
-    // Known bits bound the value: unknown bits all 0 or all 1.
-    Bytes minimum = st.bits;
-    Bytes maximum = bytes::orOf(st.bits, bytes::notOf(st.mask));
-    if (st.lo < minimum) {
-      st.lo = minimum;
+    // Known bits bound the value: unknown bits all 0 (the minimum, `bits`)
+    // or all 1 (the maximum).
+    if (st.lo < st.bits) {
+      st.lo = st.bits;
       ++changes_;
     }
-    if (maximum < st.hi) {
-      st.hi = maximum;
-      ++changes_;
+    for (size_t i = 0; i < width; ++i) {
+      if (maximumByte(i) == st.hi[i])
+        continue;
+      if (maximumByte(i) < st.hi[i]) {
+        for (size_t j = i; j < width; ++j)
+          st.hi[j] = maximumByte(j);
+        ++changes_;
+      }
+      break;
     }
     if (st.hi < st.lo) {
       contradictory_ = true;
       return;
     }
     // Every value of [lo, hi] has the leading bits lo and hi share.
-    Bytes common =
-        bytes::prefixMask(width, bytes::commonPrefixBits(st.lo, st.hi));
-    for (size_t i = 0; i < common.size(); ++i) {
-      if (st.mask[i] & common[i] & (st.bits[i] ^ st.lo[i])) {
+    unsigned commonBits = bytes::commonPrefixBits(st.lo, st.hi);
+    for (size_t i = 0; i < width; ++i) {
+      uint8_t common = bytes::prefixMaskByte(i, commonBits);
+      if (st.mask[i] & common & (st.bits[i] ^ st.lo[i])) {
         contradictory_ = true;
         return;
       }
-      if (common[i] & ~st.mask[i])
+      if (common & ~st.mask[i])
         ++changes_;
-      st.mask[i] |= common[i];
-      st.bits[i] |= st.lo[i] & common[i];
+      st.mask[i] |= common;
+      st.bits[i] |= st.lo[i] & common;
     }
     if (before == changes_)
       return;
@@ -384,33 +421,32 @@ void PredicateFacts::propagate() {
   // ip4.proto, impossible values rule headers out): iterate to a fixpoint.
   for (int round = 0; round < 8 && !contradictory_; ++round) {
     unsigned before = changes_;
-    for (const HeaderValue &hv : kHeaderValues) {
-      if (!(present_ & hv.header))
-        continue;
-      unsigned width = ir::fieldInfo(hv.field).width;
-      constrainRange(hv.field, bytes::bigEndian(hv.low, width),
-                     bytes::bigEndian(hv.high, width));
+    for (size_t h = 0; h < std::size(kHeaderValues); ++h) {
+      const HeaderValue &hv = kHeaderValues[h];
+      if (present_ & hv.header)
+        constrainRange(hv.field, headerBounds()[h].first,
+                       headerBounds()[h].second);
     }
     for (const Alias &alias : kAliases) {
       if (!(present_ & alias.header))
         continue;
-      FieldState a = state(alias.a), b = state(alias.b);
+      // Distinct fields: each reads the other's state in place. `b` then
+      // learns from `a` as narrowed by `b`, which is the same intersection.
+      const FieldState &a = state(alias.a), &b = state(alias.b);
       constrainBits(alias.a, b.mask, b.bits);
       constrainRange(alias.a, b.lo, b.hi);
       constrainBits(alias.b, a.mask, a.bits);
       constrainRange(alias.b, a.lo, a.hi);
     }
     // A value the facts exclude rules its header out.
-    for (const HeaderValue &hv : kHeaderValues) {
+    for (size_t h = 0; h < std::size(kHeaderValues); ++h) {
+      const HeaderValue &hv = kHeaderValues[h];
       if ((present_ | absent_) & hv.header)
         continue;
-      const FieldState &st = state(hv.field);
-      unsigned width = ir::fieldInfo(hv.field).width;
-      if (st.hi < bytes::bigEndian(hv.low, width) ||
-          bytes::bigEndian(hv.high, width) < st.lo ||
-          (hv.low == hv.high &&
-           !bytes::compatible(st.mask, st.bits,
-                              bytes::bigEndian(hv.low, width))))
+      const FieldState &st = std::as_const(*this).state(hv.field);
+      const auto &[low, high] = headerBounds()[h];
+      if (st.hi < low || high < st.lo ||
+          (hv.low == hv.high && !bytes::compatible(st.mask, st.bits, low)))
         markAbsent(hv.header);
     }
     if (before == changes_)

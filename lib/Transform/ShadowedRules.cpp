@@ -1,8 +1,8 @@
 // findShadowedRules and the shadowed-rules warning pass.
 
 #include <algorithm>
+#include <array>
 #include <map>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -47,18 +47,16 @@ unsigned comparedBits(const ir::Predicate &pred) {
 /// set (only the same set predicate implies it), else in `generic`.
 class ShadowIndex {
 public:
-  using EqKey = std::tuple<ir::FieldId, unsigned, ir::Bytes>;
-
   void add(const ir::Rule &rule) {
     for (const ir::Predicate &pred : rule.predicates) {
       if (pred.kind == ir::Predicate::Kind::Field && !pred.negate &&
           pred.op == ir::CmpOp::Eq && comparedBits(pred) > 0 &&
           pred.value.size() == ir::fieldInfo(pred.field).width) {
         unsigned bits = comparedBits(pred);
-        eq_[{pred.field, bits,
-             bytes::andOf(pred.value,
-                          bytes::prefixMask(pred.value.size(), bits))}]
-            .push_back(rule.index);
+        eq_[static_cast<unsigned>(pred.field)][bits]
+           [bytes::andOf(pred.value,
+                         bytes::prefixMask(pred.value.size(), bits))]
+               .push_back(rule.index);
         return;
       }
     }
@@ -76,20 +74,22 @@ public:
   std::vector<uint32_t> candidates(const PredicateFacts &facts,
                                    const ir::Rule &rule) const {
     std::vector<uint32_t> out = generic_;
-    if (!eq_.empty()) {
-      for (unsigned f = 0; f < ir::kNumFields; ++f) {
-        auto field = static_cast<ir::FieldId>(f);
-        unsigned known = facts.knownLeadingBits(field);
-        if (known == 0)
-          continue;
-        ir::Bytes value = facts.knownBits(field);
-        for (unsigned bits = 1; bits <= known; ++bits) {
-          auto it = eq_.find(
-              {field, bits,
-               bytes::andOf(value, bytes::prefixMask(value.size(), bits))});
-          if (it != eq_.end())
-            out.insert(out.end(), it->second.begin(), it->second.end());
-        }
+    for (unsigned f = 0; f < ir::kNumFields; ++f) {
+      if (eq_[f].empty())
+        continue;
+      auto field = static_cast<ir::FieldId>(f);
+      unsigned known = facts.knownLeadingBits(field);
+      if (known == 0 || eq_[f].begin()->first > known)
+        continue;
+      ir::Bytes value = facts.knownBits(field);
+      // Only the lengths some earlier rule compares: one or a few.
+      for (const auto &[bits, rules] : eq_[f]) {
+        if (bits > known)
+          break;
+        auto it = rules.find(
+            bytes::andOf(value, bytes::prefixMask(value.size(), bits)));
+        if (it != rules.end())
+          out.insert(out.end(), it->second.begin(), it->second.end());
       }
     }
     for (const ir::Predicate &pred : rule.predicates) {
@@ -105,7 +105,10 @@ public:
   }
 
 private:
-  std::map<EqKey, std::vector<uint32_t>> eq_;
+  /// By field, then compared bits, then the value's leading bits.
+  std::array<std::map<unsigned, std::map<ir::Bytes, std::vector<uint32_t>>>,
+             ir::kNumFields>
+      eq_;
   std::map<uint32_t, std::vector<uint32_t>> sets_;
   std::vector<uint32_t> generic_;
 };

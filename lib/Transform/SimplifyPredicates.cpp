@@ -41,18 +41,28 @@ bool simplifyRule(const ir::Chain &chain, ir::Rule &rule) {
   bool changed = false;
   for (ir::Predicate &pred : rule.predicates)
     changed |= canonicalize(pred);
-  if (factsOfRule(chain, rule).contradictory()) {
+  // before[k]: the facts of the first k predicates, shared by the checks
+  // below (erasing predicate i moves none of the first i).
+  const bool checkImplications =
+      rule.predicates.size() <= kMaxPredicatesForImplication;
+  std::vector<PredicateFacts> before;
+  PredicateFacts all(chain);
+  for (const ir::Predicate &pred : rule.predicates) {
+    if (checkImplications)
+      before.push_back(all);
+    all.assume(pred);
+  }
+  if (all.contradictory()) {
     makeNeverMatching(rule);
     return true;
   }
-  if (rule.predicates.size() > kMaxPredicatesForImplication)
+  if (!checkImplications)
     return changed;
   // Last first, so that of two equal predicates the first one stays.
   for (size_t i = rule.predicates.size(); i-- > 0;) {
-    PredicateFacts others(chain);
-    for (size_t j = 0; j < rule.predicates.size(); ++j)
-      if (j != i)
-        others.assume(rule.predicates[j]);
+    PredicateFacts others = before[i];
+    for (size_t j = i + 1; j < rule.predicates.size(); ++j)
+      others.assume(rule.predicates[j]);
     if (others.evaluate(rule.predicates[i]) == Truth::True) {
       rule.predicates.erase(rule.predicates.begin() + i);
       changed = true;

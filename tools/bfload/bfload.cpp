@@ -333,7 +333,7 @@ int main(int argc, char **argv) {
         session.loadChain(*object, info);
       else
         session.updateChain(*object, info);
-      ChainState state = session.getChain(info.name, false);
+      ChainState state = session.getChainProgram(info.name);
       printResult(global, {{"chain", info.name},
                            {"attached", state.attached()},
                            {"program_id", state.progId}});

@@ -310,6 +310,10 @@ TEST_F(Bpffs, SessionCommandsOnAnUnattachedChain) {
     ChainState state = session.getChain("xdp_filter", true);
     EXPECT_NE(state.progId, before);
     EXPECT_EQ(state.sets[0].elements.size(), 2u) << "the object's elements";
+    ChainState program = session.getChainProgram("xdp_filter");
+    EXPECT_EQ(program.progId, state.progId);
+    EXPECT_EQ(program.attached(), state.attached());
+    EXPECT_TRUE(program.counters.empty()) << "the program and links only";
     Session::LogSource logs = session.openLogs("xdp_filter");
     EXPECT_EQ(bpf::mapInfo(logs.ringBuffer.get()).type,
               uint32_t(BPF_MAP_TYPE_RINGBUF));

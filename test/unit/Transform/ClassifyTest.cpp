@@ -170,7 +170,7 @@ TEST(Classify, FewPrefixLengthsGetOneHashTableEach) {
   EXPECT_EQ(plan.tables[0].fields[0].bits, 24u);
   EXPECT_EQ(plan.tables[0].entries.size(), 1u);
   EXPECT_EQ(plan.tables[0].entries[0].key, ip4("10.1.2.0"));
-  plan = planClassifier(b.chain(), {1, 8, 2});
+  plan = planClassifier(b.chain(), {1, 8, 2, 4, 0});
   ASSERT_EQ(plan.tables.size(), 1u);
   EXPECT_TRUE(plan.tables[0].lpm);
   EXPECT_EQ(plan.tables[0].rules.size(), 5u);
@@ -182,8 +182,9 @@ TEST(Classify, ManyPrefixLengthsExpandToFewHashTables) {
   b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.0"), 24)});
   b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.1.2.128"), 25)});
   b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.1.2.7"))});
-  // Targets /26 and /32 make 8 entries (/24 -> 4, /25 -> 2), the fewest.
-  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 2, 64});
+  // Targets /26 and /32 make 8 entries (/24 -> 4, /25 -> 2), the fewest
+  // (/32 alone would make 449, more than the budget of 4 x 64).
+  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 2, 64, 0});
   ASSERT_EQ(plan.tables.size(), 2u);
   const ClassifierTable &wide = plan.tables[0];
   EXPECT_FALSE(wide.lpm);
@@ -199,9 +200,45 @@ TEST(Classify, ManyPrefixLengthsExpandToFewHashTables) {
   EXPECT_EQ(plan.tables[1].fields[0].bits, 32u);
   EXPECT_ELEMENTS(plan.tables[1].rules, 3u);
   // Too many entries for the allowed expansion: one LPM trie.
-  plan = planClassifier(b.chain(), {1, 8, 2, 1});
+  plan = planClassifier(b.chain(), {1, 8, 2, 1, 0});
   ASSERT_EQ(plan.tables.size(), 1u);
   EXPECT_TRUE(plan.tables[0].lpm);
+}
+
+// Few rules may expand far beyond maxExpansion per rule, up to
+// maxExpandedEntries in all; past that, one LPM trie.
+TEST(Classify, SmallRulesetsExpandUpToTheEntryBudget) {
+  ChainBuilder b(ir::Hook::Xdp);
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("10.0.0.0"), 8)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("11.1.0.0"), 16)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("11.2.0.0"), 16)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("12.1.2.0"), 24)});
+  b.addRule({prefix(FieldId::Ip4Saddr, ip4("12.1.3.0"), 24)});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("13.1.2.3"))});
+  // Targets /16, /24, /32: the /8 becomes 256 entries, 261 in all, far
+  // more than 4 per rule.
+  ClassifierPlan plan = planClassifier(b.chain(), {1, 8, 3, 4, 261});
+  ASSERT_EQ(plan.tables.size(), 3u);
+  size_t entries = 0;
+  for (const ClassifierTable &table : plan.tables) {
+    EXPECT_FALSE(table.lpm);
+    entries += table.entries.size();
+  }
+  EXPECT_EQ(entries, 261u);
+  EXPECT_EQ(plan.tables[0].fields[0].bits, 16u);
+  EXPECT_ELEMENTS(plan.tables[0].rules, 0u, 1u, 2u);
+  plan = planClassifier(b.chain(), {1, 8, 3, 4, 260});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_TRUE(plan.tables[0].lpm);
+  // Two lookups suffice when more entries are allowed: targets /16 and /32
+  // make 771 entries (the /24s become 256 each).
+  plan = planClassifier(b.chain(), {1, 8, 3, 4, 771});
+  ASSERT_EQ(plan.tables.size(), 2u);
+  EXPECT_EQ(plan.tables[0].fields[0].bits, 16u);
+  EXPECT_EQ(plan.tables[0].entries.size(), 258u);
+  EXPECT_EQ(plan.tables[1].fields[0].bits, 32u);
+  EXPECT_ELEMENTS(plan.tables[1].rules, 3u, 4u, 5u);
+  EXPECT_EQ(plan.tables[1].entries.size(), 513u);
 }
 
 TEST(Classify, SockAddrHooksAreNotClassified) {
@@ -243,7 +280,7 @@ TEST(Classify, HundredThousandRulesMakeFewTables) {
   EXPECT_GE(entries, 100000u); // overlapping prefixes share entries
   EXPECT_LE(entries, 4u * 100000u);
   EXPECT_TRUE(plan.residual.empty());
-  plan = planClassifier(prefixes.chain(), {16, 8, 3, 1});
+  plan = planClassifier(prefixes.chain(), {16, 8, 3, 1, 0});
   ASSERT_EQ(plan.tables.size(), 1u);
   EXPECT_TRUE(plan.tables[0].lpm);
   EXPECT_EQ(plan.tables[0].entries.size(), 100000u);
@@ -375,7 +412,7 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
     // Default options, or small tables with prefixes as one LPM trie, or
     // expanded to 1, 2 or 3 lengths.
     const ClassifyOptions variants[] = {
-        {2, 4, 0, 64}, {2, 4, 1, 64}, {2, 4, 2, 64}, {2, 4, 3, 4}};
+        {2, 4, 0, 64}, {2, 4, 1, 64}, {2, 4, 2, 64}, {2, 4, 3, 4, 0}};
     ClassifierPlan plan = planClassifier(
         chain, seed % 3 == 0 ? ClassifyOptions{} : variants[seed % 4]);
     ASSERT_FALSE(plan.empty()) << seed;

@@ -99,6 +99,9 @@ public:
                             const std::vector<std::string> &add,
                             const std::vector<std::string> &remove);
   ChainState getChain(const std::string &name, bool readSets);
+  /// The chain's program id and links only (no record, counters or sets):
+  /// cheap whatever the number of rules.
+  ChainState getChainProgram(const std::string &name);
   void flushChain(const std::string &name);
 
   /// The chain's log ring buffer, opened so it outlives the lock.

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "bfc/IR/BFIR.h"
 
 namespace bfc::object {
@@ -187,6 +189,8 @@ struct Metadata {
 /// and the consistency of indexes (rules, counters, sets, host slots).
 /// Throws ObjectError naming the offending field.
 Metadata parseMetadata(std::string_view json);
+/// The same, on a parsed document (a record embeds the metadata).
+Metadata parseMetadataDocument(const nlohmann::json &document);
 
 /// The JSON document for `meta` (round-trips through parseMetadata; set
 /// elements are not part of the JSON).

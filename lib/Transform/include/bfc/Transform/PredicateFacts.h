@@ -91,11 +91,19 @@ private:
     ir::Bytes mask, bits, lo, hi;
   };
 
+  /// Fields nothing was learnt about share one default state (nothing
+  /// known): most rules test a few of the fields, and the passes build
+  /// facts for every rule several times. Writing materializes the state.
+  static const FieldState &initialState(ir::FieldId field);
   FieldState &state(ir::FieldId field) {
-    return fields_[static_cast<unsigned>(field)];
+    FieldState &st = fields_[static_cast<unsigned>(field)];
+    if (st.mask.empty())
+      st = initialState(field);
+    return st;
   }
   const FieldState &state(ir::FieldId field) const {
-    return fields_[static_cast<unsigned>(field)];
+    const FieldState &st = fields_[static_cast<unsigned>(field)];
+    return st.mask.empty() ? initialState(field) : st;
   }
 
   void markPresent(uint8_t headers);
@@ -122,7 +130,7 @@ private:
   unsigned changes_ = 0; ///< bumped whenever a fact is learnt
   uint8_t present_ = 0;
   uint8_t absent_ = 0;
-  std::array<FieldState, ir::kNumFields> fields_;
+  std::array<FieldState, ir::kNumFields> fields_; ///< empty: initialState
   std::vector<const ir::Predicate *> assumed_;
 };
 

@@ -103,7 +103,7 @@ void ChainLowering::run() {
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   setLocation(chain_.range);
-  stateBase_ = var(ArrayType::get(i8(), kStateSize), "state", 8);
+  stateBase_ = var(ArrayType::get(i8(), stateSize_), "state", 8);
   std::vector<std::pair<size_t, size_t>> groups = ruleGroups();
   if (groups.size() > 1) {
     // The verifier walks the rules once per distinct set of known values it
@@ -130,6 +130,7 @@ void ChainLowering::run() {
     return;
   }
   emitEpilogueFunction();
+  emitCandidateFunctions();
   // Malformed packets bump the error counter once, then are filtered with
   // the headers that were present.
   BasicBlock *countError = block("error");
@@ -178,6 +179,8 @@ void ChainLowering::emitChainEnd() {
   setLocation(chain_.range);
   if (!bestApplied_)
     emitBestRule();
+  uint32_t rules = static_cast<uint32_t>(chain_.rules.size());
+  emitFlush(c32(rules), rules);
   emitEffects(
       c32(BFC_COUNTER_POLICY(static_cast<uint32_t>(chain_.rules.size()))));
   emitVerdict(chain_.policy, nullptr, nullptr);

@@ -41,6 +41,7 @@ void ChainLowering::createTableMaps() {
   }
   best_ = stateSlot(IntegerType::get(ml_.ctx, 24), kStateFlags, kBitBest);
   bestApplied_ = false;
+  buildCandidateTables();
 }
 
 AllocaInst *ChainLowering::keyBuffer() {
@@ -119,6 +120,11 @@ void ChainLowering::emitTableLookups() {
     b_.SetInsertPoint(hit);
     LoadInst *rule = b_.CreateLoad(i32(), found);
     rule->setAlignment(Align(4));
+    if (candidates_) {
+      emitCandidateWalk(t, rule, done);
+      b_.SetInsertPoint(done);
+      continue;
+    }
     Value *candidate = b_.CreateTrunc(rule, bestType);
     Value *best = load(best_);
     store(best_,
@@ -154,8 +160,11 @@ void ChainLowering::emitBestRule() {
       b_.CreateICmpEQ(best, ConstantInt::get(best->getType(), kNoBestRule)),
       none, apply);
   b_.SetInsertPoint(apply);
-  // Classified rules are terminal: the epilogue returns their verdict.
-  emitMatched(b_.CreateZExt(best, i32()), none);
+  // Only deciding candidates set best: the epilogue returns their verdict,
+  // after the CONTINUE candidates before them.
+  Value *index = b_.CreateZExt(best, i32());
+  emitFlush(index);
+  emitMatched(index, none);
   b_.SetInsertPoint(none);
 }
 

@@ -279,7 +279,20 @@ void ChainLowering::emitFlush(Value *upto, uint32_t known) {
   // lowest CONTINUE candidate.
   if (!flush_ || known <= firstPending_)
     return;
+  // Usually nothing is pending: a look at the slots saves the call.
+  Value *any = c64(0);
+  for (unsigned at = 0; at < pendingSlots_ * 4; at += 8)
+    any = b_.CreateOr(
+        any, b_.CreateLoad(i64(), b_.CreateConstInBoundsGEP1_64(
+                                      i8(), stateBase_, kStatePending + at)));
+  BasicBlock *flush = nextBlock("pending.flush");
+  BasicBlock *done = block("pending.done");
+  done->moveAfter(flush);
+  b_.CreateCondBr(b_.CreateICmpNE(any, c64(0)), flush, done);
+  b_.SetInsertPoint(flush);
   b_.CreateCall(flush_, {ctxArg_, upto, stateBase_});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
 }
 
 } // namespace bfc::codegen::detail

@@ -140,8 +140,8 @@ void ChainLowering::run() {
   emitEffects(c32(BFC_COUNTER_ERRORS(rules)));
   b_.CreateBr(counted);
   b_.SetInsertPoint(counted);
-  if (!plan_.empty())
-    emitTableLookups();
+  // The tables are looked up before the first rule that needs `best`
+  // (emitOrderedRule): rules before every candidate may decide first.
 
   if (groups.size() <= 1) {
     for (const ir::Rule *rule : order_) {
@@ -155,6 +155,10 @@ void ChainLowering::run() {
   }
 
   for (size_t g = 0; g < groups.size(); ++g) {
+    // The lookups store into the state with opaqueZero_: in this function.
+    for (size_t i = groups[g].first; i < groups[g].second; ++i)
+      if (!tablesLookedUp_ && order_[i]->index > firstClassified_)
+        emitTableLookups();
     Function *group = emitGroup(g, groups[g].first, groups[g].second);
     Value *r = b_.CreateCall(group, {ctxArg_, stateBase_});
     BasicBlock *decided = block(fmt::format("group{}.decided", g));

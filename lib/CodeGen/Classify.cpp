@@ -41,6 +41,7 @@ void ChainLowering::createTableMaps() {
   }
   best_ = stateSlot(IntegerType::get(ml_.ctx, 24), kStateFlags, kBitBest);
   bestApplied_ = false;
+  tablesLookedUp_ = false;
   buildCandidateTables();
 }
 
@@ -81,6 +82,7 @@ void ChainLowering::putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
 }
 
 void ChainLowering::emitTableLookups() {
+  tablesLookedUp_ = true;
   IntegerType *bestType = cast<IntegerType>(best_.type);
   store(best_, ConstantInt::get(bestType, kNoBestRule));
   for (size_t t = 0; t < plan_.tables.size(); ++t) {
@@ -135,6 +137,8 @@ void ChainLowering::emitTableLookups() {
 }
 
 void ChainLowering::emitOrderedRule(const ir::Rule &rule, BasicBlock *next) {
+  if (!tablesLookedUp_ && rule.index > firstClassified_)
+    emitTableLookups();
   if (!bestApplied_ && rule.index > lastClassified_)
     emitBestRule();
   if (!bestApplied_ && rule.index > firstClassified_) {
@@ -152,6 +156,8 @@ void ChainLowering::emitOrderedRule(const ir::Rule &rule, BasicBlock *next) {
 }
 
 void ChainLowering::emitBestRule() {
+  if (!tablesLookedUp_)
+    emitTableLookups();
   bestApplied_ = true;
   Value *best = load(best_);
   BasicBlock *none = nextBlock("best.none");

@@ -314,7 +314,8 @@ private:
   // Classification (Classify.cpp, docs/codegen.md "Classification").
   /// The table maps, and `order_`: the rules tested in order.
   void createTableMaps();
-  /// Looks the tables up and stores the lowest index found in `best_`.
+  /// Looks the tables up and stores the lowest index found in `best_`
+  /// (before the first rule after a classified one, or the best rule).
   void emitTableLookups();
   /// `rule` of `order_`: applies the tables' best rule first once every
   /// classified rule is before it, runs it only while its index is below
@@ -395,7 +396,8 @@ private:
   std::vector<const ir::Rule *> order_; ///< rules tested in order
   Slot best_;                           ///< i24 in the flags word
   uint32_t firstClassified_ = 0, lastClassified_ = 0;
-  bool bestApplied_ = true; ///< no table, or the best rule was applied
+  bool bestApplied_ = true;    ///< no table, or the best rule was applied
+  bool tablesLookedUp_ = true; ///< no table, or the lookups were emitted
   /// Per rule: next candidate (bits 0-23), CONTINUE (24), guard template
   /// (25-39, 0: none), first guard parameter (40-63).
   GlobalVariable *candidates_ = nullptr;

@@ -93,6 +93,18 @@ const Hook kLongChainHooks[] = {Hook::TcIngress, Hook::Xdp,
                                 Hook::CgroupSkbEgress};
 ir::Bytes source(unsigned i) { return ip4(10, uint8_t(i >> 8), uint8_t(i), 1); }
 
+/// The classifier tables of `module`'s compiled chain (a copy: the object
+/// owns its metadata).
+std::vector<object::TableInfo> classifierTables(const ir::Module &module) {
+  std::optional<std::string> bytes = compile(module);
+  if (!bytes) {
+    ADD_FAILURE() << "the module does not compile";
+    return {};
+  }
+  const object::ObjectFile object = objectFile(*bytes);
+  return object.metadata().chains.front().tables;
+}
+
 void expectSameAsInterpreter(Hook hook, const ir::Module &module,
                              const std::vector<std::string> &specs) {
   std::vector<std::string> diffs = compareAll(module, specs);
@@ -202,13 +214,10 @@ TEST(CodeGenDifferential, ClassifiedChainsWithContinueAndEffects) {
       b.add(std::move(r));
     }
     // The tables are there: most rules are classified.
-    std::optional<std::string> bytes = compile(b.module);
-    ASSERT_TRUE(bytes);
-    const object::ObjectFile object = objectFile(*bytes);
-    const object::ChainInfo &info = object.metadata().chains.front();
-    ASSERT_GE(info.tables.size(), 3u) << ir::hookName(hook);
+    std::vector<object::TableInfo> tables = classifierTables(b.module);
+    ASSERT_GE(tables.size(), 3u) << ir::hookName(hook);
     size_t entries = 0;
-    for (const object::TableInfo &t : info.tables)
+    for (const object::TableInfo &t : tables)
       entries += t.entries.size();
     EXPECT_GE(entries, kRules / 2) << ir::hookName(hook);
 
@@ -322,12 +331,9 @@ TEST(CodeGenDifferential, GuardedAndContinueCandidates) {
       b.add(std::move(r));
     }
     // Nearly every rule is in the one table.
-    std::optional<std::string> bytes = compile(b.module);
-    ASSERT_TRUE(bytes);
-    const object::ObjectFile object = objectFile(*bytes);
-    const object::ChainInfo &info = object.metadata().chains.front();
-    ASSERT_EQ(info.tables.size(), 1u) << ir::hookName(hook);
-    EXPECT_GE(info.tables[0].entries.size(), kRules * 8 / 10);
+    std::vector<object::TableInfo> tables = classifierTables(b.module);
+    ASSERT_EQ(tables.size(), 1u) << ir::hookName(hook);
+    EXPECT_GE(tables[0].entries.size(), kRules * 8 / 10);
 
     std::vector<unsigned> targets;
     for (unsigned t = 1; t < 13; ++t)

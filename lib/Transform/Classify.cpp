@@ -66,6 +66,22 @@ ir::Bytes ruleKey(const ir::Rule &rule, const std::vector<TableField> &shape) {
   return key;
 }
 
+/// The set of a rule that is only `(field) in set` on one header field, an
+/// exact set, and decides: each element is a key of the rule.
+const ir::Set *keySet(const ir::Chain &chain, const ir::Rule &rule) {
+  if (rule.predicates.size() != 1 || rule.verdict == ir::Verdict::Continue)
+    return nullptr;
+  const ir::Predicate &pred = rule.predicates.front();
+  if (pred.kind != ir::Predicate::Kind::Set || pred.negate ||
+      pred.set >= chain.sets.size())
+    return nullptr;
+  const ir::Set &set = chain.sets[pred.set];
+  if (set.lpm || set.key.size() != 1 || set.elements.empty() ||
+      ir::fieldInfo(set.key.front()).proto == ir::Proto::None)
+    return nullptr;
+  return &set;
+}
+
 /// A group of rules of one shape (or one LPM field), before budgeting.
 struct Group {
   std::vector<TableField> fields;
@@ -98,6 +114,33 @@ ClassifierTable exactTable(const ir::Chain &chain, const Group &group,
   std::map<ir::Bytes, Walk> walks;
   for (uint32_t index : group.rules) {
     const ir::Rule &rule = chain.rules[index];
+    if (const ir::Set *set = keySet(chain, rule)) {
+      // A plain rule with many keys: it closes each key's walk, and takes
+      // a place in all of them or in none.
+      bool fits = std::all_of(
+          set->elements.begin(), set->elements.end(), [&](const auto &e) {
+            auto found = walks.find(e.key);
+            return found == walks.end() || found->second.closed ||
+                   found->second.length < options.maxChain;
+          });
+      if (!fits)
+        continue; // stays residual
+      for (const ir::SetElement &element : set->elements) {
+        auto [found, fresh] =
+            walks.try_emplace(element.key, Walk{index, 1, 0, true});
+        if (fresh) {
+          table.entries.push_back({element.key, 0, index});
+        } else if (!found->second.closed) {
+          plan.next[found->second.last] = index;
+          found->second = {index, found->second.length + 1,
+                           found->second.continues, true};
+          table.longestChain =
+              std::max(table.longestChain, found->second.length);
+        }
+      }
+      table.rules.push_back(index);
+      continue;
+    }
     bool continues = rule.verdict == ir::Verdict::Continue;
     bool plain = !continues && plan.guards[index].empty();
     ir::Bytes key = ruleKey(rule, group.fields);
@@ -319,10 +362,18 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
                    pred.field == FieldId::MetaMark;
   std::map<std::vector<TableField>, Group> exact;
   std::vector<bool> classified(chain.rules.size(), false);
+  std::vector<bool> setKeyed(chain.rules.size(), false);
   for (const ir::Rule &rule : chain.rules) {
     std::vector<uint32_t> guards;
     std::vector<TableField> shape =
         classifierShape(chain, rule, &guards, options.maxPending > 0);
+    const ir::Set *set = nullptr;
+    if (shape.empty() && ir::sockAddrFamily(chain.hook) == 0 &&
+        (set = keySet(chain, rule)) != nullptr) {
+      FieldId field = set->key.front();
+      shape = {{field, ir::fieldInfo(field).width * 8u}};
+      setKeyed[rule.index] = true;
+    }
     if (shape.empty() ||
         (rule.verdict == ir::Verdict::Continue && rule.mark && readsMark))
       continue;
@@ -331,8 +382,10 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
     group.fields = shape;
     group.rules.push_back(rule.index);
   }
+  // Rules with one key and no guards that decide: they can share merged
+  // entries.
   auto plain = [&](uint32_t index) {
-    return plan.guards[index].empty() &&
+    return plan.guards[index].empty() && !setKeyed[index] &&
            chain.rules[index].verdict != ir::Verdict::Continue;
   };
   // Prefixes of one address field in more lengths than hash lookups are

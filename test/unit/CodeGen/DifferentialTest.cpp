@@ -265,6 +265,16 @@ TEST(CodeGenDifferential, GuardedAndContinueCandidates) {
     ir::Predicate inServices;
     inServices.kind = ir::Predicate::Kind::Set;
     inServices.set = 0;
+    // A blocklist whose elements are keys of the table (one shadows a
+    // later rule).
+    ir::Set blocked;
+    blocked.name = "blocked";
+    blocked.key = {FieldId::Ip4Saddr};
+    for (const ir::Bytes &a : {source(kRules / 3 + 4), ip4(192, 0, 2, 7)})
+      blocked.elements.push_back({a, 0, {}});
+    b.chain().sets.push_back(std::move(blocked));
+    ir::Predicate inBlocked = inServices;
+    inBlocked.set = 1;
     ir::Predicate anySynFin = field(FieldId::TcpFlags, {0x03});
     anySynFin.op = ir::CmpOp::AnyBits;
     for (unsigned i = 0; i < kRules; ++i) {
@@ -275,6 +285,8 @@ TEST(CodeGenDifferential, GuardedAndContinueCandidates) {
         syn.op = ir::CmpOp::AnyBits;
         r = rule({syn}, Verdict::Continue);
         r.log.enabled = true;
+      } else if (i == kRules / 3) {
+        r = rule({inBlocked}, Verdict::Drop);
       } else if (i == kRules / 2) {
         r = rule({range(FieldId::UdpDport, be16(5000), be16(5010))},
                  Verdict::Continue);
@@ -337,7 +349,7 @@ TEST(CodeGenDifferential, GuardedAndContinueCandidates) {
 
     std::vector<unsigned> targets;
     for (unsigned t = 1; t < 13; ++t)
-      for (unsigned base : {0u, kRules / 2 - 4, kRules - 13})
+      for (unsigned base : {0u, kRules / 3 - 4, kRules / 2 - 4, kRules - 13})
         targets.push_back(base + t);
     std::vector<std::string> specs;
     for (unsigned target : targets)
@@ -350,6 +362,7 @@ TEST(CodeGenDifferential, GuardedAndContinueCandidates) {
                                     target & 255, l4));
     specs.push_back("eth/ip4(src=192.0.2.1)/tcp(sport=2000,dport=80)");
     specs.push_back("eth/ip4(src=192.0.2.1)/udp(dport=5007)");
+    specs.push_back("eth/ip4(src=192.0.2.7)/udp(dport=5007)");
     specs.push_back("eth/ip6/tcp(dport=80)");
     expectSameAsInterpreter(hook, b.module, specs);
   }

@@ -187,6 +187,38 @@ TEST(Classify, CandidatesWithGuardsOrContinueChainByKey) {
   EXPECT_EQ(plan.tables[0].mostContinues, 0u);
 }
 
+TEST(Classify, ExactSetRulesTakeAKeyPerElement) {
+  ChainBuilder b(ir::Hook::Xdp);
+  ir::Set blocked;
+  blocked.name = "blocked";
+  blocked.key = {FieldId::Ip4Saddr};
+  for (const char *a : {"10.0.0.1", "10.0.0.9"})
+    blocked.elements.push_back({ip4(a), 0, {}});
+  b.chain().sets.push_back(blocked);
+  ir::Predicate in;
+  in.kind = ir::Predicate::Kind::Set;
+  in.set = 0;
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.9")),
+             rangeOf(FieldId::TcpDport, 1, 9)});
+  b.addRule({in});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.1"))});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.2"))});
+  ClassifierPlan plan = planClassifier(b.chain(), {2, 8});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  // Rule 2 comes after the set's 10.0.0.1: it never matches.
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 1u, 2u, 3u);
+  EXPECT_TRUE(plan.residual.empty());
+  ASSERT_EQ(plan.tables[0].entries.size(), 3u);
+  EXPECT_EQ(plan.tables[0].entries[0].rule, 0u); // 10.0.0.9, then rule 1
+  EXPECT_EQ(plan.next[0], 1u);
+  EXPECT_EQ(plan.tables[0].entries[1].rule, 1u); // 10.0.0.1
+  EXPECT_EQ(plan.tables[0].entries[2].rule, 3u);
+  // An LPM set stays a lookup of its own.
+  b.chain().sets[0].lpm = true;
+  plan = planClassifier(b.chain(), {2, 8});
+  EXPECT_ELEMENTS(plan.residual, 1u);
+}
+
 TEST(Classify, BudgetKeepsSmallShapesAsCompares) {
   ChainBuilder b(ir::Hook::Xdp);
   for (int i = 0; i < 5; ++i)

@@ -105,7 +105,7 @@ void ChainLowering::run() {
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   setLocation(chain_.range);
-  stateBase_ = var(ArrayType::get(i8(), kStateSize), "state", 8);
+  stateBase_ = var(ArrayType::get(i8(), stateSize_), "state", 8);
   std::vector<std::pair<size_t, size_t>> groups = ruleGroups();
   if (groups.size() > 1) {
     // The verifier walks the rules once per distinct set of known values it
@@ -132,6 +132,7 @@ void ChainLowering::run() {
     return;
   }
   emitEpilogueFunction();
+  emitCandidateFunctions();
   // Malformed packets bump the error counter once, then are filtered with
   // the headers that were present.
   BasicBlock *countError = block("error");
@@ -141,8 +142,8 @@ void ChainLowering::run() {
   emitEffects(c32(BFC_COUNTER_ERRORS(rules)));
   b_.CreateBr(counted);
   b_.SetInsertPoint(counted);
-  if (!plan_.empty())
-    emitTableLookups();
+  // The tables are looked up before the first rule that needs `best`
+  // (emitOrderedRule): rules before every candidate may decide first.
 
   if (groups.size() <= 1) {
     for (const ir::Rule *rule : order_) {
@@ -156,6 +157,10 @@ void ChainLowering::run() {
   }
 
   for (size_t g = 0; g < groups.size(); ++g) {
+    // The lookups store into the state with opaqueZero_: in this function.
+    for (size_t i = groups[g].first; i < groups[g].second; ++i)
+      if (!tablesLookedUp_ && order_[i]->index > firstClassified_)
+        emitTableLookups();
     Function *group = emitGroup(g, groups[g].first, groups[g].second);
     Value *r = b_.CreateCall(group, {ctxArg_, stateBase_});
     BasicBlock *decided = block(fmt::format("group{}.decided", g));
@@ -180,6 +185,8 @@ void ChainLowering::emitChainEnd() {
   setLocation(chain_.range);
   if (!bestApplied_)
     emitBestRule();
+  uint32_t rules = static_cast<uint32_t>(chain_.rules.size());
+  emitFlush(c32(rules), rules);
   emitEffects(
       c32(BFC_COUNTER_POLICY(static_cast<uint32_t>(chain_.rules.size()))));
   emitVerdict(chain_.policy, nullptr, nullptr);

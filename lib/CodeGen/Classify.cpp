@@ -41,6 +41,8 @@ void ChainLowering::createTableMaps() {
   }
   best_ = stateSlot(IntegerType::get(ml_.ctx, 24), kStateFlags, kBitBest);
   bestApplied_ = false;
+  tablesLookedUp_ = false;
+  buildCandidateTables();
 }
 
 AllocaInst *ChainLowering::keyBuffer() {
@@ -80,6 +82,7 @@ void ChainLowering::putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
 }
 
 void ChainLowering::emitTableLookups() {
+  tablesLookedUp_ = true;
   IntegerType *bestType = cast<IntegerType>(best_.type);
   store(best_, ConstantInt::get(bestType, kNoBestRule));
   for (size_t t = 0; t < plan_.tables.size(); ++t) {
@@ -119,6 +122,11 @@ void ChainLowering::emitTableLookups() {
     b_.SetInsertPoint(hit);
     LoadInst *rule = b_.CreateLoad(i32(), found);
     rule->setAlignment(Align(4));
+    if (candidates_) {
+      emitCandidateWalk(t, rule, done);
+      b_.SetInsertPoint(done);
+      continue;
+    }
     Value *candidate = b_.CreateTrunc(rule, bestType);
     Value *best = load(best_);
     store(best_,
@@ -129,6 +137,8 @@ void ChainLowering::emitTableLookups() {
 }
 
 void ChainLowering::emitOrderedRule(const ir::Rule &rule, BasicBlock *next) {
+  if (!tablesLookedUp_ && rule.index > firstClassified_)
+    emitTableLookups();
   if (!bestApplied_ && rule.index > lastClassified_)
     emitBestRule();
   if (!bestApplied_ && rule.index > firstClassified_) {
@@ -146,6 +156,8 @@ void ChainLowering::emitOrderedRule(const ir::Rule &rule, BasicBlock *next) {
 }
 
 void ChainLowering::emitBestRule() {
+  if (!tablesLookedUp_)
+    emitTableLookups();
   bestApplied_ = true;
   Value *best = load(best_);
   BasicBlock *none = nextBlock("best.none");
@@ -154,8 +166,11 @@ void ChainLowering::emitBestRule() {
       b_.CreateICmpEQ(best, ConstantInt::get(best->getType(), kNoBestRule)),
       none, apply);
   b_.SetInsertPoint(apply);
-  // Classified rules are terminal: the epilogue returns their verdict.
-  emitMatched(b_.CreateZExt(best, i32()), none);
+  // Only deciding candidates set best: the epilogue returns their verdict,
+  // after the CONTINUE candidates before them.
+  Value *index = b_.CreateZExt(best, i32());
+  emitFlush(index);
+  emitMatched(index, none);
   b_.SetInsertPoint(none);
 }
 

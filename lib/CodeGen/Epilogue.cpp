@@ -84,6 +84,41 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
   return t;
 }
 
+Function *ChainLowering::globalFunction(const std::string &name,
+                                        const char *index, bool takesState,
+                                        DISubprogram *&sp) {
+  DebugTypes &types = *ml_.types;
+  std::vector<Type *> params = {ptr(), i32()};
+  if (takesState)
+    params.push_back(ptr());
+  auto *type = FunctionType::get(i64(), params, false);
+  Function *f =
+      Function::Create(type, GlobalValue::ExternalLinkage, name, ml_.mod.get());
+  f->setSection(".text");
+  f->setDSOLocal(true);
+  f->addFnAttr(Attribute::NoUnwind);
+  f->addFnAttr(Attribute::NoInline);
+  unsigned line = chain_.range.begin.line;
+  DIType *ctxType = sp_->getType()->getTypeArray()[1];
+  DIType *stateType = stateArgType();
+  std::vector<Metadata *> signature = {types.u64(), ctxType, types.u32()};
+  if (takesState)
+    signature.push_back(stateType);
+  sp = ml_.dib->createFunction(
+      ml_.file, name, name, ml_.file, line,
+      ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(signature)),
+      line, DINode::FlagPrototyped,
+      DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized);
+  f->setSubprogram(sp);
+  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
+  ml_.dib->createParameterVariable(sp, index, 2, ml_.file, line, types.u32(),
+                                   true);
+  if (takesState)
+    ml_.dib->createParameterVariable(sp, "state", 3, ml_.file, line, stateType,
+                                     true);
+  return f;
+}
+
 GlobalVariable *ChainLowering::ruleTable(const std::string &suffix,
                                          IntegerType *type, DIType *diType,
                                          const std::vector<uint64_t> &values) {
@@ -125,35 +160,9 @@ void ChainLowering::emitEpilogueFunction() {
 
   // u64 <prog>_matched(ctx, u32 rule[, state]): global, so the verifier
   // checks it once on its own instead of at every call.
-  std::string name = fmt::format("{}_matched", sym_.program);
-  std::vector<Type *> params = {ptr(), i32()};
-  if (epilogueTakesState_)
-    params.push_back(ptr());
-  auto *type = FunctionType::get(i64(), params, false);
-  Function *f =
-      Function::Create(type, GlobalValue::ExternalLinkage, name, ml_.mod.get());
-  f->setSection(".text");
-  f->setDSOLocal(true);
-  f->addFnAttr(Attribute::NoUnwind);
-  f->addFnAttr(Attribute::NoInline);
-  unsigned line = chain_.range.begin.line;
-  DIType *ctxType = sp_->getType()->getTypeArray()[1];
-  DIType *stateType = stateArgType();
-  std::vector<Metadata *> signature = {types.u64(), ctxType, types.u32()};
-  if (epilogueTakesState_)
-    signature.push_back(stateType);
-  DISubprogram *sp = ml_.dib->createFunction(
-      ml_.file, name, name, ml_.file, line,
-      ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(signature)),
-      line, DINode::FlagPrototyped,
-      DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized);
-  f->setSubprogram(sp);
-  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
-  ml_.dib->createParameterVariable(sp, "rule", 2, ml_.file, line, types.u32(),
-                                   true);
-  if (epilogueTakesState_)
-    ml_.dib->createParameterVariable(sp, "state", 3, ml_.file, line, stateType,
-                                     true);
+  DISubprogram *sp = nullptr;
+  Function *f = globalFunction(fmt::format("{}_matched", sym_.program), "rule",
+                               epilogueTakesState_, sp);
 
   GlobalVariable *actions =
       ruleTable("rule_actions", i16(), types.u16(), t.actions);
@@ -270,12 +279,13 @@ void ChainLowering::keepContextArg() {
 DIType *ChainLowering::stateArgType() {
   // A pointer to a struct of scalars: the verifier gives a global function
   // such an argument as nullable memory of the struct's size.
-  // Made once per chain: the epilogue and the rule groups share it.
+  // Made once per chain, once the state's size is known (pending slots
+  // included): the epilogue, the rule groups, guards and flush share it.
   if (!stateArgType_) {
     DebugTypes &types = *ml_.types;
     stateArgType_ = types.pointerTo(types.structType(
         "bfc_packet_state",
-        {{"bytes", types.arrayOf(types.u8(), kStateSize), kStateSize * 8ull}}));
+        {{"bytes", types.arrayOf(types.u8(), stateSize_), stateSize_ * 8ull}}));
   }
   return stateArgType_;
 }

@@ -282,6 +282,11 @@ private:
   /// `fail` when it does not.
   void emitPredicate(const ir::Predicate &pred, BasicBlock *fail);
   Value *fieldTest(const ir::Predicate &pred);
+  /// The constants fieldTest compares `pred`'s field with, as words.
+  static std::vector<uint64_t> fieldOperands(const ir::Predicate &pred);
+  /// Word `i` of `words` as `type`: a constant, or in a guard template the
+  /// rule's parameter (guardOperands_).
+  Value *operand(const std::vector<uint64_t> &words, unsigned i, Type *type);
   /// Large chains: the predicate as an i64 0 or 1 computed without any
   /// branch (see emitRule); null for predicates that need one (sets, flow
   /// probability, sock_addr fields).
@@ -309,7 +314,8 @@ private:
   // Classification (Classify.cpp, docs/codegen.md "Classification").
   /// The table maps, and `order_`: the rules tested in order.
   void createTableMaps();
-  /// Looks the tables up and stores the lowest index found in `best_`.
+  /// Looks the tables up and stores the lowest index found in `best_`
+  /// (before the first rule after a classified one, or the best rule).
   void emitTableLookups();
   /// `rule` of `order_`: applies the tables' best rule first once every
   /// classified rule is before it, runs it only while its index is below
@@ -320,6 +326,22 @@ private:
   void emitBestRule();
   /// After the last rule: the best rule if still pending, then the policy.
   void emitChainEnd();
+
+  // Candidates with guards and CONTINUE candidates (Candidates.cpp,
+  // docs/codegen.md "Guarded candidates").
+  /// The per-rule candidate table and guard parameters in .rodata.
+  void buildCandidateTables();
+  /// `<prog>_guards` and `<prog>_flush`, when the plan needs them.
+  void emitCandidateFunctions();
+  /// Table `t`'s hit, `first` (i32) its entry: walks the candidates of the
+  /// key and lowers `best_`; the builder ends in `done`.
+  void emitCandidateWalk(size_t t, Value *first, BasicBlock *done);
+  /// Applies the effects of the pending CONTINUE candidates below `upto`
+  /// (i32), in rule order; nothing when none can be pending there.
+  void emitFlush(Value *upto, uint32_t known = kNoBestRule);
+  /// A global function (ctx, u32 <index>, state) -> u64 of this chain.
+  Function *globalFunction(const std::string &name, const char *index,
+                           bool takesState, DISubprogram *&sp);
   /// The function's key buffer, sized for the largest set or table key.
   AllocaInst *keyBuffer();
   /// Stores `field`'s raw bytes, masked to their first `bits`, at byte `at`
@@ -380,7 +402,24 @@ private:
   std::vector<const ir::Rule *> order_; ///< rules tested in order
   Slot best_;                           ///< i24 in the flags word
   uint32_t firstClassified_ = 0, lastClassified_ = 0;
-  bool bestApplied_ = true; ///< no table, or the best rule was applied
+  bool bestApplied_ = true;    ///< no table, or the best rule was applied
+  bool tablesLookedUp_ = true; ///< no table, or the lookups were emitted
+  /// Per rule: next candidate (bits 0-23), CONTINUE (24), guard template
+  /// (25-39, 0: none), first guard parameter (40-63).
+  GlobalVariable *candidates_ = nullptr;
+  GlobalVariable *guardParams_ = nullptr;             ///< u64 words
+  std::vector<std::vector<uint32_t>> guardTemplates_; ///< an example rule's
+                                                      ///< guards, by id - 1
+  std::vector<uint32_t> templateRule_; ///< the example rule of each
+  Function *guards_ = nullptr, *flush_ = nullptr;
+  /// Pending CONTINUE candidates: u32 slots after the packet state, each
+  /// a rule index + 1 (0: empty); the first slot of each table.
+  unsigned pendingSlots_ = 0;
+  std::vector<unsigned> pendingBase_;
+  uint32_t firstPending_ = kNoBestRule; ///< lowest CONTINUE candidate
+  unsigned stateSize_ = kStateSize;
+  /// Guard templates: the index of the current predicate's first parameter.
+  Value *guardOperands_ = nullptr;
 
   // Per-packet state (promoted to SSA by the optimiser).
   Value *stateBase_ = nullptr;              // the packet state of this function

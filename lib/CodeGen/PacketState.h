@@ -71,6 +71,9 @@ inline constexpr unsigned kStateFlags = 0, kStateChainBits = 8, kStateL2 = 40,
                           kStateIp4 = 56, kStateIp6 = 80, kStateTcp = 120,
                           kStateUdp = 144, kStateIcmp = 152, kStateIcmpv6 = 160,
                           kStatePorts = 168, kStateSize = 176;
+// Chains with CONTINUE candidates: their pending slots follow the state
+// (u32 each, at most kMaxPending).
+inline constexpr unsigned kStatePending = kStateSize, kMaxPending = 8;
 // Bits of the flags word. Bits [40, 64): the lowest rule index the
 // classifier tables found, kNoBestRule when none (docs/codegen.md,
 // "Classification").

@@ -15,11 +15,11 @@ void ChainLowering::emitParse() {
       usesChainBits_ |= p.kind == ir::Predicate::Kind::Ip6HeaderChain;
   // The whole state starts at zero.
   if (opaqueZero_) {
-    for (unsigned at = 0; at < kStateSize; at += 8)
+    for (unsigned at = 0; at < stateSize_; at += 8)
       b_.CreateStore(opaqueZero_,
                      b_.CreateConstInBoundsGEP1_64(i8(), stateBase_, at));
   } else {
-    b_.CreateMemSet(stateBase_, b_.getInt8(0), kStateSize, MaybeAlign(8));
+    b_.CreateMemSet(stateBase_, b_.getInt8(0), stateSize_, MaybeAlign(8));
   }
 
   BasicBlock *done = block("parse.done");

@@ -26,8 +26,9 @@ void ChainLowering::emitPredicate(const ir::Predicate &pred, BasicBlock *fail) {
     // Header words are zero when the header is absent: a test that fails on
     // zero fails on absent headers by itself (not when negated, and not on
     // sock_addr hooks, whose fields come from the context).
+    // Guard templates do not know the value: they always test.
     if (pred.negate || family_ == ir::HookFamily::CgroupSockAddr ||
-        holdsOnZero(pred))
+        guardOperands_ || holdsOnZero(pred))
       requireHeader(ir::fieldInfo(pred.field).proto);
     test = fieldTest(pred);
     break;
@@ -134,6 +135,34 @@ bool ChainLowering::holdsOnZero(const ir::Predicate &pred) {
   return true;
 }
 
+std::vector<uint64_t> ChainLowering::fieldOperands(const ir::Predicate &pred) {
+  // As fieldTest uses them: the range bounds as numbers; else the raw
+  // (network order) value, masked for equalities, one word per 8 bytes.
+  const ir::FieldInfo &info = ir::fieldInfo(pred.field);
+  if (pred.op == ir::CmpOp::Range)
+    return {decodeBE(pred.value), decodeBE(pred.high)};
+  ir::Bytes mask(info.width, 0xff);
+  if (pred.op == ir::CmpOp::Eq && pred.prefixLen)
+    mask = prefixMask(info.width, *pred.prefixLen);
+  bool eq = pred.op == ir::CmpOp::Eq;
+  std::vector<uint64_t> words;
+  for (unsigned begin = 0; begin < info.width; begin += 8) {
+    unsigned count = std::min(8u, info.width - begin);
+    uint64_t value = decodeLE(pred.value, begin, count);
+    words.push_back(eq ? value & decodeLE(mask, begin, count) : value);
+  }
+  return words;
+}
+
+Value *ChainLowering::operand(const std::vector<uint64_t> &words, unsigned i,
+                              Type *type) {
+  if (!guardOperands_)
+    return ConstantInt::get(type, words[i]);
+  // A guard template: the rule's value from its parameters (Candidates.cpp).
+  Value *word = tableEntry(guardParams_, b_.CreateAdd(guardOperands_, c64(i)));
+  return b_.CreateTrunc(word, type);
+}
+
 Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
   const ir::FieldInfo &info = ir::fieldInfo(pred.field);
   if (pred.value.size() != info.width ||
@@ -143,6 +172,7 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
                           info.name, pred.value.size(), info.width));
     return nullptr;
   }
+  std::vector<uint64_t> words = fieldOperands(pred);
   if (pred.op == ir::CmpOp::Range) {
     if (info.width > 8) {
       ml_.error(pred.range,
@@ -151,9 +181,8 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
     }
     Value *v = fieldNumeric(pred.field, pred.range);
     Type *type = v->getType();
-    return b_.CreateAnd(
-        b_.CreateICmpUGE(v, ConstantInt::get(type, decodeBE(pred.value))),
-        b_.CreateICmpULE(v, ConstantInt::get(type, decodeBE(pred.high))));
+    return b_.CreateAnd(b_.CreateICmpUGE(v, operand(words, 0, type)),
+                        b_.CreateICmpULE(v, operand(words, 1, type)));
   }
   // Bitwise tests work on the raw (network order) bits with constants in
   // the same order: no byte swap at run time.
@@ -163,7 +192,7 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
     mask = prefixMask(info.width, *pred.prefixLen);
   auto part = [&](Value *v, size_t begin, size_t count) -> Value * {
     Type *type = v->getType();
-    uint64_t value = decodeLE(pred.value, begin, count);
+    Value *value = operand(words, begin / 8, type);
     uint64_t m = decodeLE(mask, begin, count);
     switch (pred.op) {
     case ir::CmpOp::Eq:
@@ -172,13 +201,11 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
         return b_.getTrue();
       if (m != (count == 8 ? ~0ull : (1ull << (count * 8)) - 1))
         v = b_.CreateAnd(v, ConstantInt::get(type, m));
-      return b_.CreateICmpEQ(v, ConstantInt::get(type, value & m));
+      return b_.CreateICmpEQ(v, value);
     case ir::CmpOp::AnyBits:
-      return b_.CreateICmpNE(b_.CreateAnd(v, ConstantInt::get(type, value)),
-                             ConstantInt::get(type, 0));
+      return b_.CreateICmpNE(b_.CreateAnd(v, value), ConstantInt::get(type, 0));
     case ir::CmpOp::AllBits:
-      return b_.CreateICmpEQ(b_.CreateAnd(v, ConstantInt::get(type, value)),
-                             ConstantInt::get(type, value));
+      return b_.CreateICmpEQ(b_.CreateAnd(v, value), value);
     }
     return b_.getFalse();
   };
@@ -189,10 +216,10 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
       // the verifier on the path that goes on, and rules after it that
       // look at the same (register-held) half would be walked twice.
       uint64_t m0 = decodeLE(mask, 0, 8), m1 = decodeLE(mask, 8, 8);
-      Value *d0 = b_.CreateXor(b_.CreateAnd(raw.lo, c64(m0)),
-                               c64(decodeLE(pred.value, 0, 8) & m0));
-      Value *d1 = b_.CreateXor(b_.CreateAnd(raw.hi, c64(m1)),
-                               c64(decodeLE(pred.value, 8, 8) & m1));
+      Value *d0 =
+          b_.CreateXor(b_.CreateAnd(raw.lo, c64(m0)), operand(words, 0, i64()));
+      Value *d1 =
+          b_.CreateXor(b_.CreateAnd(raw.hi, c64(m1)), operand(words, 1, i64()));
       return b_.CreateICmpEQ(opaque(b_.CreateOr(d0, d1)), c64(0));
     }
     Value *lo = part(raw.lo, 0, 8), *hi = part(raw.hi, 8, 8);

@@ -41,11 +41,15 @@ void ChainLowering::emitRule(const ir::Rule &rule, BasicBlock *next) {
   // verdict; a constant one needs no call.
   bool effects = rule.counter || rule.log.enabled || rule.mark;
   if (rule.verdict == ir::Verdict::Continue) {
-    if (effects)
+    if (effects) {
+      emitFlush(c32(rule.index), rule.index);
       emitEffects(c32(rule.index));
+    }
     b_.CreateBr(next);
     return;
   }
+  // Pending CONTINUE candidates before it take effect first.
+  emitFlush(c32(rule.index), rule.index);
   if (!effects && rule.verdict != ir::Verdict::Redirect) {
     emitVerdict(rule.verdict, &rule, next);
     return;

@@ -25,17 +25,61 @@ unsigned comparedBits(const ir::Predicate &pred) {
   return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
 }
 
-/// The key of `rule` in a table of `shape` (its classifierShape).
+/// A predicate that can be part of a table key.
+bool isKeyPredicate(const ir::Predicate &pred) {
+  return pred.kind == ir::Predicate::Kind::Field && !pred.negate &&
+         pred.op == ir::CmpOp::Eq &&
+         ir::fieldInfo(pred.field).proto != ir::Proto::None;
+}
+
+/// A predicate a candidate may have besides its key: tested after the
+/// lookup, before the rules in front of it ran, so it must read nothing
+/// they change (meta.mark) and draw nothing at random; fields of the
+/// context stay in order too.
+bool isGuardPredicate(const ir::Predicate &pred) {
+  switch (pred.kind) {
+  case ir::Predicate::Kind::Field:
+    return pred.field != FieldId::MetaMark &&
+           pred.field != FieldId::MetaIfindex &&
+           pred.field != FieldId::MetaFlowHash;
+  case ir::Predicate::Kind::Set:
+  case ir::Predicate::Kind::Ip6HeaderChain:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// The key of `rule` in a table of `shape` (its classifierShape): the first
+/// key predicate of each field.
 ir::Bytes ruleKey(const ir::Rule &rule, const std::vector<TableField> &shape) {
   ir::Bytes key;
   for (const TableField &component : shape) {
-    auto pred = std::find_if(
-        rule.predicates.begin(), rule.predicates.end(),
-        [&](const ir::Predicate &p) { return p.field == component.field; });
+    auto pred =
+        std::find_if(rule.predicates.begin(), rule.predicates.end(),
+                     [&](const ir::Predicate &p) {
+                       return isKeyPredicate(p) && p.field == component.field;
+                     });
     ir::Bytes value = maskedPrefix(pred->value, component.bits);
     key.insert(key.end(), value.begin(), value.end());
   }
   return key;
+}
+
+/// The set of a rule that is only `(field) in set` on one header field, an
+/// exact set, and decides: each element is a key of the rule.
+const ir::Set *keySet(const ir::Chain &chain, const ir::Rule &rule) {
+  if (rule.predicates.size() != 1 || rule.verdict == ir::Verdict::Continue)
+    return nullptr;
+  const ir::Predicate &pred = rule.predicates.front();
+  if (pred.kind != ir::Predicate::Kind::Set || pred.negate ||
+      pred.set >= chain.sets.size())
+    return nullptr;
+  const ir::Set &set = chain.sets[pred.set];
+  if (set.lpm || set.key.size() != 1 || set.elements.empty() ||
+      ir::fieldInfo(set.key.front()).proto == ir::Proto::None)
+    return nullptr;
+  return &set;
 }
 
 /// A group of rules of one shape (or one LPM field), before budgeting.
@@ -47,20 +91,84 @@ struct Group {
   std::vector<TableEntry> expanded;
 };
 
-ClassifierTable exactTable(const ir::Chain &chain, const Group &group) {
+/// A hash table of `group`'s rules: each key's entry holds its lowest
+/// candidate, which links the next ones in `plan.next`, at most
+/// `options.maxChain` of them and `continueBudget` CONTINUE rules per key.
+/// Rules after a plain rule of their key can never match (it decides
+/// first); rules over the budgets stay residual.
+ClassifierTable exactTable(const ir::Chain &chain, const Group &group,
+                           ClassifierPlan &plan, const ClassifyOptions &options,
+                           unsigned continueBudget) {
   ClassifierTable table;
   table.fields = group.fields;
-  table.rules = group.rules;
   if (!group.expanded.empty()) {
+    table.rules = group.rules;
     table.entries = group.expanded;
     return table;
   }
-  std::map<ir::Bytes, size_t> seen;
+  struct Walk {
+    uint32_t last;
+    unsigned length, continues;
+    bool closed; ///< ends with a plain rule
+  };
+  std::map<ir::Bytes, Walk> walks;
   for (uint32_t index : group.rules) {
-    ir::Bytes key = ruleKey(chain.rules[index], group.fields);
-    // Rules come in order: the first of a key is the lowest index.
-    if (seen.emplace(key, table.entries.size()).second)
-      table.entries.push_back({std::move(key), 0, index});
+    const ir::Rule &rule = chain.rules[index];
+    if (const ir::Set *set = keySet(chain, rule)) {
+      // A plain rule with many keys: it closes each key's walk, and takes
+      // a place in all of them or in none.
+      bool fits = std::all_of(
+          set->elements.begin(), set->elements.end(), [&](const auto &e) {
+            auto found = walks.find(e.key);
+            return found == walks.end() || found->second.closed ||
+                   found->second.length < options.maxChain;
+          });
+      if (!fits)
+        continue; // stays residual
+      for (const ir::SetElement &element : set->elements) {
+        auto [found, fresh] =
+            walks.try_emplace(element.key, Walk{index, 1, 0, true});
+        if (fresh) {
+          table.entries.push_back({element.key, 0, index});
+        } else if (!found->second.closed) {
+          plan.next[found->second.last] = index;
+          found->second = {index, found->second.length + 1,
+                           found->second.continues, true};
+          table.longestChain =
+              std::max(table.longestChain, found->second.length);
+        }
+      }
+      table.rules.push_back(index);
+      continue;
+    }
+    bool continues = rule.verdict == ir::Verdict::Continue;
+    bool plain = !continues && plan.guards[index].empty();
+    ir::Bytes key = ruleKey(rule, group.fields);
+    auto found = walks.find(key);
+    if (found != walks.end() && found->second.closed) {
+      table.rules.push_back(index); // never matches
+      continue;
+    }
+    unsigned length = found == walks.end() ? 0 : found->second.length;
+    unsigned continuesBefore =
+        found == walks.end() ? 0 : found->second.continues;
+    if (length >= options.maxChain ||
+        (continues && continuesBefore >= continueBudget))
+      continue; // stays residual
+    if (found == walks.end()) {
+      table.entries.push_back({key, 0, index});
+      found = walks.emplace(std::move(key), Walk{index, 0, 0, false}).first;
+    } else {
+      plan.next[found->second.last] = index;
+    }
+    Walk &walk = found->second;
+    walk.last = index;
+    walk.length++;
+    walk.continues += continues;
+    walk.closed = plain;
+    table.longestChain = std::max(table.longestChain, walk.length);
+    table.mostContinues = std::max(table.mostContinues, walk.continues);
+    table.rules.push_back(index);
   }
   return table;
 }
@@ -223,53 +331,96 @@ ir::Bytes maskedPrefix(const ir::Bytes &value, unsigned bits) {
 }
 
 std::vector<TableField> classifierShape(const ir::Chain &chain,
-                                        const ir::Rule &rule) {
+                                        const ir::Rule &rule,
+                                        std::vector<uint32_t> *guards,
+                                        bool continues) {
   if (ir::sockAddrFamily(chain.hook) != 0 ||
-      rule.verdict == ir::Verdict::Continue || rule.predicates.empty())
+      (rule.verdict == ir::Verdict::Continue && !continues))
     return {};
   std::vector<TableField> shape;
-  for (const ir::Predicate &pred : rule.predicates) {
-    if (pred.kind != ir::Predicate::Kind::Field || pred.negate ||
-        pred.op != ir::CmpOp::Eq ||
-        ir::fieldInfo(pred.field).proto == ir::Proto::None)
+  std::vector<uint32_t> others;
+  for (uint32_t i = 0; i < rule.predicates.size(); ++i) {
+    const ir::Predicate &pred = rule.predicates[i];
+    bool keyed =
+        std::any_of(shape.begin(), shape.end(),
+                    [&](const TableField &f) { return f.field == pred.field; });
+    if (isKeyPredicate(pred) && !keyed) {
+      shape.push_back({pred.field, comparedBits(pred)});
+      continue;
+    }
+    // Without a guards list, only rules that are all key.
+    if (!guards || !isGuardPredicate(pred))
       return {};
-    shape.push_back({pred.field, comparedBits(pred)});
+    others.push_back(i);
   }
+  if (shape.empty())
+    return {};
   std::sort(shape.begin(), shape.end());
-  for (size_t i = 1; i < shape.size(); ++i)
-    if (shape[i].field == shape[i - 1].field)
-      return {}; // two tests of one field: not one key
+  if (guards)
+    *guards = std::move(others);
   return shape;
 }
 
 ClassifierPlan planClassifier(const ir::Chain &chain,
                               const ClassifyOptions &options) {
+  ClassifierPlan plan;
+  plan.next.assign(chain.rules.size(), kNoCandidate);
+  plan.guards.resize(chain.rules.size());
+  // A CONTINUE candidate's effects are applied late (when its turn comes
+  // among the rules that run): its mark must not be read in between.
+  bool readsMark = false;
+  for (const ir::Rule &rule : chain.rules)
+    for (const ir::Predicate &pred : rule.predicates)
+      readsMark |= pred.kind == ir::Predicate::Kind::Field &&
+                   pred.field == FieldId::MetaMark;
   std::map<std::vector<TableField>, Group> exact;
   std::vector<bool> classified(chain.rules.size(), false);
+  std::vector<bool> setKeyed(chain.rules.size(), false);
   for (const ir::Rule &rule : chain.rules) {
-    std::vector<TableField> shape = classifierShape(chain, rule);
-    if (shape.empty())
+    std::vector<uint32_t> guards;
+    std::vector<TableField> shape =
+        classifierShape(chain, rule, &guards, options.maxPending > 0);
+    const ir::Set *set = nullptr;
+    if (shape.empty() && ir::sockAddrFamily(chain.hook) == 0 &&
+        (set = keySet(chain, rule)) != nullptr) {
+      FieldId field = set->key.front();
+      shape = {{field, ir::fieldInfo(field).width * 8u}};
+      setKeyed[rule.index] = true;
+    }
+    if (shape.empty() ||
+        (rule.verdict == ir::Verdict::Continue && rule.mark && readsMark))
       continue;
+    plan.guards[rule.index] = std::move(guards);
     Group &group = exact[shape];
     group.fields = shape;
     group.rules.push_back(rule.index);
   }
+  // Rules with one key and no guards that decide: they can share merged
+  // entries.
+  auto plain = [&](uint32_t index) {
+    return plan.guards[index].empty() && !setKeyed[index] &&
+           chain.rules[index].verdict != ir::Verdict::Continue;
+  };
   // Prefixes of one address field in more lengths than hash lookups are
   // worth: expanded to a few lengths, or one LPM trie when that would make
-  // too many entries.
+  // too many entries. Their entries merge several rules, so only plain rules
+  // take part; the others stay residual.
   std::map<FieldId, PrefixGroups> prefixes;
-  for (const auto &[shape, group] : exact)
-    if (shape.size() == 1 && isAddressField(shape[0].field))
+  for (auto &[shape, group] : exact)
+    if (shape.size() == 1 && isAddressField(shape[0].field) &&
+        std::any_of(group.rules.begin(), group.rules.end(), plain))
       prefixes[shape[0].field][shape[0].bits] = &group;
   std::vector<Group> groups;
   std::set<const Group *> merged;
-  for (const auto &[field, lengths] : prefixes) {
+  for (auto &[field, lengths] : prefixes) {
     if (lengths.size() <= options.maxHashLengths)
       continue;
     size_t rules = 0;
-    for (const auto &entry : lengths) {
-      rules += entry.second->rules.size();
-      merged.insert(entry.second);
+    for (auto &entry : lengths) {
+      Group &group = *const_cast<Group *>(entry.second);
+      std::erase_if(group.rules, [&](uint32_t i) { return !plain(i); });
+      rules += group.rules.size();
+      merged.insert(&group);
     }
     std::vector<unsigned> targets =
         fewestTargets(lengths, options.maxHashLengths,
@@ -292,6 +443,7 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
   for (auto &[shape, group] : exact)
     if (!merged.count(&group))
       groups.push_back(std::move(group));
+  std::erase_if(groups, [](const Group &g) { return g.rules.empty(); });
   // Largest first; ties in a fixed order (the first rule) for determinism.
   std::stable_sort(groups.begin(), groups.end(),
                    [](const Group &a, const Group &b) {
@@ -300,22 +452,27 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
                      return a.rules.front() < b.rules.front();
                    });
 
-  ClassifierPlan plan;
+  unsigned pendingLeft = options.maxPending;
   for (const Group &group : groups) {
     if (group.rules.size() < options.minRulesPerTable ||
         plan.tables.size() >= options.maxTables)
       break;
     ClassifierTable table =
-        group.lpm ? lpmTable(chain, group) : exactTable(chain, group);
+        group.lpm ? lpmTable(chain, group)
+                  : exactTable(chain, group, plan, options, pendingLeft);
+    pendingLeft -= table.mostContinues;
     for (const TableField &component : table.fields)
       table.headers |= fieldAvailability(component.field, chain.hook).headers;
     for (uint32_t index : table.rules)
       classified[index] = true;
     plan.tables.push_back(std::move(table));
   }
-  for (const ir::Rule &rule : chain.rules)
-    if (!classified[rule.index])
-      plan.residual.push_back(rule.index);
+  for (const ir::Rule &rule : chain.rules) {
+    if (classified[rule.index])
+      continue;
+    plan.residual.push_back(rule.index);
+    plan.guards[rule.index].clear();
+  }
   return plan;
 }
 

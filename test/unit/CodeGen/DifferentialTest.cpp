@@ -93,6 +93,18 @@ const Hook kLongChainHooks[] = {Hook::TcIngress, Hook::Xdp,
                                 Hook::CgroupSkbEgress};
 ir::Bytes source(unsigned i) { return ip4(10, uint8_t(i >> 8), uint8_t(i), 1); }
 
+/// The classifier tables of `module`'s compiled chain (a copy: the object
+/// owns its metadata).
+std::vector<object::TableInfo> classifierTables(const ir::Module &module) {
+  std::optional<std::string> bytes = compile(module);
+  if (!bytes) {
+    ADD_FAILURE() << "the module does not compile";
+    return {};
+  }
+  const object::ObjectFile object = objectFile(*bytes);
+  return object.metadata().chains.front().tables;
+}
+
 void expectSameAsInterpreter(Hook hook, const ir::Module &module,
                              const std::vector<std::string> &specs) {
   std::vector<std::string> diffs = compareAll(module, specs);
@@ -202,13 +214,10 @@ TEST(CodeGenDifferential, ClassifiedChainsWithContinueAndEffects) {
       b.add(std::move(r));
     }
     // The tables are there: most rules are classified.
-    std::optional<std::string> bytes = compile(b.module);
-    ASSERT_TRUE(bytes);
-    const object::ObjectFile object = objectFile(*bytes);
-    const object::ChainInfo &info = object.metadata().chains.front();
-    ASSERT_GE(info.tables.size(), 3u) << ir::hookName(hook);
+    std::vector<object::TableInfo> tables = classifierTables(b.module);
+    ASSERT_GE(tables.size(), 3u) << ir::hookName(hook);
     size_t entries = 0;
-    for (const object::TableInfo &t : info.tables)
+    for (const object::TableInfo &t : tables)
       entries += t.entries.size();
     EXPECT_GE(entries, kRules / 2) << ir::hookName(hook);
 
@@ -227,6 +236,133 @@ TEST(CodeGenDifferential, ClassifiedChainsWithContinueAndEffects) {
     specs.push_back("eth/ip4(src=192.0.2.1)/udp(dport=5007)");
     specs.push_back("eth/ip4(src=192.0.2.1)/udp");
     specs.push_back("eth/ip4(src=0.0.0.0)/tcp(sport=0,dport=0)");
+    specs.push_back("eth/ip6/tcp(dport=80)");
+    expectSameAsInterpreter(hook, b.module, specs);
+  }
+}
+
+// Guarded candidates and CONTINUE candidates (docs/codegen.md, "Guarded
+// candidates"), like bench/rulesets.py's mix: thousands of rules, each an
+// address key and other tests (ranges, negations, flags, a set), CONTINUE
+// rules with counters, logs and marks found by the table and applied in
+// order with the rules that run in order (a CONTINUE rule first, two port
+// ranges in the middle); every tenth rule shares the key of a CONTINUE
+// rule three before it. Packets aimed at the first, middle, last and no
+// rule; the comparer checks every counter's delta, the mark and the log
+// events, in order, of each packet.
+TEST(CodeGenDifferential, GuardedAndContinueCandidates) {
+  BFC_REQUIRE_ROOT();
+  constexpr unsigned kRules = 4000;
+  for (Hook hook : kLongChainHooks) {
+    bool marks = ir::hookFamily(hook) != ir::HookFamily::Xdp;
+    ModuleBuilder b(hook, Verdict::Accept);
+    ir::Set services;
+    services.name = "services";
+    services.key = {FieldId::TcpDport};
+    for (uint16_t port : {80, 443})
+      services.elements.push_back({be16(port), 0, {}});
+    b.chain().sets.push_back(std::move(services));
+    ir::Predicate inServices;
+    inServices.kind = ir::Predicate::Kind::Set;
+    inServices.set = 0;
+    // A blocklist whose elements are keys of the table (one shadows a
+    // later rule).
+    ir::Set blocked;
+    blocked.name = "blocked";
+    blocked.key = {FieldId::Ip4Saddr};
+    for (const ir::Bytes &a : {source(kRules / 3 + 4), ip4(192, 0, 2, 7)})
+      blocked.elements.push_back({a, 0, {}});
+    b.chain().sets.push_back(std::move(blocked));
+    ir::Predicate inBlocked = inServices;
+    inBlocked.set = 1;
+    ir::Predicate anySynFin = field(FieldId::TcpFlags, {0x03});
+    anySynFin.op = ir::CmpOp::AnyBits;
+    for (unsigned i = 0; i < kRules; ++i) {
+      ir::Predicate key = field(FieldId::Ip4Saddr, source(i));
+      ir::Rule r;
+      if (i == 0) {
+        ir::Predicate syn = field(FieldId::TcpFlags, {0x02});
+        syn.op = ir::CmpOp::AnyBits;
+        r = rule({syn}, Verdict::Continue);
+        r.log.enabled = true;
+      } else if (i == kRules / 3) {
+        r = rule({inBlocked}, Verdict::Drop);
+      } else if (i == kRules / 2) {
+        r = rule({range(FieldId::UdpDport, be16(5000), be16(5010))},
+                 Verdict::Continue);
+        r.log.enabled = true;
+      } else if (i == kRules / 2 + 1) {
+        r = rule({range(FieldId::UdpDport, be16(6000), be16(6010))},
+                 Verdict::Drop);
+      } else {
+        switch (i % 10) {
+        case 0:
+          r = rule({key, range(FieldId::TcpDport, be16(400), be16(500))},
+                   Verdict::Drop);
+          break;
+        case 1:
+          r = rule({key, field(FieldId::Ip4Proto, {17}, true)},
+                   Verdict::Accept);
+          break;
+        case 2:
+          r = rule({key}, Verdict::Continue, i % 3 != 0);
+          r.log.enabled = true;
+          r.log.headers = static_cast<uint8_t>(i % 8);
+          break;
+        case 3:
+          r = rule({key, inServices}, Verdict::Accept);
+          break;
+        case 4:
+          r = rule({key, field(FieldId::TcpDport, be16(22), true)},
+                   Verdict::Drop);
+          break;
+        case 5:
+          r = rule({key, anySynFin}, Verdict::Drop);
+          break;
+        case 6:
+          r = rule({key, range(FieldId::TcpSport, be16(1024), be16(65535))},
+                   Verdict::Continue);
+          r.log.enabled = i % 4 != 0;
+          if (marks)
+            r.mark = i;
+          break;
+        case 7:
+          r = rule({key, range(FieldId::L4Dport, be16(1), be16(1023))},
+                   Verdict::Drop);
+          break;
+        case 8:
+          r = rule({key}, Verdict::Drop);
+          break;
+        default:
+          r = rule({field(FieldId::Ip4Saddr, source(i - 3)),
+                    range(FieldId::UdpDport, be16(1), be16(100))},
+                   Verdict::Accept);
+          break;
+        }
+      }
+      b.add(std::move(r));
+    }
+    // Nearly every rule is in the one table.
+    std::vector<object::TableInfo> tables = classifierTables(b.module);
+    ASSERT_EQ(tables.size(), 1u) << ir::hookName(hook);
+    EXPECT_GE(tables[0].entries.size(), kRules * 8 / 10);
+
+    std::vector<unsigned> targets;
+    for (unsigned t = 1; t < 13; ++t)
+      for (unsigned base : {0u, kRules / 3 - 4, kRules / 2 - 4, kRules - 13})
+        targets.push_back(base + t);
+    std::vector<std::string> specs;
+    for (unsigned target : targets)
+      for (const char *l4 :
+           {"tcp(sport=2000,dport=450,flags=syn)", "tcp(sport=100,dport=22)",
+            "tcp(sport=2000,dport=80)", "tcp(sport=7,dport=9,flags=fin)",
+            "udp(sport=2000,dport=5005)", "udp(sport=9,dport=6005)",
+            "udp(sport=2000,dport=53)"})
+        specs.push_back(fmt::format("eth/ip4(src=10.{}.{}.1)/{}", target >> 8,
+                                    target & 255, l4));
+    specs.push_back("eth/ip4(src=192.0.2.1)/tcp(sport=2000,dport=80)");
+    specs.push_back("eth/ip4(src=192.0.2.1)/udp(dport=5007)");
+    specs.push_back("eth/ip4(src=192.0.2.7)/udp(dport=5007)");
     specs.push_back("eth/ip6/tcp(dport=80)");
     expectSameAsInterpreter(hook, b.module, specs);
   }

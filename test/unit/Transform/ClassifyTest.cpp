@@ -39,9 +39,36 @@ public:
   std::vector<uint32_t> matched(const packet::Input &input) const {
     interp::Frame frame(module_, chain_, env_, input);
     uint32_t best = UINT32_MAX;
-    for (size_t t = 0; t < plan_.tables.size(); ++t)
-      best = std::min(best, lookup(frame, t));
+    // Each table's candidates of the packet's key, in order: deciding
+    // ones end the walk, matched CONTINUE ones wait for their turn.
+    std::vector<uint32_t> pending;
+    for (size_t t = 0; t < plan_.tables.size(); ++t) {
+      for (uint32_t index = lookup(frame, t);
+           index != UINT32_MAX && index != kNoCandidate;
+           index = plan_.next[index]) {
+        const ir::Rule &rule = chain_.rules[index];
+        if (!std::all_of(
+                plan_.guards[index].begin(), plan_.guards[index].end(),
+                [&](uint32_t g) { return frame.holds(rule.predicates[g]); }))
+          continue;
+        if (rule.verdict == ir::Verdict::Continue) {
+          pending.push_back(index);
+          continue;
+        }
+        best = std::min(best, index);
+        break;
+      }
+    }
+    std::sort(pending.begin(), pending.end());
     std::vector<uint32_t> out;
+    auto flush = [&](uint32_t upto) {
+      for (; !pending.empty() && pending.front() < upto;
+           pending.erase(pending.begin())) {
+        out.push_back(pending.front());
+        if (chain_.rules[pending.front()].mark)
+          frame.setMark(*chain_.rules[pending.front()].mark);
+      }
+    };
     for (uint32_t index : plan_.residual) {
       if (index >= best)
         break;
@@ -49,12 +76,14 @@ public:
       if (!std::all_of(rule.predicates.begin(), rule.predicates.end(),
                        [&](const ir::Predicate &p) { return frame.holds(p); }))
         continue;
+      flush(index);
       out.push_back(index);
       if (rule.mark)
         frame.setMark(*rule.mark);
       if (rule.verdict != ir::Verdict::Continue)
         return out;
     }
+    flush(best);
     if (best != UINT32_MAX)
       out.push_back(best);
     return out;
@@ -119,6 +148,75 @@ TEST(Classify, ShapesGroupTerminalEqualities) {
   EXPECT_EQ(plan.tables[1].keySize(), 6u); // ip4.saddr, tcp.dport
   EXPECT_EQ(plan.tables[1].headers, kHeaderIp4 | kHeaderTcp);
   EXPECT_ELEMENTS(plan.residual, 3u, 4u, 5u, 6u);
+}
+
+TEST(Classify, CandidatesWithGuardsOrContinueChainByKey) {
+  ChainBuilder b(ir::Hook::TcIngress);
+  auto saddr = [](const char *a) {
+    return fieldBytes(FieldId::Ip4Saddr, ip4(a));
+  };
+  b.addRule({saddr("10.0.0.1"), rangeOf(FieldId::TcpDport, 1, 9)});
+  b.addRule({saddr("10.0.0.1")}, ir::Verdict::Continue);
+  b.addRule({saddr("10.0.0.1"), negated(fieldIs(FieldId::TcpDport, 22))});
+  b.addRule({saddr("10.0.0.2")});
+  b.addRule({saddr("10.0.0.2"), rangeOf(FieldId::TcpDport, 1, 9)});
+  b.addRule({saddr("10.0.0.3")}, ir::Verdict::Continue).mark = 1;
+  b.addRule({saddr("10.0.0.3"), fieldIs(FieldId::MetaMark, 1)});
+  b.addRule({saddr("10.0.0.4")}, ir::Verdict::Continue);
+  // Two candidates per key, one of them CONTINUE.
+  ClassifierPlan plan = planClassifier(b.chain(), {2, 8, 3, 4, 1u << 16, 2, 1});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  // Rule 2 is over the key's budget; rule 4 follows a plain rule of its
+  // key (never matches); rule 5 sets the mark rule 6 reads, and a guard
+  // must not read the mark.
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 1u, 3u, 4u, 7u);
+  EXPECT_ELEMENTS(plan.residual, 2u, 5u, 6u);
+  EXPECT_EQ(plan.next[0], 1u);
+  EXPECT_EQ(plan.next[1], kNoCandidate);
+  EXPECT_EQ(plan.next[3], kNoCandidate);
+  EXPECT_ELEMENTS(plan.guards[0], 1u);
+  EXPECT_TRUE(plan.guards[1].empty());
+  EXPECT_TRUE(plan.guards[2].empty()); // residual
+  EXPECT_EQ(plan.tables[0].longestChain, 2u);
+  EXPECT_EQ(plan.tables[0].mostContinues, 1u);
+  ASSERT_EQ(plan.tables[0].entries.size(), 3u);
+  EXPECT_EQ(plan.tables[0].entries[0].rule, 0u);
+  // Without a pending budget, CONTINUE rules stay residual.
+  plan = planClassifier(b.chain(), {2, 8, 3, 4, 1u << 16, 2, 0});
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 2u, 3u, 4u);
+  EXPECT_EQ(plan.tables[0].mostContinues, 0u);
+}
+
+TEST(Classify, ExactSetRulesTakeAKeyPerElement) {
+  ChainBuilder b(ir::Hook::Xdp);
+  ir::Set blocked;
+  blocked.name = "blocked";
+  blocked.key = {FieldId::Ip4Saddr};
+  for (const char *a : {"10.0.0.1", "10.0.0.9"})
+    blocked.elements.push_back({ip4(a), 0, {}});
+  b.chain().sets.push_back(blocked);
+  ir::Predicate in;
+  in.kind = ir::Predicate::Kind::Set;
+  in.set = 0;
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.9")),
+             rangeOf(FieldId::TcpDport, 1, 9)});
+  b.addRule({in});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.1"))});
+  b.addRule({fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.2"))});
+  ClassifierPlan plan = planClassifier(b.chain(), {2, 8});
+  ASSERT_EQ(plan.tables.size(), 1u);
+  // Rule 2 comes after the set's 10.0.0.1: it never matches.
+  EXPECT_ELEMENTS(tableRules(plan, 0), 0u, 1u, 2u, 3u);
+  EXPECT_TRUE(plan.residual.empty());
+  ASSERT_EQ(plan.tables[0].entries.size(), 3u);
+  EXPECT_EQ(plan.tables[0].entries[0].rule, 0u); // 10.0.0.9, then rule 1
+  EXPECT_EQ(plan.next[0], 1u);
+  EXPECT_EQ(plan.tables[0].entries[1].rule, 1u); // 10.0.0.1
+  EXPECT_EQ(plan.tables[0].entries[2].rule, 3u);
+  // An LPM set stays a lookup of its own.
+  b.chain().sets[0].lpm = true;
+  plan = planClassifier(b.chain(), {2, 8});
+  EXPECT_ELEMENTS(plan.residual, 1u);
 }
 
 TEST(Classify, BudgetKeepsSmallShapesAsCompares) {
@@ -299,8 +397,14 @@ public:
     ChainBuilder b(hook, pick({ir::Verdict::Accept, ir::Verdict::Drop}));
     b.module.internIface("eth0");
     while (b.chain().rules.size() < rules) {
+      std::vector<ir::Predicate> predicates =
+          below(100) < 75 ? classifiable() : other();
+      // Guarded candidates: a key and other tests.
+      if (below(100) < 30)
+        for (ir::Predicate &pred : other())
+          predicates.push_back(std::move(pred));
       ir::Rule &rule = b.addRule(
-          below(100) < 75 ? classifiable() : other(),
+          std::move(predicates),
           pick({ir::Verdict::Accept, ir::Verdict::Drop, ir::Verdict::Next}));
       if (below(100) < 12) {
         rule.verdict = ir::Verdict::Continue;
@@ -402,7 +506,8 @@ private:
 };
 
 TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
-  size_t runs = 0, decidedByTable = 0, continued = 0;
+  size_t runs = 0, decidedByTable = 0, continued = 0, guarded = 0,
+         pendingApplied = 0;
   for (uint32_t seed = 1; seed <= 60; ++seed) {
     ChainGenerator gen(seed);
     unsigned size = seed % 3 == 0 ? 600 : 20 + seed;
@@ -411,8 +516,11 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
     const ir::Chain &chain = module.chains.front();
     // Default options, or small tables with prefixes as one LPM trie, or
     // expanded to 1, 2 or 3 lengths.
-    const ClassifyOptions variants[] = {
-        {2, 4, 0, 64}, {2, 4, 1, 64}, {2, 4, 2, 64}, {2, 4, 3, 4, 0}};
+    // Guard chains and pending slots vary too.
+    const ClassifyOptions variants[] = {{2, 4, 0, 64, 1u << 16, 8, 8},
+                                        {2, 4, 1, 64, 1u << 16, 2, 1},
+                                        {2, 4, 2, 64, 1u << 16, 1, 0},
+                                        {2, 4, 3, 4, 0, 3, 2}};
     ClassifierPlan plan = planClassifier(
         chain, seed % 3 == 0 ? ClassifyOptions{} : variants[seed % 4]);
     ASSERT_FALSE(plan.empty()) << seed;
@@ -426,9 +534,16 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
       std::vector<uint32_t> got = evaluator.matched(in);
       ASSERT_EQ(got, expected.matchedRules) << "seed " << seed << ": " << spec;
       ++runs;
-      if (!got.empty() && !std::binary_search(plan.residual.begin(),
-                                              plan.residual.end(), got.back()))
+      auto inTable = [&](uint32_t index) {
+        return !std::binary_search(plan.residual.begin(), plan.residual.end(),
+                                   index);
+      };
+      if (!got.empty() && inTable(got.back())) {
         ++decidedByTable;
+        guarded += !plan.guards[got.back()].empty();
+      }
+      for (size_t j = 0; j + 1 < got.size(); ++j)
+        pendingApplied += inTable(got[j]);
       continued += got.size() > 1;
     }
   }
@@ -436,6 +551,9 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
   EXPECT_EQ(runs, 60u * 200u);
   EXPECT_GT(decidedByTable, runs / 5);
   EXPECT_GT(continued, runs / 50);
+  // ... and candidates with guards, and CONTINUE candidates.
+  EXPECT_GT(guarded, runs / 100);
+  EXPECT_GT(pendingApplied, 10u);
 }
 
 } // namespace

@@ -76,7 +76,10 @@ const ir::Set *keySet(const ir::Chain &chain, const ir::Rule &rule) {
       pred.set >= chain.sets.size())
     return nullptr;
   const ir::Set &set = chain.sets[pred.set];
-  if (set.lpm || set.key.size() != 1 || set.elements.empty() ||
+  // Only an anonymous set: a named one can be edited on the host
+  // (`bfload chain update-set`), which changes its map, not the table.
+  if (!set.anonymous || set.lpm || set.key.size() != 1 ||
+      set.elements.empty() ||
       ir::fieldInfo(set.key.front()).proto == ir::Proto::None)
     return nullptr;
   return &set;

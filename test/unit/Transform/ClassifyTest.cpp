@@ -191,6 +191,7 @@ TEST(Classify, ExactSetRulesTakeAKeyPerElement) {
   ChainBuilder b(ir::Hook::Xdp);
   ir::Set blocked;
   blocked.name = "blocked";
+  blocked.anonymous = true;
   blocked.key = {FieldId::Ip4Saddr};
   for (const char *a : {"10.0.0.1", "10.0.0.9"})
     blocked.elements.push_back({ip4(a), 0, {}});
@@ -213,7 +214,13 @@ TEST(Classify, ExactSetRulesTakeAKeyPerElement) {
   EXPECT_EQ(plan.next[0], 1u);
   EXPECT_EQ(plan.tables[0].entries[1].rule, 1u); // 10.0.0.1
   EXPECT_EQ(plan.tables[0].entries[2].rule, 3u);
-  // An LPM set stays a lookup of its own.
+  // A named set stays a lookup of its own: `bfload chain update-set` edits
+  // its map, and a table holding its elements would not see the change.
+  b.chain().sets[0].anonymous = false;
+  plan = planClassifier(b.chain(), {2, 8});
+  EXPECT_ELEMENTS(plan.residual, 1u);
+  // So does an LPM set.
+  b.chain().sets[0].anonymous = true;
   b.chain().sets[0].lpm = true;
   plan = planClassifier(b.chain(), {2, 8});
   EXPECT_ELEMENTS(plan.residual, 1u);

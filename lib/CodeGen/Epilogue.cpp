@@ -86,11 +86,19 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
 
 Function *ChainLowering::globalFunction(const std::string &name,
                                         const char *index, bool takesState,
-                                        DISubprogram *&sp) {
+                                        DISubprogram *&sp, unsigned line) {
   DebugTypes &types = *ml_.types;
-  std::vector<Type *> params = {ptr(), i32()};
-  if (takesState)
+  std::vector<Type *> params = {ptr()};
+  DIType *ctxType = sp_->getType()->getTypeArray()[1];
+  std::vector<Metadata *> signature = {types.u64(), ctxType};
+  if (index) {
+    params.push_back(i32());
+    signature.push_back(types.u32());
+  }
+  if (takesState) {
     params.push_back(ptr());
+    signature.push_back(stateArgType());
+  }
   auto *type = FunctionType::get(i64(), params, false);
   Function *f =
       Function::Create(type, GlobalValue::ExternalLinkage, name, ml_.mod.get());
@@ -98,24 +106,23 @@ Function *ChainLowering::globalFunction(const std::string &name,
   f->setDSOLocal(true);
   f->addFnAttr(Attribute::NoUnwind);
   f->addFnAttr(Attribute::NoInline);
-  unsigned line = chain_.range.begin.line;
-  DIType *ctxType = sp_->getType()->getTypeArray()[1];
-  DIType *stateType = stateArgType();
-  std::vector<Metadata *> signature = {types.u64(), ctxType, types.u32()};
-  if (takesState)
-    signature.push_back(stateType);
+  if (!line)
+    line = chain_.range.begin.line;
   sp = ml_.dib->createFunction(
       ml_.file, name, name, ml_.file, line,
       ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(signature)),
       line, DINode::FlagPrototyped,
       DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized);
   f->setSubprogram(sp);
-  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
-  ml_.dib->createParameterVariable(sp, index, 2, ml_.file, line, types.u32(),
+  unsigned arg = 1;
+  ml_.dib->createParameterVariable(sp, "ctx", arg++, ml_.file, line, ctxType,
                                    true);
+  if (index)
+    ml_.dib->createParameterVariable(sp, index, arg++, ml_.file, line,
+                                     types.u32(), true);
   if (takesState)
-    ml_.dib->createParameterVariable(sp, "state", 3, ml_.file, line, stateType,
-                                     true);
+    ml_.dib->createParameterVariable(sp, "state", arg++, ml_.file, line,
+                                     stateArgType(), true);
   return f;
 }
 

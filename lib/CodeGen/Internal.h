@@ -339,9 +339,12 @@ private:
   /// Applies the effects of the pending CONTINUE candidates below `upto`
   /// (i32), in rule order; nothing when none can be pending there.
   void emitFlush(Value *upto, uint32_t known = kNoBestRule);
-  /// A global function (ctx, u32 <index>, state) -> u64 of this chain.
+  /// A global function (ctx[, u32 <index>][, state]) -> u64 of this chain
+  /// (no index argument when `index` is null), its debug info at `line`
+  /// (0: the chain's).
   Function *globalFunction(const std::string &name, const char *index,
-                           bool takesState, DISubprogram *&sp);
+                           bool takesState, DISubprogram *&sp,
+                           unsigned line = 0);
   /// The function's key buffer, sized for the largest set or table key.
   AllocaInst *keyBuffer();
   /// Stores `field`'s raw bytes, masked to their first `bits`, at byte `at`

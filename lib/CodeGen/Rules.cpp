@@ -109,29 +109,10 @@ Function *ChainLowering::emitGroup(size_t index, size_t begin, size_t end) {
   // checks it once on its own, so the branches it leaves pending (one per
   // CONTINUE rule with effects, whose match path goes on with the next
   // rule) never add up over the whole chain past its limit of 8192.
-  std::string name = fmt::format("{}_rules{}", sym_.program, index);
-  auto *type = FunctionType::get(i64(), {ptr(), ptr()}, false);
+  DISubprogram *sp = nullptr;
   Function *f =
-      Function::Create(type, GlobalValue::ExternalLinkage, name, ml_.mod.get());
-  f->setSection(".text");
-  f->setDSOLocal(true);
-  f->addFnAttr(Attribute::NoUnwind);
-  f->addFnAttr(Attribute::NoInline);
-  unsigned line = order_[begin]->range.begin.line;
-  if (!line)
-    line = chain_.range.begin.line;
-  DIType *ctxType = sp_->getType()->getTypeArray()[1];
-  DIType *stateType = stateArgType();
-  DISubprogram *sp = ml_.dib->createFunction(
-      ml_.file, name, name, ml_.file, line,
-      ml_.dib->createSubroutineType(ml_.dib->getOrCreateTypeArray(
-          {ml_.types->u64(), ctxType, stateType})),
-      line, DINode::FlagPrototyped,
-      DISubprogram::SPFlagDefinition | DISubprogram::SPFlagOptimized);
-  f->setSubprogram(sp);
-  ml_.dib->createParameterVariable(sp, "ctx", 1, ml_.file, line, ctxType, true);
-  ml_.dib->createParameterVariable(sp, "state", 2, ml_.file, line, stateType,
-                                   true);
+      globalFunction(fmt::format("{}_rules{}", sym_.program, index), nullptr,
+                     true, sp, order_[begin]->range.begin.line);
   inFunction(f, sp, order_[begin]->range, [&] {
     keepContextArg();
     stateBase_ = f->getArg(1);

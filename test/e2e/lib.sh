@@ -247,6 +247,20 @@ expect_fail_with() {
 # pins_state: a listing of the pin root, to compare before/after.
 pins_state() { (cd "$BPFFS" && find . | sort); }
 
+# run_killed STEP ARGS: runs bfload ARGS in the server namespace, SIGKILLs
+# it once paused at STEP.
+run_killed() {
+  local step=$1
+  shift
+  BFLOAD_DEBUG_PAUSE=$step ip netns exec "$NS_SRV" "${BFLOAD_CMD[@]}" "$@" \
+    2>"$WORK/killed.err" &
+  local pid=$!
+  CLEANUP_PIDS+=("$pid")
+  wait_for_file "$WORK/killed.err" "paused at $step"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
 # wait_for_file FILE TEXT [SECONDS]: waits until FILE contains TEXT.
 wait_for_file() {
   local file=$1 text=$2 deadline=$((SECONDS + ${3:-20}))

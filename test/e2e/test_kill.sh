@@ -10,20 +10,6 @@ setup_pair
 mkobj "$WORK/v1.bpf.o" --chain guarded:xdp:9999
 mkobj "$WORK/v2.bpf.o" --chain guarded:xdp:8888
 
-# run_killed STEP ARGS: runs bfload ARGS in the server namespace, SIGKILLs
-# it once paused at STEP.
-run_killed() {
-  local step=$1
-  shift
-  BFLOAD_DEBUG_PAUSE=$step ip netns exec "$NS_SRV" "${BFLOAD_CMD[@]}" "$@" \
-    2>"$WORK/killed.err" &
-  local pid=$!
-  CLEANUP_PIDS+=("$pid")
-  wait_for_file "$WORK/killed.err" "paused at $step"
-  kill -9 "$pid"
-  wait "$pid" 2>/dev/null || true
-}
-
 # expect_version none|v1|v2: what the pinned state and the traffic show.
 expect_version() {
   local want=$1 state version=none

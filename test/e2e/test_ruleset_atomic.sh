@@ -77,20 +77,6 @@ no_leftovers
 expect_udp_dropped 8888 && expect_udp_dropped 5555 && expect_udp_ok 7777
 ip netns exec "$NS_SRV" "$BFLOAD" --bpffs-path "$WORK/bpffs2" ruleset flush
 
-# run_killed STEP ARGS: bfload ARGS in the server namespace, SIGKILLed once
-# paused at STEP.
-run_killed() {
-  local step=$1
-  shift
-  BFLOAD_DEBUG_PAUSE=$step ip netns exec "$NS_SRV" "${BFLOAD_CMD[@]}" "$@" \
-    2>"$WORK/killed.err" &
-  local pid=$!
-  CLEANUP_PIDS+=("$pid")
-  wait_for_file "$WORK/killed.err" "paused at $step"
-  kill -9 "$pid"
-  wait "$pid" 2>/dev/null || true
-}
-
 log "SIGKILL at each step of ruleset set old -> new"
 for step in attached ruleset-staged; do
   srv_bfload ruleset set "$WORK/old.bpf.o"

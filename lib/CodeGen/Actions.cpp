@@ -27,6 +27,21 @@ void ChainLowering::bumpCounter(Value *index) {
   b_.SetInsertPoint(done);
 }
 
+bool ChainLowering::countInline(const ir::Rule &rule) {
+  if (!rule.counter || rule.log.enabled || rule.mark ||
+      rule.verdict != ir::Verdict::Continue ||
+      inlineCounters_ >= kInlineCounters)
+    return false;
+  ++inlineCounters_;
+  if (!counterKey_)
+    counterKey_ = var(i64(), "counterkey", 8);
+  AllocaInst *epilogueKey = indexKey_;
+  indexKey_ = counterKey_;
+  bumpCounter(c64(rule.index));
+  indexKey_ = epilogueKey;
+  return true;
+}
+
 void ChainLowering::emitLog(Value *index, Value *action,
                             GlobalVariable *every) {
   BasicBlock *done = block("logged");

@@ -30,10 +30,16 @@ void ChainLowering::createTableMaps() {
     if (table.lpm)
       key = types.structType(
           "", {{"prefixlen", types.u32(), 32}, {"addr", key, keySize * 8ull}});
+    // Mirrored sets: struct bfc_table_value, whose first word is the rule.
+    DIType *value =
+        table.mirrors.empty()
+            ? types.u32()
+            : types.structType("bfc_table_value", {{"rule", types.u32(), 32},
+                                                   {"base", types.u32(), 32}});
     tables_.push_back(
         ml_.createMap(sym_.tables[t], table.lpm ? kMapLpmTrie : kMapHash,
-                      tableMaxEntries(table),
-                      table.lpm ? kMapFlagNoPrealloc : 0, key, types.u32()));
+                      tableMaxEntries(chain_, table),
+                      table.lpm ? kMapFlagNoPrealloc : 0, key, value));
     for (uint32_t rule : table.rules) {
       firstClassified_ = std::min(firstClassified_, rule);
       lastClassified_ = std::max(lastClassified_, rule);

@@ -80,13 +80,14 @@ void ChainLowering::inFunction(Function *f, DISubprogram *sp, SourceRange where,
   Value *savedState = stateBase_, *savedNfState = nfState_,
         *savedNfSkb = nfSkb_;
   DISubprogram *savedSp = sp_;
-  AllocaInst *savedSetKey = setKey_;
+  AllocaInst *savedSetKey = setKey_, *savedCounterKey = counterKey_;
   fn_ = f;
   sp_ = sp;
   ctxArg_ = f->getArg(0);
   ctxArg_->setName("ctx");
   stateBase_ = nullptr;
   setKey_ = nullptr;
+  counterKey_ = nullptr;
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   setLocation(where);
@@ -103,6 +104,7 @@ void ChainLowering::inFunction(Function *f, DISubprogram *sp, SourceRange where,
   nfState_ = savedNfState;
   nfSkb_ = savedNfSkb;
   setKey_ = savedSetKey;
+  counterKey_ = savedCounterKey;
   b_.SetCurrentDebugLocation(savedLoc);
 }
 

@@ -59,6 +59,8 @@ enum RuleAction : uint32_t {
   kActionRedirectSlot = 1u << 10, ///< the redirect entry is a host slot
   kActionRedirectIngress = 1u << 11,
 };
+/// Counter-only CONTINUE rules counted in place per chain (countInline).
+inline constexpr unsigned kInlineCounters = 64;
 /// What the epilogue returns for a CONTINUE entry: no i32 return code.
 inline constexpr uint64_t kEpilogueContinue = uint64_t(1) << 32;
 
@@ -70,7 +72,10 @@ classifierPlans(const ir::Module &module, const CodeGenOptions &options);
 object::Metadata
 buildMetadata(const ir::Module &module, const CodeGenOptions &options,
               const std::vector<transform::ClassifierPlan> &plans);
-uint32_t tableMaxEntries(const transform::ClassifierTable &table);
+/// Room for the plan's entries and for every element each mirrored set can
+/// hold.
+uint32_t tableMaxEntries(const ir::Chain &chain,
+                         const transform::ClassifierTable &table);
 
 /// Module-wide state: the LLVM module, debug info and shared globals.
 class ModuleLowering {
@@ -370,6 +375,11 @@ private:
   /// The i32 return code in what the epilogue returned.
   Value *epilogueCode(Value *result);
   void bumpCounter(Value *index);
+  /// A matched CONTINUE rule whose only effect is its counter, counted in
+  /// place: a call to the epilogue costs more than the update (bench/).
+  /// False (nothing emitted) past kInlineCounters such rules in the chain:
+  /// each inline lookup is one more instruction patch for the verifier.
+  bool countInline(const ir::Rule &rule);
   /// The log event of `index`, whose action word is `action`; `every`:
   /// the table of rate limits, null when no rule has one.
   void emitLog(Value *index, Value *action, GlobalVariable *every);
@@ -455,8 +465,10 @@ private:
   Value *opaqueZero_ = nullptr;
   AllocaInst *setKey_ = nullptr; ///< set lookups: one key per function
   Function *epilogue_ = nullptr;
-  bool epilogueTakesState_ = false; ///< passed the state (for log events)
-  AllocaInst *indexKey_ = nullptr;  ///< epilogue: map key of a rule index
+  bool epilogueTakesState_ = false;  ///< passed the state (for log events)
+  AllocaInst *indexKey_ = nullptr;   ///< epilogue: map key of a rule index
+  AllocaInst *counterKey_ = nullptr; ///< countInline: one key per function
+  unsigned inlineCounters_ = 0;      ///< rules counted by countInline
   bool usesChainBits_ = false;
 };
 

@@ -223,15 +223,18 @@ classifierPlans(const ir::Module &module, const CodeGenOptions &options) {
   return plans;
 }
 
-uint32_t tableMaxEntries(const transform::ClassifierTable &table) {
-  return static_cast<uint32_t>(std::max<size_t>(1, table.entries.size()));
+uint32_t tableMaxEntries(const ir::Chain &chain,
+                         const transform::ClassifierTable &table) {
+  uint64_t room = table.entries.size();
+  for (const transform::MirroredSet &mirror : table.mirrors)
+    room += setMaxEntries(chain.sets[mirror.set]);
+  return static_cast<uint32_t>(std::clamp<uint64_t>(room, 1, UINT32_MAX));
 }
 
 object::Metadata
 buildMetadata(const ir::Module &module, const CodeGenOptions &options,
               const std::vector<transform::ClassifierPlan> &plans) {
   object::Metadata meta;
-  meta.version = BFC_OBJECT_FORMAT_VERSION;
   meta.bfcVersion = kVersion;
   meta.source.name =
       options.sourceName.empty() ? module.sourceName : options.sourceName;
@@ -313,13 +316,22 @@ buildMetadata(const ir::Module &module, const CodeGenOptions &options,
         ti.fields.push_back({field.field, field.bits});
       ti.lpm = table.lpm;
       ti.keySize = table.keySize();
-      ti.maxEntries = tableMaxEntries(table);
+      ti.maxEntries = tableMaxEntries(chain, table);
       for (const transform::TableEntry &entry : table.entries)
         ti.entries.push_back({entry.key, entry.prefixLen, entry.rule});
+      for (const transform::MirroredSet &mirror : table.mirrors)
+        ti.mirrors.push_back({chain.sets[mirror.set].name, mirror.rule});
       info.tables.push_back(std::move(ti));
     }
     meta.chains.push_back(std::move(info));
   }
+  // The lowest version that describes the object: older loaders keep
+  // reading objects without mirrors, and refuse the others.
+  meta.version = 1;
+  for (const object::ChainInfo &chain : meta.chains)
+    for (const object::TableInfo &table : chain.tables)
+      if (!table.mirrors.empty())
+        meta.version = BFC_OBJECT_FORMAT_VERSION_MIRRORS;
   return meta;
 }
 

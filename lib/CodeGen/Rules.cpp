@@ -43,7 +43,8 @@ void ChainLowering::emitRule(const ir::Rule &rule, BasicBlock *next) {
   if (rule.verdict == ir::Verdict::Continue) {
     if (effects) {
       emitFlush(c32(rule.index), rule.index);
-      emitEffects(c32(rule.index));
+      if (!countInline(rule))
+        emitEffects(c32(rule.index));
     }
     b_.CreateBr(next);
     return;

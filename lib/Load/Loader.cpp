@@ -150,6 +150,25 @@ void checkKeyedMap(bpf_object *obj, const object::ChainInfo &chain,
                                 bpf_map__max_entries(map)));
 }
 
+/// A table's map: besides its key, its values (struct bfc_table_value when
+/// it mirrors sets) and room for its entries and every mirrored set's.
+void checkTableMap(bpf_object *obj, const object::ChainInfo &chain,
+                   const object::TableInfo &table) {
+  std::string what = fmt::format("table {}", table.index);
+  size_t entries = table.entries.size();
+  for (const object::TableMirrorInfo &mirror : table.mirrors)
+    entries += chain.findSet(mirror.set)->maxEntries;
+  checkKeyedMap(obj, chain, table.map, table.lpm, table.mapKeySize(), entries,
+                what +
+                    (table.mirrors.empty() ? "" : " (with its mirrored sets)"));
+  bpf_map *map = findMap(obj, table.map, chain);
+  if (bpf_map__value_size(map) != table.mapValueSize())
+    throw LoadError(fmt::format("chain '{}': map '{}' of {} does not have "
+                                "{}-byte values",
+                                chain.name, table.map, what,
+                                table.mapValueSize()));
+}
+
 /// The maps must be what the metadata says before anything relies on it.
 void checkMapLayout(bpf_object *obj, const object::ChainInfo &chain) {
   // Maps are pinned by these names next to the program and links.
@@ -178,8 +197,7 @@ void checkMapLayout(bpf_object *obj, const object::ChainInfo &chain) {
         fmt::format("set '{}'{}", set.name,
                     set.mapId ? " (with the sets sharing its map)" : ""));
   for (const object::TableInfo &table : chain.tables)
-    checkKeyedMap(obj, chain, table.map, table.lpm, table.mapKeySize(),
-                  table.entries.size(), fmt::format("table {}", table.index));
+    checkTableMap(obj, chain, table);
 }
 
 void writeHostSlots(bpf_object *obj, const object::ObjectFile &object,
@@ -223,7 +241,7 @@ void fillSets(bpf_object *obj, const object::ChainInfo &chain) {
   for (const object::TableInfo &table : chain.tables) {
     bpf_map *map = findMap(obj, table.map, chain);
     try {
-      updateEntries(bpf_map__fd(map), tableMapEntries(table));
+      updateEntries(bpf_map__fd(map), tableMapEntries(table, chain));
     } catch (const LoadError &e) {
       throw LoadError(fmt::format("chain '{}': cannot fill table {}: {}",
                                   chain.name, table.index, e.what()));

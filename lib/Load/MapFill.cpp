@@ -5,8 +5,13 @@
 #include <cstring>
 
 #include <algorithm>
+#include <map>
 
+#include <fmt/format.h>
+
+#include "bfc/Load/Bpf.h"
 #include "bfc/Load/Error.h"
+#include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::load {
 
@@ -61,18 +66,104 @@ PackedEntries setMapEntries(const object::SetInfo &set, uint32_t valueSize) {
   return entries;
 }
 
-PackedEntries tableMapEntries(const object::TableInfo &table) {
+PackedEntries tableMapEntries(const object::TableInfo &table,
+                              const object::ChainInfo &chain) {
   PackedEntries entries;
   entries.keySize = table.mapKeySize();
-  entries.valueSize = sizeof(uint32_t);
-  entries.count = static_cast<uint32_t>(table.entries.size());
+  entries.valueSize = table.mapValueSize();
+  if (table.mirrors.empty()) {
+    entries.count = static_cast<uint32_t>(table.entries.size());
+    entries.keys.reserve(size_t(entries.count) * entries.keySize);
+    entries.values.reserve(size_t(entries.count) * entries.valueSize);
+    for (const object::TableEntryInfo &entry : table.entries) {
+      appendMapKey(entries.keys, table.lpm, entry.prefixLen, entry.key);
+      appendHostU32(entries.values, entry.rule);
+    }
+    return entries;
+  }
+  // Mirrors are exact tables on one field: a key is the element's bytes.
+  std::map<std::vector<uint8_t>, bfc_table_value> values;
+  for (const object::TableEntryInfo &entry : table.entries)
+    values[entry.key] = {entry.rule, entry.rule};
+  // The lowest rule last: it wins.
+  for (auto mirror = table.mirrors.rbegin(); mirror != table.mirrors.rend();
+       ++mirror)
+    if (const object::SetInfo *set = chain.findSet(mirror->set))
+      for (const object::SetElement &element : set->elements)
+        values.try_emplace(element.key, bfc_table_value{0, BFC_TABLE_NO_RULE})
+            .first->second.rule = mirror->rule;
+  entries.count = static_cast<uint32_t>(values.size());
   entries.keys.reserve(size_t(entries.count) * entries.keySize);
   entries.values.reserve(size_t(entries.count) * entries.valueSize);
-  for (const object::TableEntryInfo &entry : table.entries) {
-    appendMapKey(entries.keys, table.lpm, entry.prefixLen, entry.key);
-    appendHostU32(entries.values, entry.rule);
+  for (const auto &[key, value] : values) {
+    appendMapKey(entries.keys, false, 0, key);
+    appendHostU32(entries.values, value.rule);
+    appendHostU32(entries.values, value.base);
   }
   return entries;
+}
+
+void syncMirroredKeys(const std::string &chainDir,
+                      const object::ChainInfo &chain,
+                      const object::SetInfo &set,
+                      const std::vector<object::SetElement> &elements) {
+  for (const object::TableInfo &table : chain.tables) {
+    if (std::none_of(table.mirrors.begin(), table.mirrors.end(),
+                     [&](const object::TableMirrorInfo &m) {
+                       return m.set == set.name;
+                     }))
+      continue;
+    Fd tableMap = bpf::openPinned(chainDir + "/" + table.map);
+    // The kernel writes a whole value: the map must be the one described.
+    bpf::MapInfo info = bpf::mapInfo(tableMap.get());
+    if (info.keySize != table.mapKeySize() ||
+        info.valueSize != sizeof(bfc_table_value))
+      throw LoadError(fmt::format("map '{}' of table {} does not have {}-byte "
+                                  "keys and {}-byte values",
+                                  table.map, table.index, table.mapKeySize(),
+                                  sizeof(bfc_table_value)));
+    // The mirrored sets' maps, lowest rule first.
+    std::vector<std::pair<const object::SetInfo *, Fd>> sets;
+    size_t largestValue = 1;
+    for (const object::TableMirrorInfo &mirror : table.mirrors) {
+      const object::SetInfo *mirrored = chain.findSet(mirror.set);
+      if (!mirrored)
+        throw LoadError(fmt::format("table {} mirrors an unknown set '{}'",
+                                    table.index, mirror.set));
+      Fd map = bpf::openPinned(chainDir + "/" + mirrored->map);
+      bpf::MapInfo setInfo = bpf::mapInfo(map.get());
+      if (setInfo.keySize != mirrored->mapKeySize())
+        throw LoadError(fmt::format("map '{}' of set '{}' does not have "
+                                    "{}-byte keys",
+                                    mirrored->map, mirrored->name,
+                                    mirrored->mapKeySize()));
+      largestValue = std::max<size_t>(largestValue, setInfo.valueSize);
+      sets.emplace_back(mirrored, std::move(map));
+    }
+    std::vector<uint8_t> setValue(largestValue);
+    for (const object::SetElement &element : elements) {
+      bfc_table_value value{BFC_TABLE_NO_RULE, BFC_TABLE_NO_RULE};
+      bool present =
+          bpf::lookupElem(tableMap.get(), element.key.data(), &value);
+      uint32_t base = present ? value.base : BFC_TABLE_NO_RULE;
+      uint32_t rule = base;
+      for (size_t m = 0; m < sets.size(); ++m) {
+        std::vector<uint8_t> key = sets[m].first->mapKey(element);
+        if (bpf::lookupElem(sets[m].second.get(), key.data(),
+                            setValue.data())) {
+          rule = table.mirrors[m].rule;
+          break;
+        }
+      }
+      if (rule == BFC_TABLE_NO_RULE) {
+        if (present)
+          bpf::deleteElem(tableMap.get(), element.key.data());
+        continue;
+      }
+      bfc_table_value updated{rule, base};
+      bpf::updateElem(tableMap.get(), element.key.data(), &updated);
+    }
+  }
 }
 
 void updateEntries(int mapFd, const PackedEntries &entries) {

@@ -14,6 +14,7 @@
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/Loader.h"
+#include "bfc/Load/MapFill.h"
 #include "bfc/Object/SetElements.h"
 
 namespace bfc::load {
@@ -430,23 +431,28 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
     present.insert(set->mapKey(e));
 
   SetUpdateResult result;
-  std::vector<std::vector<uint8_t>> removeKeys, addKeys;
+  std::vector<object::SetElement> removed, added;
   std::set<std::vector<uint8_t>> afterRemoval = present;
   for (const object::SetElement &e : toRemove) {
-    std::vector<uint8_t> key = set->mapKey(e);
-    if (!afterRemoval.erase(key))
+    if (!afterRemoval.erase(set->mapKey(e)))
       result.notPresent.push_back(object::formatSetElement(*set, e));
     else
-      removeKeys.push_back(key);
+      removed.push_back(e);
   }
   std::set<std::vector<uint8_t>> after = afterRemoval;
   for (const object::SetElement &e : toAdd) {
-    std::vector<uint8_t> key = set->mapKey(e);
-    if (!after.insert(key).second)
+    if (!after.insert(set->mapKey(e)).second)
       result.alreadyPresent.push_back(object::formatSetElement(*set, e));
     else
-      addKeys.push_back(key);
+      added.push_back(e);
   }
+  // Removed and added again: it stays, nothing to do.
+  std::erase_if(removed, [&](const object::SetElement &e) {
+    return after.count(set->mapKey(e)) != 0;
+  });
+  std::erase_if(added, [&](const object::SetElement &e) {
+    return present.count(set->mapKey(e)) != 0;
+  });
   // A set sharing its map has its own share of it (the map's size is the
   // sum of its sets'), so it never takes another set's room.
   const uint32_t capacity =
@@ -456,29 +462,56 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
                                 "its capacity of {}",
                                 setName, after.size(), capacity));
 
+  // Additions first: replacing A by B never leaves a moment with neither
+  // (an open door in a blocklist), unless the set is too full for both.
+  const bool addFirst = present.size() + added.size() <= capacity;
   std::vector<uint8_t> value(bpf::mapInfo(map.get()).valueSize, 0);
   value[0] = 1;
-  std::vector<std::vector<uint8_t>> removedSoFar, addedSoFar;
+  std::vector<object::SetElement> removedSoFar, addedSoFar;
+  auto addAll = [&] {
+    for (const object::SetElement &e : added) {
+      bpf::updateElem(map.get(), set->mapKey(e).data(), value.data(),
+                      BPF_NOEXIST);
+      addedSoFar.push_back(e);
+    }
+  };
+  auto removeAll = [&] {
+    for (const object::SetElement &e : removed) {
+      bpf::deleteElem(map.get(), set->mapKey(e).data());
+      removedSoFar.push_back(e);
+    }
+  };
+  const std::string chainDir = root_.chainDir(chainName);
   try {
-    for (const auto &key : removeKeys) {
-      bpf::deleteElem(map.get(), key.data());
-      removedSoFar.push_back(key);
+    if (addFirst) {
+      addAll();
+      removeAll();
+    } else {
+      removeAll();
+      addAll();
     }
-    for (const auto &key : addKeys) {
-      bpf::updateElem(map.get(), key.data(), value.data(), BPF_NOEXIST);
-      addedSoFar.push_back(key);
-    }
+    // Tables mirroring the set follow it (docs/codegen.md, "Mirrored sets").
+    std::vector<object::SetElement> changed = added;
+    changed.insert(changed.end(), removed.begin(), removed.end());
+    syncMirroredKeys(chainDir, chain, *set, changed);
   } catch (const LoadError &e) {
-    // Undo, so the set is as it was.
-    for (const auto &key : addedSoFar)
-      bpf::deleteElem(map.get(), key.data());
-    for (const auto &key : removedSoFar)
-      bpf::updateElem(map.get(), key.data(), value.data());
+    // Undo, so the set and its mirrors are as they were.
+    for (const object::SetElement &key : addedSoFar)
+      bpf::deleteElem(map.get(), set->mapKey(key).data());
+    for (const object::SetElement &key : removedSoFar)
+      bpf::updateElem(map.get(), set->mapKey(key).data(), value.data());
+    std::vector<object::SetElement> touched = addedSoFar;
+    touched.insert(touched.end(), removedSoFar.begin(), removedSoFar.end());
+    try {
+      syncMirroredKeys(chainDir, chain, *set, touched);
+    } catch (const LoadError &) {
+      // Already failing: the first error says why.
+    }
     throw LoadError(fmt::format("cannot update set '{}' (unchanged): {}",
                                 setName, e.what()));
   }
-  result.added = addKeys.size();
-  result.removed = removeKeys.size();
+  result.added = added.size();
+  result.removed = removed.size();
   result.size = after.size();
   return result;
 }

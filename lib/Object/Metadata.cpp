@@ -286,6 +286,30 @@ TableInfo parseTable(const Node &node, uint32_t position) {
   return table;
 }
 
+/// A mirror of `table`: a named exact set of the chain keyed on the table's
+/// one field (whole width), and a rule below the next mirror's.
+TableMirrorInfo parseMirror(const Node &node, const ChainInfo &chain,
+                            const TableInfo &table) {
+  TableMirrorInfo mirror;
+  Node setNode = node.member("set");
+  mirror.set = setNode.string();
+  const SetInfo *set = chain.findSet(mirror.set);
+  if (!set || set->anonymous)
+    setNode.fail(fmt::format("no named set '{}'", mirror.set));
+  if (table.lpm || set->lpm || table.fields.size() != 1 ||
+      set->key.size() != 1 || set->key[0] != table.fields[0].field ||
+      table.fields[0].bits != ir::fieldInfo(set->key[0]).width * 8u)
+    setNode.fail(fmt::format("set '{}' and table {} have different keys",
+                             mirror.set, table.index));
+  Node rule = node.member("rule");
+  mirror.rule = rule.integer<uint32_t>();
+  if (mirror.rule >= chain.rules.size())
+    rule.fail(fmt::format("no rule {}", mirror.rule));
+  if (!table.mirrors.empty() && mirror.rule <= table.mirrors.back().rule)
+    rule.fail("mirrors must be in ascending rule order");
+  return mirror;
+}
+
 ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
   ChainInfo chain;
   chain.name = node.member("name").string();
@@ -380,8 +404,13 @@ ChainInfo parseChain(const Node &node, size_t hostSlotCount) {
     }
   }
   if (auto tables = node.optionalMember("tables"))
-    for (const Node &tableNode : tables->elements())
+    for (const Node &tableNode : tables->elements()) {
       chain.tables.push_back(parseTable(tableNode, chain.tables.size()));
+      if (auto mirrors = tableNode.optionalMember("mirrors"))
+        for (const Node &mirror : mirrors->elements())
+          chain.tables.back().mirrors.push_back(
+              parseMirror(mirror, chain, chain.tables.back()));
+    }
   return chain;
 }
 
@@ -622,6 +651,9 @@ std::string serializeMetadata(const Metadata &meta) {
                              {"lpm", table.lpm},
                              {"key_size", table.keySize},
                              {"max_entries", table.maxEntries}});
+      for (const TableMirrorInfo &mirror : table.mirrors)
+        c["tables"].back()["mirrors"].push_back(
+            {{"set", mirror.set}, {"rule", mirror.rule}});
     }
     document["chains"].push_back(std::move(c));
   }

@@ -68,7 +68,7 @@ ir::Bytes ruleKey(const ir::Rule &rule, const std::vector<TableField> &shape) {
 
 /// The set of a rule that is only `(field) in set` on one header field, an
 /// exact set, and decides: each element is a key of the rule.
-const ir::Set *keySet(const ir::Chain &chain, const ir::Rule &rule) {
+const ir::Set *membershipSet(const ir::Chain &chain, const ir::Rule &rule) {
   if (rule.predicates.size() != 1 || rule.verdict == ir::Verdict::Continue)
     return nullptr;
   const ir::Predicate &pred = rule.predicates.front();
@@ -76,13 +76,53 @@ const ir::Set *keySet(const ir::Chain &chain, const ir::Rule &rule) {
       pred.set >= chain.sets.size())
     return nullptr;
   const ir::Set &set = chain.sets[pred.set];
-  // Only an anonymous set: a named one can be edited on the host
-  // (`bfload chain update-set`), which changes its map, not the table.
-  if (!set.anonymous || set.lpm || set.key.size() != 1 ||
-      set.elements.empty() ||
+  if (set.lpm || set.key.size() != 1 ||
       ir::fieldInfo(set.key.front()).proto == ir::Proto::None)
     return nullptr;
   return &set;
+}
+
+/// An anonymous membershipSet: its elements are fixed, so they are entries
+/// of the plan.
+const ir::Set *keySet(const ir::Chain &chain, const ir::Rule &rule) {
+  const ir::Set *set = membershipSet(chain, rule);
+  return set && set->anonymous && !set->elements.empty() ? set : nullptr;
+}
+
+/// A named membershipSet: it can be edited on the host (`bfload chain
+/// update-set`), so it can only be mirrored (MirroredSet), its entries
+/// written by the loader.
+const ir::Set *mirrorableSet(const ir::Chain &chain, const ir::Rule &rule) {
+  const ir::Set *set = membershipSet(chain, rule);
+  return set && !set->anonymous ? set : nullptr;
+}
+
+/// Mirrors the named sets of `mirrorable` (rules ascending) in the exact
+/// tables of their field's whole width whose rules all come after them:
+/// then the set's rule closes the walk of each of its keys whatever the
+/// table holds, and when an element leaves the set, its key's entry from
+/// the plan (if any) is right again.
+void mirrorSets(const ir::Chain &chain, const std::vector<uint32_t> &mirrorable,
+                std::vector<ClassifierTable> &tables) {
+  for (ClassifierTable &table : tables) {
+    if (table.lpm || table.fields.size() != 1 || table.rules.empty())
+      continue;
+    FieldId field = table.fields.front().field;
+    if (table.fields.front().bits != ir::fieldInfo(field).width * 8u)
+      continue;
+    uint32_t first = table.rules.front();
+    std::vector<uint32_t> mirrored;
+    for (uint32_t index : mirrorable) {
+      if (index >= first)
+        break;
+      const ir::Predicate &pred = chain.rules[index].predicates.front();
+      if (chain.sets[pred.set].key.front() != field)
+        continue;
+      table.mirrors.push_back({pred.set, index});
+      mirrored.push_back(index);
+    }
+    table.rules.insert(table.rules.begin(), mirrored.begin(), mirrored.end());
+  }
 }
 
 /// A group of rules of one shape (or one LPM field), before budgeting.
@@ -379,7 +419,12 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
   std::map<std::vector<TableField>, Group> exact;
   std::vector<bool> classified(chain.rules.size(), false);
   std::vector<bool> setKeyed(chain.rules.size(), false);
+  std::vector<uint32_t> mirrorable;
   for (const ir::Rule &rule : chain.rules) {
+    if (ir::sockAddrFamily(chain.hook) == 0 && mirrorableSet(chain, rule)) {
+      mirrorable.push_back(rule.index);
+      continue;
+    }
     std::vector<uint32_t> guards;
     std::vector<TableField> shape =
         classifierShape(chain, rule, &guards, options.maxPending > 0);
@@ -466,10 +511,12 @@ ClassifierPlan planClassifier(const ir::Chain &chain,
     pendingLeft -= table.mostContinues;
     for (const TableField &component : table.fields)
       table.headers |= fieldAvailability(component.field, chain.hook).headers;
-    for (uint32_t index : table.rules)
-      classified[index] = true;
     plan.tables.push_back(std::move(table));
   }
+  mirrorSets(chain, mirrorable, plan.tables);
+  for (const ClassifierTable &table : plan.tables)
+    for (uint32_t index : table.rules)
+      classified[index] = true;
   for (const ir::Rule &rule : chain.rules) {
     if (classified[rule.index])
       continue;

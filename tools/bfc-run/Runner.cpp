@@ -180,7 +180,7 @@ LoadedChain::LoadedChain(const object::ObjectFile &object,
          [&] { return load::setMapEntries(set, sizeof(uint8_t)); });
   for (const object::TableInfo &table : chain_->tables)
     fill(table.map, fmt::format("table {}", table.index),
-         [&] { return load::tableMapEntries(table); });
+         [&] { return load::tableMapEntries(table, *chain_); });
 
   if (chain_->log) {
     int fd =

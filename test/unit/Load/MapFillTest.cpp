@@ -1,14 +1,22 @@
 // Batched map fills against the kernel: every set element and table entry
-// lands in its map (hash and LPM trie), and errors are LoadErrors.
+// lands in its map (hash and LPM trie), and errors are LoadErrors. Tables
+// mirroring named sets hold the sets' elements, and follow them when an
+// element comes or goes.
 #include <gtest/gtest.h>
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <map>
+
 #include "LoadTestSupport.h"
+#include "bfc/Load/Bpf.h"
 #include "bfc/Load/Fd.h"
 #include "bfc/Load/MapFill.h"
+#include "bfc/runtime/ObjectFormat.h"
 
 using namespace bfc;
 using namespace bfc::load;
@@ -55,7 +63,7 @@ TEST(MapFill, TablesLandInHashAndLpmMaps) {
     object::TableInfo table = sampleTable(lpm);
     Fd map = createMap(lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH,
                        table.mapKeySize(), 4, kEntries);
-    PackedEntries entries = tableMapEntries(table);
+    PackedEntries entries = tableMapEntries(table, object::ChainInfo{});
     EXPECT_EQ(entries.count, kEntries);
     EXPECT_EQ(entries.keys.size(), size_t(kEntries) * table.mapKeySize());
     updateEntries(map.get(), entries);
@@ -94,9 +102,134 @@ TEST(MapFill, AFullMapIsALoadError) {
   object::TableInfo table = sampleTable(false);
   Fd map = createMap(BPF_MAP_TYPE_HASH, 4, 4, 100);
   EXPECT_NE(test::errorOf([&] {
-              updateEntries(map.get(), tableMapEntries(table));
+              updateEntries(map.get(),
+                            tableMapEntries(table, object::ChainInfo{}));
             }).find("cannot update map elements"),
             std::string::npos);
+}
+
+/// Rules 0 and 1 are `(ip4.saddr) in low` and `... in high`; the table's
+/// own entries are rules 5 (10.0.0.1) and 6 (10.0.0.9).
+object::ChainInfo mirroringChain() {
+  object::ChainInfo chain;
+  chain.rules.resize(8);
+  for (const char *name : {"low", "high"}) {
+    object::SetInfo set;
+    set.name = name;
+    set.map = std::string("set_") + name;
+    set.key = {ir::FieldId::Ip4Saddr};
+    set.keySize = 4;
+    set.maxEntries = 16;
+    chain.sets.push_back(set);
+  }
+  chain.sets[0].elements = {{{10, 0, 0, 1}, 0}, {{10, 0, 0, 2}, 0}};
+  chain.sets[1].elements = {{{10, 0, 0, 2}, 0}, {{10, 0, 0, 3}, 0}};
+  object::TableInfo table;
+  table.map = "table0";
+  table.fields = {{ir::FieldId::Ip4Saddr, 32}};
+  table.keySize = 4;
+  table.maxEntries = 34;
+  table.entries = {{{10, 0, 0, 1}, 0, 5}, {{10, 0, 0, 9}, 0, 6}};
+  table.mirrors = {{"low", 0}, {"high", 1}};
+  chain.tables.push_back(table);
+  return chain;
+}
+
+/// Key (as "a.b.c.d") -> (rule, base) of a packed or mapped table.
+using TableValues = std::map<std::string, std::pair<uint32_t, uint32_t>>;
+
+std::string dotted(const uint8_t *key) {
+  return std::to_string(key[0]) + "." + std::to_string(key[1]) + "." +
+         std::to_string(key[2]) + "." + std::to_string(key[3]);
+}
+
+constexpr uint32_t kNone = BFC_TABLE_NO_RULE;
+
+TEST(MapFill, MirroredSetsGiveTheirLowestRuleOverTheTable) {
+  object::ChainInfo chain = mirroringChain();
+  PackedEntries entries = tableMapEntries(chain.tables[0], chain);
+  ASSERT_EQ(entries.valueSize, sizeof(bfc_table_value));
+  TableValues values;
+  for (uint32_t i = 0; i < entries.count; ++i) {
+    bfc_table_value v;
+    std::memcpy(&v, entries.values.data() + i * sizeof(v), sizeof(v));
+    values[dotted(entries.keys.data() + i * 4)] = {v.rule, v.base};
+  }
+  EXPECT_EQ(values, (TableValues{{"10.0.0.1", {0, 5}},
+                                 {"10.0.0.2", {0, kNone}},
+                                 {"10.0.0.3", {1, kNone}},
+                                 {"10.0.0.9", {6, 6}}}));
+}
+
+class MirrorSync : public test::Bpffs {};
+
+TEST_F(MirrorSync, ATableFollowsItsSetsElementByElement) {
+  if (dir_.empty())
+    return;
+  object::ChainInfo chain = mirroringChain();
+  std::map<std::string, Fd> maps;
+  for (const object::SetInfo &set : chain.sets) {
+    maps.emplace(set.map, createMap(BPF_MAP_TYPE_HASH, 4, 1, 16));
+    updateEntries(maps.at(set.map).get(), setMapEntries(set, 1));
+  }
+  const object::TableInfo &table = chain.tables[0];
+  maps.emplace(table.map, createMap(BPF_MAP_TYPE_HASH, 4, 8, 34));
+  updateEntries(maps.at(table.map).get(), tableMapEntries(table, chain));
+  for (const auto &[name, fd] : maps)
+    bpf::pin(fd.get(), dir_ + "/" + name);
+  auto tableNow = [&] {
+    TableValues values;
+    for (const auto &key :
+         bpf::mapKeys(maps.at(table.map).get(), table.mapKeySize())) {
+      bfc_table_value v;
+      EXPECT_TRUE(bpf::lookupElem(maps.at(table.map).get(), key.data(), &v));
+      values[dotted(key.data())] = {v.rule, v.base};
+    }
+    return values;
+  };
+  auto edit = [&](const char *set, bool add, std::vector<uint8_t> element) {
+    const object::SetInfo &info = *chain.findSet(set);
+    uint8_t one = 1;
+    if (add)
+      bpf::updateElem(maps.at(info.map).get(), element.data(), &one);
+    else
+      bpf::deleteElem(maps.at(info.map).get(), element.data());
+    syncMirroredKeys(dir_, chain, info, {{element, 0}});
+  };
+  // Out of 'low': the table's own rule 5 again; out of 'high' too: gone.
+  edit("low", false, {10, 0, 0, 1});
+  edit("high", false, {10, 0, 0, 3});
+  // Out of 'low' but still in 'high': rule 1.
+  edit("low", false, {10, 0, 0, 2});
+  // Into 'high' over the table's own entry: rule 1, which goes back to 6.
+  edit("high", true, {10, 0, 0, 9});
+  EXPECT_EQ(tableNow(), (TableValues{{"10.0.0.1", {5, 5}},
+                                     {"10.0.0.2", {1, kNone}},
+                                     {"10.0.0.9", {1, 6}}}));
+  edit("high", false, {10, 0, 0, 9});
+  edit("low", true, {10, 0, 0, 7});
+  EXPECT_EQ(tableNow(), (TableValues{{"10.0.0.1", {5, 5}},
+                                     {"10.0.0.2", {1, kNone}},
+                                     {"10.0.0.7", {0, kNone}},
+                                     {"10.0.0.9", {6, 6}}}));
+}
+
+TEST_F(MirrorSync, RefusesATableMapOfAnotherValueSize) {
+  if (dir_.empty())
+    return;
+  object::ChainInfo chain = mirroringChain();
+  for (const object::SetInfo &set : chain.sets) {
+    Fd fd = createMap(BPF_MAP_TYPE_HASH, 4, 1, 16);
+    bpf::pin(fd.get(), dir_ + "/" + set.map);
+  }
+  // A planted table whose values are larger than struct bfc_table_value.
+  Fd table = createMap(BPF_MAP_TYPE_HASH, 4, 64, 34);
+  bpf::pin(table.get(), dir_ + "/table0");
+  EXPECT_NE(
+      test::errorOf([&] {
+        syncMirroredKeys(dir_, chain, chain.sets[0], {{{10, 0, 0, 1}, 0}});
+      }).find("8-byte values"),
+      std::string::npos);
 }
 
 } // namespace

@@ -126,9 +126,9 @@ TEST(Metadata, RefusesForeignAndNewerDocuments) {
                               "'something-else'"),
             std::string::npos);
   doc = validDocument();
-  doc["version"] = 2;
-  EXPECT_NE(errorOf(doc).find("object format version 2 is newer than this "
-                              "bfload supports (1)"),
+  doc["version"] = 3;
+  EXPECT_NE(errorOf(doc).find("object format version 3 is newer than this "
+                              "bfload supports (2)"),
             std::string::npos);
   doc = validDocument();
   doc["version"] = 0;
@@ -284,6 +284,53 @@ TEST(Metadata, SharedSetMaps) {
   otherLayout["chains"][0]["sets"][2]["key_size"] = 4;
   EXPECT_NE(errorOf(otherLayout).find("their keys differ"), std::string::npos)
       << errorOf(otherLayout);
+}
+
+TEST(Metadata, TablesMirroringNamedSets) {
+  json doc = validDocument();
+  doc["version"] = 2;
+  json &chain = doc["chains"][0];
+  chain["sets"].push_back({{"index", 2},
+                           {"name", "blocked"},
+                           {"anonymous", false},
+                           {"map", "c_set2"},
+                           {"key", {"ip4.saddr"}},
+                           {"lpm", false},
+                           {"key_size", 4},
+                           {"max_entries", 16}});
+  chain["tables"] =
+      json::array({{{"index", 0},
+                    {"map", "c_table0"},
+                    {"fields", {{{"field", "ip4.saddr"}, {"bits", 32}}}},
+                    {"lpm", false},
+                    {"key_size", 4},
+                    {"max_entries", 20},
+                    {"mirrors", {{{"set", "blocked"}, {"rule", 0}}}}}});
+  Metadata meta = parseMetadata(doc.dump());
+  const TableInfo &table = meta.chains[0].tables[0];
+  ASSERT_EQ(table.mirrors.size(), 1u);
+  EXPECT_EQ(table.mirrors[0], (TableMirrorInfo{"blocked", 0}));
+  EXPECT_EQ(table.mapValueSize(), 8u);
+  EXPECT_EQ(parseMetadata(serializeMetadata(meta)).chains[0].tables[0].mirrors,
+            table.mirrors);
+
+  auto refused = [&](const char *what, auto change) {
+    json bad = doc;
+    change(bad["chains"][0]["tables"][0]);
+    EXPECT_NE(errorOf(bad).find(what), std::string::npos) << errorOf(bad);
+  };
+  refused("no named set 'nope'",
+          [](json &t) { t["mirrors"][0]["set"] = "nope"; });
+  refused("no named set '__anon1'",
+          [](json &t) { t["mirrors"][0]["set"] = "__anon1"; });
+  refused("set 'pairs' and table 0 have different keys",
+          [](json &t) { t["mirrors"][0]["set"] = "pairs"; });
+  refused("set 'blocked' and table 0 have different keys",
+          [](json &t) { t["fields"][0]["bits"] = 24; });
+  refused("no rule 2", [](json &t) { t["mirrors"][0]["rule"] = 2; });
+  refused("ascending rule order", [](json &t) {
+    t["mirrors"].push_back({{"set", "blocked"}, {"rule", 0}});
+  });
 }
 
 TEST(Metadata, SetMapKeys) {

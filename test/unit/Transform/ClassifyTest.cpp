@@ -32,6 +32,10 @@ public:
       auto &lookup = lookups_.emplace_back();
       for (const TableEntry &entry : table.entries)
         lookup.emplace(std::pair(entry.prefixLen, entry.key), entry.rule);
+      // The loader's entries for mirrored sets: the lowest rule wins.
+      for (auto m = table.mirrors.rbegin(); m != table.mirrors.rend(); ++m)
+        for (const ir::SetElement &element : chain.sets[m->set].elements)
+          lookup[{uint8_t{0}, element.key}] = m->rule;
     }
   }
 
@@ -214,8 +218,8 @@ TEST(Classify, ExactSetRulesTakeAKeyPerElement) {
   EXPECT_EQ(plan.next[0], 1u);
   EXPECT_EQ(plan.tables[0].entries[1].rule, 1u); // 10.0.0.1
   EXPECT_EQ(plan.tables[0].entries[2].rule, 3u);
-  // A named set stays a lookup of its own: `bfload chain update-set` edits
-  // its map, and a table holding its elements would not see the change.
+  // A named set after a rule of the table stays a lookup of its own (only
+  // a set before all of them can be mirrored: MirroredSetsPrecedeTheirTable).
   b.chain().sets[0].anonymous = false;
   plan = planClassifier(b.chain(), {2, 8});
   EXPECT_ELEMENTS(plan.residual, 1u);
@@ -224,6 +228,73 @@ TEST(Classify, ExactSetRulesTakeAKeyPerElement) {
   b.chain().sets[0].lpm = true;
   plan = planClassifier(b.chain(), {2, 8});
   EXPECT_ELEMENTS(plan.residual, 1u);
+}
+
+TEST(Classify, MirroredSetsPrecedeTheirTable) {
+  auto build = [](auto &&head) {
+    ChainBuilder b(ir::Hook::Xdp);
+    head(b);
+    for (uint32_t i = 0; i < 20; ++i)
+      b.addRule(
+          {fieldBytes(FieldId::Ip4Saddr, toBigEndian(0x0a000000 + i, 4))});
+    return std::move(b.module);
+  };
+  auto saddrSet = [](ChainBuilder &b, bool anonymous = false) {
+    return b.addSet({FieldId::Ip4Saddr}, false, {{ip4("10.0.0.1"), 0, {}}},
+                    anonymous);
+  };
+  // Two named sets in front of the table: both mirrored, in rule order;
+  // their elements are not entries of the plan (the loader writes them).
+  ir::Module module = build([&](ChainBuilder &b) {
+    b.addRule({inSet(saddrSet(b))}, ir::Verdict::Drop);
+    b.addRule({inSet(saddrSet(b))}, ir::Verdict::Accept);
+  });
+  ClassifierPlan plan = planClassifier(module.chains[0]);
+  ASSERT_EQ(plan.tables.size(), 1u);
+  EXPECT_EQ(plan.tables[0].mirrors, (std::vector<MirroredSet>{{0, 0}, {1, 1}}));
+  EXPECT_EQ(tableRules(plan, 0).front(), 0u);
+  EXPECT_EQ(tableRules(plan, 0).size(), 22u);
+  EXPECT_TRUE(plan.residual.empty());
+  EXPECT_EQ(plan.tables[0].entries.size(), 20u);
+  EXPECT_EQ(plan.tables[0].entries[1].rule, 3u); // 10.0.0.1: the plan's own
+
+  // Not mirrored: a CONTINUE rule, another field, an LPM set, a rule with
+  // more tests, and a set after the table's first rule.
+  auto residualFirst = [&](auto &&head) {
+    ir::Module m = build(head);
+    ClassifierPlan p = planClassifier(m.chains[0]);
+    EXPECT_TRUE(p.tables.at(0).mirrors.empty());
+    return p.residual;
+  };
+  EXPECT_ELEMENTS(residualFirst([&](ChainBuilder &b) {
+                    b.addRule({inSet(saddrSet(b))}, ir::Verdict::Continue);
+                  }),
+                  0u);
+  EXPECT_ELEMENTS(residualFirst([&](ChainBuilder &b) {
+                    b.addRule(
+                        {inSet(b.addSet({FieldId::Ip4Daddr}, false,
+                                        {{ip4("10.0.0.1"), 0, {}}}, false))});
+                  }),
+                  0u);
+  EXPECT_ELEMENTS(residualFirst([&](ChainBuilder &b) {
+                    b.addRule(
+                        {inSet(b.addSet({FieldId::Ip4Saddr}, true,
+                                        {{ip4("10.0.0.0"), 8, {}}}, false))});
+                  }),
+                  0u);
+  EXPECT_ELEMENTS(
+      residualFirst([&](ChainBuilder &b) {
+        b.addRule({inSet(saddrSet(b)), rangeOf(FieldId::TcpDport, 1, 9)});
+      }),
+      0u);
+  ChainBuilder late(ir::Hook::Xdp);
+  for (uint32_t i = 0; i < 20; ++i)
+    late.addRule(
+        {fieldBytes(FieldId::Ip4Saddr, toBigEndian(0x0a000000 + i, 4))});
+  late.addRule({inSet(saddrSet(late))});
+  plan = planClassifier(late.chain());
+  EXPECT_TRUE(plan.tables.at(0).mirrors.empty());
+  EXPECT_ELEMENTS(plan.residual, 20u);
 }
 
 TEST(Classify, BudgetKeepsSmallShapesAsCompares) {
@@ -398,11 +469,24 @@ TEST(Classify, HundredThousandRulesMakeFewTables) {
 
 class ChainGenerator {
 public:
-  explicit ChainGenerator(uint32_t seed) : rng_(seed) {}
+  explicit ChainGenerator(uint32_t seed) : rng_(seed), setRng_(~seed) {}
 
   ir::Module module(ir::Hook hook, unsigned rules) {
     ChainBuilder b(hook, pick({ir::Verdict::Accept, ir::Verdict::Drop}));
     b.module.internIface("eth0");
+    // Named sets in front, mirrored in the ip4.saddr tables (drawn from
+    // their own stream: the rest of the chain stays what it was).
+    auto setDraw = [&](unsigned n) {
+      return std::uniform_int_distribution<unsigned>(0, n - 1)(setRng_);
+    };
+    for (unsigned n = setDraw(4) == 0 ? 1 + setDraw(2) : 0; n > 0; --n) {
+      std::vector<ir::SetElement> elements;
+      for (unsigned e = setDraw(3); e > 0; --e)
+        elements.push_back({ip4(kIp4[setDraw(std::size(kIp4))]), 0, {}});
+      b.addRule({ir::test::inSet(b.addSet({FieldId::Ip4Saddr}, false,
+                                          std::move(elements), false))},
+                setDraw(2) ? ir::Verdict::Accept : ir::Verdict::Drop);
+    }
     while (b.chain().rules.size() < rules) {
       std::vector<ir::Predicate> predicates =
           below(100) < 75 ? classifiable() : other();
@@ -509,12 +593,12 @@ private:
     return values.begin()[below(static_cast<unsigned>(values.size()))];
   }
 
-  std::mt19937 rng_;
+  std::mt19937 rng_, setRng_;
 };
 
 TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
   size_t runs = 0, decidedByTable = 0, continued = 0, guarded = 0,
-         pendingApplied = 0;
+         pendingApplied = 0, decidedByMirror = 0;
   for (uint32_t seed = 1; seed <= 60; ++seed) {
     ChainGenerator gen(seed);
     unsigned size = seed % 3 == 0 ? 600 : 20 + seed;
@@ -548,6 +632,9 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
       if (!got.empty() && inTable(got.back())) {
         ++decidedByTable;
         guarded += !plan.guards[got.back()].empty();
+        for (const ClassifierTable &table : plan.tables)
+          for (const MirroredSet &mirror : table.mirrors)
+            decidedByMirror += mirror.rule == got.back();
       }
       for (size_t j = 0; j + 1 < got.size(); ++j)
         pendingApplied += inTable(got[j]);
@@ -561,6 +648,8 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
   // ... and candidates with guards, and CONTINUE candidates.
   EXPECT_GT(guarded, runs / 100);
   EXPECT_GT(pendingApplied, 10u);
+  // ... and mirrored named sets.
+  EXPECT_GT(decidedByMirror, runs / 100);
 }
 
 } // namespace

@@ -8,16 +8,29 @@
 #include <stdint.h>
 
 /* Version of the metadata and of everything below. bfload refuses an object
- * whose major version it does not know. */
-#define BFC_OBJECT_FORMAT_VERSION 1
+ * whose major version it does not know. Version 2: classifier tables may
+ * mirror named sets (`mirrors`, values struct bfc_table_value); an object
+ * without mirrors is written as version 1, which older loaders read. */
+#define BFC_OBJECT_FORMAT_VERSION 2
+#define BFC_OBJECT_FORMAT_VERSION_MIRRORS 2
 
 /* ELF section holding the metadata: a NUL-terminated JSON document. */
 #define BFC_META_SECTION ".bfc.meta"
 
 /* ELF section holding the entries of the classifier tables (records
  * `u32 table_index, u32 prefixlen, u32 rule, key bytes`, little endian; see
- * docs/object-format.md). A table map's value is the u32 rule index. */
+ * docs/object-format.md). A table map's value is the u32 rule index; in a
+ * table that mirrors named sets, a struct bfc_table_value. */
 #define BFC_TABLES_SECTION ".bfc.tables"
+
+/* The value of a table that mirrors named sets: the rule the program uses,
+ * and the rule of the table's own entry for the key (BFC_TABLE_NO_RULE when
+ * it has none), which comes back when the key leaves every mirrored set. */
+struct bfc_table_value {
+  uint32_t rule;
+  uint32_t base;
+};
+#define BFC_TABLE_NO_RULE 0xffffffffu
 
 /* Counters: one BPF_MAP_TYPE_PERCPU_ARRAY per chain with
  * (number of rules + 2) entries of struct bfc_counter: entry i is rule i,

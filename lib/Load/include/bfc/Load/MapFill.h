@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "bfc/Object/Metadata.h"
@@ -25,9 +26,22 @@ struct PackedEntries {
 /// padded to `valueSize` bytes.
 PackedEntries setMapEntries(const object::SetInfo &set, uint32_t valueSize);
 
-/// The entries of a classifier table as its map stores them (keys as for
-/// sets, values the u32 rule index).
-PackedEntries tableMapEntries(const object::TableInfo &table);
+/// The entries of a classifier table of `chain` as its map stores them
+/// (keys as for sets, values the u32 rule index; in a table that mirrors
+/// sets, a struct bfc_table_value, the elements of the mirrored sets giving
+/// their rule).
+PackedEntries tableMapEntries(const object::TableInfo &table,
+                              const object::ChainInfo &chain);
+
+/// After `elements` of `set` were added to or removed from its map: the
+/// entries of those keys in every table of `chain` that mirrors `set`, made
+/// to agree with the sets' maps pinned in `chainDir` (the lowest rule of a
+/// mirrored set holding the key, else the table's own entry, else none).
+/// Throws LoadError.
+void syncMirroredKeys(const std::string &chainDir,
+                      const object::ChainInfo &chain,
+                      const object::SetInfo &set,
+                      const std::vector<object::SetElement> &elements);
 
 /// Writes every entry into the map `mapFd`: BPF_MAP_UPDATE_BATCH in chunks,
 /// or one update per entry for map types that have no batch operation (the

@@ -139,9 +139,23 @@ struct TableEntryInfo {
                          const TableEntryInfo &) = default;
 };
 
+/// A named set mirrored in a table (format version 2): `rule` is `(field)
+/// in set`, before every other rule of the table, and each element of the
+/// set is a key of the table whose value gives `rule`. The loader writes
+/// those entries, and `bfload chain update-set` keeps them in step with the
+/// set.
+struct TableMirrorInfo {
+  std::string set;
+  uint32_t rule = 0;
+
+  friend bool operator==(const TableMirrorInfo &,
+                         const TableMirrorInfo &) = default;
+};
+
 /// A classifier table (docs/codegen.md, "Classification"): a HASH map (or
 /// an LPM_TRIE when `lpm`) from a key to the lowest index of a rule it
-/// matches, as a u32. Filled by the loader, never updated after.
+/// matches, as a u32 (a struct bfc_table_value when it mirrors sets).
+/// Filled by the loader; only mirrored sets' entries change after.
 struct TableInfo {
   uint32_t index = 0; ///< index in the chain (map `<prog>_table<index>`)
   std::string map;
@@ -151,9 +165,13 @@ struct TableInfo {
   uint32_t maxEntries = 0;
   /// The entries, from `.bfc.tables` (empty when read from JSON only).
   std::vector<TableEntryInfo> entries;
+  /// Named sets mirrored in the table, ascending by rule.
+  std::vector<TableMirrorInfo> mirrors;
 
   /// Bytes of a key in the BPF map: LPM keys start with a u32 prefix length.
   uint32_t mapKeySize() const { return lpm ? keySize + 4 : keySize; }
+  /// Bytes of a value in the BPF map.
+  uint32_t mapValueSize() const { return mirrors.empty() ? 4 : 8; }
 };
 
 struct ChainInfo {

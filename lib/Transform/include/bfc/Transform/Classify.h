@@ -50,6 +50,18 @@ struct TableEntry {
   uint32_t rule = 0;
 };
 
+/// A named set mirrored in a table: `rule` is `(field) in set` and decides,
+/// before every other rule of the table, so each element of the set is a key
+/// whose entry gives `rule`. Its elements change on the host (`bfload chain
+/// update-set`), so the loader writes those entries, not the plan: the
+/// lookup of the set's own map is saved.
+struct MirroredSet {
+  uint32_t set = 0;
+  uint32_t rule = 0;
+
+  friend bool operator==(const MirroredSet &, const MirroredSet &) = default;
+};
+
 struct ClassifierTable {
   std::vector<TableField> fields;
   /// A longest-prefix-match trie on one address field (`fields` has one
@@ -62,6 +74,9 @@ struct ClassifierTable {
   std::vector<uint32_t> rules;
   /// One entry per distinct key (per prefix for LPM), in rule order.
   std::vector<TableEntry> entries;
+  /// Named sets whose elements are entries too, ascending by rule (their
+  /// rules are in `rules`, below every other).
+  std::vector<MirroredSet> mirrors;
   /// The most candidates of one key (ClassifierPlan::next), and the most
   /// CONTINUE candidates among them: the bounds of the walk.
   unsigned longestChain = 1, mostContinues = 0;

@@ -38,6 +38,51 @@ Fd openPinned(const std::string &path) {
   return Fd(fd);
 }
 
+namespace {
+std::string mapTypeName(uint32_t type) {
+  switch (type) {
+  case BPF_MAP_TYPE_HASH:
+    return "hash map";
+  case BPF_MAP_TYPE_ARRAY:
+    return "array";
+  case BPF_MAP_TYPE_PERCPU_ARRAY:
+    return "per-CPU array";
+  case BPF_MAP_TYPE_LPM_TRIE:
+    return "LPM trie";
+  case BPF_MAP_TYPE_RINGBUF:
+    return "ring buffer";
+  default:
+    return fmt::format("map of type {}", type);
+  }
+}
+} // namespace
+
+Fd openPinnedMap(const std::string &path, const MapShape &shape,
+                 const std::string &what) {
+  Fd fd = openPinned(path);
+  struct bpf_map_info info = {};
+  uint32_t length = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd.get(), &info, &length) != 0)
+    throw LoadError(fmt::format("{} ({}) is not a map", what, path));
+  auto fits = [](uint32_t expected, uint32_t actual) {
+    return expected == kAnySize || expected == actual;
+  };
+  if (info.type != shape.type || !fits(shape.keySize, info.key_size) ||
+      !fits(shape.valueSize, info.value_size))
+    throw LoadError(fmt::format(
+        "{} ({}) is not the map the chain record describes: a {} with "
+        "{}-byte keys and {}-byte values, expected a {}{}{}",
+        what, path, mapTypeName(info.type), info.key_size, info.value_size,
+        mapTypeName(shape.type),
+        shape.keySize == kAnySize
+            ? ""
+            : fmt::format(", {}-byte keys", shape.keySize),
+        shape.valueSize == kAnySize
+            ? ""
+            : fmt::format(", {}-byte values", shape.valueSize)));
+  return fd;
+}
+
 std::optional<Fd> openPinnedIfExists(const std::string &path) {
   int fd = bpf_obj_get(path.c_str());
   if (fd < 0) {

@@ -103,6 +103,14 @@ PackedEntries tableMapEntries(const object::TableInfo &table,
   return entries;
 }
 
+Fd openSetMap(const std::string &chainDir, const object::SetInfo &set) {
+  return bpf::openPinnedMap(
+      chainDir + "/" + set.map,
+      {set.lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH, set.mapKeySize(),
+       bpf::kAnySize},
+      fmt::format("the map of set '{}'", set.name));
+}
+
 void syncMirroredKeys(const std::string &chainDir,
                       const object::ChainInfo &chain,
                       const object::SetInfo &set,
@@ -113,15 +121,10 @@ void syncMirroredKeys(const std::string &chainDir,
                        return m.set == set.name;
                      }))
       continue;
-    Fd tableMap = bpf::openPinned(chainDir + "/" + table.map);
-    // The kernel writes a whole value: the map must be the one described.
-    bpf::MapInfo info = bpf::mapInfo(tableMap.get());
-    if (info.keySize != table.mapKeySize() ||
-        info.valueSize != sizeof(bfc_table_value))
-      throw LoadError(fmt::format("map '{}' of table {} does not have {}-byte "
-                                  "keys and {}-byte values",
-                                  table.map, table.index, table.mapKeySize(),
-                                  sizeof(bfc_table_value)));
+    Fd tableMap = bpf::openPinnedMap(
+        chainDir + "/" + table.map,
+        {BPF_MAP_TYPE_HASH, table.mapKeySize(), sizeof(bfc_table_value)},
+        fmt::format("the map of table {}", table.index));
     // The mirrored sets' maps, lowest rule first.
     std::vector<std::pair<const object::SetInfo *, Fd>> sets;
     size_t largestValue = 1;
@@ -130,14 +133,9 @@ void syncMirroredKeys(const std::string &chainDir,
       if (!mirrored)
         throw LoadError(fmt::format("table {} mirrors an unknown set '{}'",
                                     table.index, mirror.set));
-      Fd map = bpf::openPinned(chainDir + "/" + mirrored->map);
-      bpf::MapInfo setInfo = bpf::mapInfo(map.get());
-      if (setInfo.keySize != mirrored->mapKeySize())
-        throw LoadError(fmt::format("map '{}' of set '{}' does not have "
-                                    "{}-byte keys",
-                                    mirrored->map, mirrored->name,
-                                    mirrored->mapKeySize()));
-      largestValue = std::max<size_t>(largestValue, setInfo.valueSize);
+      Fd map = openSetMap(chainDir, *mirrored);
+      largestValue =
+          std::max<size_t>(largestValue, bpf::mapInfo(map.get()).valueSize);
       sets.emplace_back(mirrored, std::move(map));
     }
     std::vector<uint8_t> setValue(largestValue);

@@ -120,7 +120,10 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
   readProgramAndLinks(dir, state);
 
   const object::ChainInfo &chain = state.record.chain();
-  Fd counters = bpf::openPinned(dir + "/" + chain.counters.map);
+  Fd counters = bpf::openPinnedMap(
+      dir + "/" + chain.counters.map,
+      {BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t), sizeof(CounterValue)},
+      "the counters");
   const unsigned cpus = bpf::possibleCpus();
   std::vector<CounterValue> perCpu(cpus);
   state.counters.resize(chain.counters.size);
@@ -140,7 +143,7 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
         continue;
       auto [keys, unread] = mapKeys.try_emplace(set.map);
       if (unread) {
-        Fd map = bpf::openPinned(dir + "/" + set.map);
+        Fd map = openSetMap(dir, set);
         keys->second = bpf::mapKeys(map.get(), set.mapKeySize());
       }
       state.sets.push_back({set, setElementsAmong(set, keys->second)});
@@ -424,7 +427,7 @@ SetUpdateResult Session::updateSet(const std::string &chainName,
   for (const std::string &text : remove)
     toRemove.push_back(object::parseSetElement(*set, text));
 
-  Fd map = bpf::openPinned(root_.chainDir(chainName) + "/" + set->map);
+  Fd map = openSetMap(root_.chainDir(chainName), *set);
   std::set<std::vector<uint8_t>> present;
   for (const object::SetElement &e :
        setElementsAmong(*set, bpf::mapKeys(map.get(), set->mapKeySize())))
@@ -544,7 +547,8 @@ Session::LogSource Session::openLogs(const std::string &name) {
                                 "is nothing to stream",
                                 name));
   source.ringBuffer =
-      bpf::openPinned(root_.chainDir(name) + "/" + chain.log->map);
+      bpf::openPinnedMap(root_.chainDir(name) + "/" + chain.log->map,
+                         {BPF_MAP_TYPE_RINGBUF, 0, 0}, "the log ring buffer");
   return source;
 }
 

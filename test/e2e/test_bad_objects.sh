@@ -75,7 +75,7 @@ PY
 rejected "the metadata names a map 'link', which is reserved" chain set "$WORK/reserved.bpf.o"
 log "newer format version"
 mkobj "$WORK/newer.bpf.o" --chain other:xdp:9999 --version 99
-rejected "object format version 99 is newer than this bfload supports (1)" chain set "$WORK/newer.bpf.o"
+rejected "object format version 99 is newer than this bfload supports (2)" chain set "$WORK/newer.bpf.o"
 log "verifier rejection"
 mkobj "$WORK/bad.bpf.o" --chain other:xdp:9999 --bad-program
 rejected "the kernel refused to load the object" chain set "$WORK/bad.bpf.o"

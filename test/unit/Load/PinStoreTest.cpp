@@ -251,6 +251,67 @@ TEST_F(Bpffs, RecordsSurviveInFrozenMaps) {
       << "a record map must be frozen";
 }
 
+TEST_F(Bpffs, RefusesPinnedMapsOfAnotherShape) {
+  // The kernel copies whole keys and values into bfload's buffers: a map
+  // planted in place of a chain's (larger keys or values, another type)
+  // must be refused by name, never read.
+  object::ObjectFile object = object::ObjectFile::fromFile(testObject("xdp"));
+  const object::ChainInfo &info = selectChain(object, std::nullopt);
+  {
+    Session session(options());
+    session.loadChain(object, info);
+  }
+  const std::string dir = PinRoot(dir_).chainDir("xdp_filter");
+  struct Planted {
+    std::string map;
+    bpf_map_type type;
+    uint32_t keySize, valueSize;
+    std::function<void(Session &)> use;
+    std::string expected;
+  };
+  const Planted cases[] = {
+      {info.counters.map, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 64,
+       [](Session &s) { s.getChain("xdp_filter", false); }, "the counters"},
+      {info.counters.map, BPF_MAP_TYPE_ARRAY, 4, 16,
+       [](Session &s) { s.getChain("xdp_filter", false); }, "the counters"},
+      {info.sets[0].map, BPF_MAP_TYPE_HASH, 64, 1,
+       [](Session &s) { s.getChain("xdp_filter", true); },
+       "the map of set 'blocked'"},
+      {info.sets[0].map, BPF_MAP_TYPE_HASH, 64, 1,
+       [](Session &s) {
+         s.updateSet("xdp_filter", "blocked", {"192.0.2.1"}, {});
+       },
+       "the map of set 'blocked'"},
+      {info.log->map, BPF_MAP_TYPE_HASH, 4, 4,
+       [](Session &s) { s.openLogs("xdp_filter"); }, "the log ring buffer"},
+  };
+  for (const Planted &planted : cases) {
+    SCOPED_TRACE(planted.map);
+    const std::string path = dir + "/" + planted.map;
+    Fd original = bpf::openPinned(path);
+    LIBBPF_OPTS(bpf_map_create_opts, opts);
+    int fd = bpf_map_create(planted.type, "bfc_planted", planted.keySize,
+                            planted.valueSize, 16, &opts);
+    ASSERT_GE(fd, 0);
+    Fd plant(fd);
+    ASSERT_EQ(unlink(path.c_str()), 0);
+    bpf::pin(plant.get(), path);
+    std::string message = errorOf([&] {
+      Session session(options());
+      planted.use(session);
+    });
+    EXPECT_NE(message.find(planted.expected + " (" + path +
+                           ") is not the map the chain record describes"),
+              std::string::npos)
+        << message;
+    ASSERT_EQ(unlink(path.c_str()), 0);
+    bpf::pin(original.get(), path);
+  }
+  Session session(options());
+  EXPECT_EQ(session.getChain("xdp_filter", true).sets.size(), 1u);
+  session.flushChain("xdp_filter");
+}
+
 TEST_F(Bpffs, SessionCommandsOnAnUnattachedChain) {
   object::ObjectFile object = object::ObjectFile::fromFile(testObject("xdp"));
   const object::ChainInfo &info = selectChain(object, std::nullopt);

@@ -17,6 +17,21 @@ namespace bfc::load::bpf {
 Fd openPinned(const std::string &path);
 /// Opens a pinned object, nullopt when nothing is pinned at `path`.
 std::optional<Fd> openPinnedIfExists(const std::string &path);
+/// What a pinned map must be before bfload reads or writes it: the kernel
+/// copies whole keys and values into bfload's buffers, so a map of other
+/// sizes (planted in bpffs, or left by another version) would overflow them.
+/// A size of kAnySize is not checked (the caller sizes its buffer from the
+/// map's info).
+inline constexpr uint32_t kAnySize = UINT32_MAX;
+struct MapShape {
+  uint32_t type = 0;
+  uint32_t keySize = kAnySize;
+  uint32_t valueSize = kAnySize;
+};
+/// Opens the map pinned at `path` (`what` names it in errors) and checks its
+/// shape. Throws LoadError.
+Fd openPinnedMap(const std::string &path, const MapShape &shape,
+                 const std::string &what);
 /// Pins `fd` at `path` (which must not exist).
 void pin(int fd, const std::string &path);
 

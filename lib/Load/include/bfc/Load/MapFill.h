@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bfc/Load/Fd.h"
 #include "bfc/Object/Metadata.h"
 
 namespace bfc::load {
@@ -32,6 +33,10 @@ PackedEntries setMapEntries(const object::SetInfo &set, uint32_t valueSize);
 /// their rule).
 PackedEntries tableMapEntries(const object::TableInfo &table,
                               const object::ChainInfo &chain);
+
+/// The map of `set` pinned in `chainDir`, checked to be a map of its
+/// kind and key size. Throws LoadError.
+Fd openSetMap(const std::string &chainDir, const object::SetInfo &set);
 
 /// After `elements` of `set` were added to or removed from its map: the
 /// entries of those keys in every table of `chain` that mirrors `set`, made

@@ -120,15 +120,26 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
   readProgramAndLinks(dir, state);
 
   const object::ChainInfo &chain = state.record.chain();
-  Fd counters = bpf::openPinnedMap(
-      dir + "/" + chain.counters.map,
-      {BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t), sizeof(CounterValue)},
-      "the counters");
+  state.counters.resize(chain.counters.size);
+  // A counters map of another shape is not read (it would overflow the
+  // buffers), but the chain stays usable: `chain update` or `chain set`
+  // replaces it, and its counters restart from zero.
+  std::optional<Fd> counters;
+  try {
+    counters = bpf::openPinnedMap(
+        dir + "/" + chain.counters.map,
+        {BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t), sizeof(CounterValue)},
+        "the counters");
+  } catch (const LoadError &e) {
+    fmt::print(stderr,
+               "bfload: warning: chain '{}': {}; its counters read as "
+               "zero\n",
+               name, e.what());
+  }
   const unsigned cpus = bpf::possibleCpus();
   std::vector<CounterValue> perCpu(cpus);
-  state.counters.resize(chain.counters.size);
-  for (uint32_t i = 0; i < chain.counters.size; ++i) {
-    if (!bpf::lookupElem(counters.get(), &i, perCpu.data()))
+  for (uint32_t i = 0; counters && i < chain.counters.size; ++i) {
+    if (!bpf::lookupElem(counters->get(), &i, perCpu.data()))
       continue;
     for (const CounterValue &value : perCpu) {
       state.counters[i].packets += value.packets;

@@ -99,6 +99,21 @@ void ChainLowering::emitCandidateFunctions() {
     DISubprogram *sp = nullptr;
     Function *f = globalFunction(fmt::format("{}_guards", sym_.program), "rule",
                                  true, sp);
+    // Called from one or two places (the walks of the tables with guards,
+    // usually one step each): inlined there, the call costs more than the
+    // tests (bench/); verified per call site, which is as often.
+    unsigned callSites = 0;
+    for (const transform::ClassifierTable &table : plan_.tables) {
+      bool guarded = false;
+      for (uint32_t index : table.rules)
+        guarded |= !plan_.guards[index].empty();
+      callSites += guarded ? table.longestChain : 0;
+    }
+    if (callSites <= kInlinedGuardCalls) {
+      f->removeFnAttr(Attribute::NoInline);
+      f->addFnAttr(Attribute::AlwaysInline);
+      f->setLinkage(GlobalValue::InternalLinkage);
+    }
     inFunction(f, sp, chain_.range, [&] {
       keepContextArg();
       Value *rule = b_.CreateZExt(f->getArg(1), i64());

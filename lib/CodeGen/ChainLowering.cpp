@@ -188,7 +188,8 @@ void ChainLowering::emitChainEnd() {
   uint32_t rules = static_cast<uint32_t>(chain_.rules.size());
   emitFlush(c32(rules), rules);
   emitEffects(
-      c32(BFC_COUNTER_POLICY(static_cast<uint32_t>(chain_.rules.size()))));
+      c32(BFC_COUNTER_POLICY(static_cast<uint32_t>(chain_.rules.size()))),
+      /*inlined=*/true);
   emitVerdict(chain_.policy, nullptr, nullptr);
 }
 

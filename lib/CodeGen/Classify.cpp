@@ -176,7 +176,7 @@ void ChainLowering::emitBestRule() {
   // after the CONTINUE candidates before them.
   Value *index = b_.CreateZExt(best, i32());
   emitFlush(index);
-  emitMatched(index, none);
+  emitMatched(index, none, /*inlined=*/true);
   b_.SetInsertPoint(none);
 }
 

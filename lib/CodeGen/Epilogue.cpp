@@ -297,11 +297,19 @@ DIType *ChainLowering::stateArgType() {
   return stateArgType_;
 }
 
-Value *ChainLowering::callEpilogue(Value *ruleIndex) {
+Value *ChainLowering::callEpilogue(Value *ruleIndex, bool inlined) {
+  // Inlined, the epilogue's bound check of the index must stay on the
+  // register that indexes its tables: LLVM would test a copy of it (or the
+  // word it comes from), which the verifier does not connect.
+  if (inlined && !isa<Constant>(ruleIndex))
+    ruleIndex = opaque(ruleIndex);
   std::vector<Value *> args = {ctxArg_, ruleIndex};
   if (epilogueTakesState_)
     args.push_back(stateBase_);
-  return b_.CreateCall(epilogue_, args);
+  CallInst *call = b_.CreateCall(epilogue_, args);
+  if (inlined)
+    call->addFnAttr(Attribute::AlwaysInline);
+  return call;
 }
 
 Value *ChainLowering::epilogueCode(Value *result) {
@@ -318,8 +326,9 @@ Value *ChainLowering::epilogueCode(Value *result) {
   }
 }
 
-void ChainLowering::emitMatched(Value *ruleIndex, BasicBlock *next) {
-  Value *result = callEpilogue(ruleIndex);
+void ChainLowering::emitMatched(Value *ruleIndex, BasicBlock *next,
+                                bool inlined) {
+  Value *result = callEpilogue(ruleIndex, inlined);
   if (next) {
     BasicBlock *decided = nextBlock("matched.decided");
     b_.CreateCondBr(b_.CreateICmpEQ(result, c64(kEpilogueContinue)), next,
@@ -329,6 +338,8 @@ void ChainLowering::emitMatched(Value *ruleIndex, BasicBlock *next) {
   emitReturn(epilogueCode(result), ruleIndex);
 }
 
-void ChainLowering::emitEffects(Value *ruleIndex) { callEpilogue(ruleIndex); }
+void ChainLowering::emitEffects(Value *ruleIndex, bool inlined) {
+  callEpilogue(ruleIndex, inlined);
+}
 
 } // namespace bfc::codegen::detail

@@ -59,6 +59,8 @@ enum RuleAction : uint32_t {
   kActionRedirectSlot = 1u << 10, ///< the redirect entry is a host slot
   kActionRedirectIngress = 1u << 11,
 };
+/// At most this many calls of `<prog>_guards`: it is inlined at each.
+inline constexpr unsigned kInlinedGuardCalls = 2;
 /// Counter-only CONTINUE rules counted in place per chain (countInline).
 inline constexpr unsigned kInlineCounters = 64;
 /// What the epilogue returns for a CONTINUE entry: no i32 return code.
@@ -152,10 +154,11 @@ public:
   /// order, then returns its verdict from the function being emitted; a
   /// CONTINUE rule instead goes on at `next` (null only when the rule is
   /// known not to be a CONTINUE rule). The current block is terminated.
-  void emitMatched(Value *ruleIndex, BasicBlock *next);
+  /// `inlined`: the epilogue is inlined here (EpilogueCall::Inlined).
+  void emitMatched(Value *ruleIndex, BasicBlock *next, bool inlined = false);
   /// Only the counter, log and mark of `ruleIndex` (a CONTINUE rule, or
   /// the error counter); the builder stays in the current block.
-  void emitEffects(Value *ruleIndex);
+  void emitEffects(Value *ruleIndex, bool inlined = false);
 
 private:
   enum class Access { Direct, DirectWithFallback, Dynptr, None };
@@ -366,7 +369,11 @@ private:
                             DIType *diType,
                             const std::vector<uint64_t> &values);
   Value *tableEntry(GlobalVariable *table, Value *index);
-  Value *callEpilogue(Value *ruleIndex);
+  /// A call of the epilogue; `inlined` marks it always-inline: the few
+  /// places every packet passes once (the best rule, the policy) pay no
+  /// call, which costs more than the epilogue's work (bench/), and with a
+  /// constant index (the policy) LLVM folds the epilogue to its counter.
+  Value *callEpilogue(Value *ruleIndex, bool inlined = false);
   /// `struct bfc_packet_state *`: a global function's view of the state
   /// (nullable memory of the state's size for the verifier).
   DIType *stateArgType();

@@ -25,9 +25,12 @@ chain c BF_HOOK_XDP ACCEPT
 # CHECK:   [[R:%[0-9]+]] = call i64 @c_matched(ptr %ctx, i32 0)
 # CHECK:   [[CODE:%[0-9]+]] = trunc i64 [[R]] to i32
 # CHECK:   ret i32 [[CODE]]
-# The policy: its counter (slot 1 = number of rules), then XDP_PASS.
+# The policy: its counter (slot 1 = number of rules) in the epilogue,
+# inlined (every packet no rule decided passes there once), then XDP_PASS.
 # CHECK: rule0.next:
-# CHECK:   call i64 @c_matched(ptr %ctx, i32 1)
+# CHECK-NOT: call i64 @c_matched
+# CHECK:   store i64 1, ptr %key.i
+# CHECK:   call ptr inttoptr (i64 1 to ptr)(ptr @c_counters, ptr %key.i)
 # CHECK:   ret i32 2
 # The epilogue: rule 0 counts and drops (8 | 1), the policy counts and
 # accepts (8 | 0), the error entry counts and continues (8 | 2).

@@ -178,6 +178,20 @@ new_cgroup() {
   echo "$cg"
 }
 
+# cg_udp_to PORT SRC CGROUP: a UDP receiver of the server, in CGROUP, gets
+# a datagram from SRC (of the client).
+cg_udp_to() {
+  local port=$1 src=$2 cg=$3 out="$WORK/cgudp"
+  rm -f "$out"
+  in_ns_keep_sys "$NS_SRV" sh -c 'echo $$ > "$0/cgroup.procs" && exec timeout 1 socat -u "UDP-RECV:$1,bind=$2" "OPEN:$3,creat"' \
+    "$cg" "$port" "$SRV_ADDR" "$out" &
+  local listener=$!
+  sleep 0.2
+  echo datagram | in_cli socat -u - "UDP:$SRV_ADDR:$port,bind=$src" || true
+  wait "$listener" 2>/dev/null || true
+  grep -q datagram "$out" 2>/dev/null
+}
+
 # in_cgroup CG CMD...: runs CMD in cgroup CG.
 in_cgroup() {
   local cg=$1

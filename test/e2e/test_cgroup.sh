@@ -10,20 +10,6 @@ set -euo pipefail
 }
 setup_pair
 
-# cg_udp_to PORT SRC CGROUP: a UDP receiver of the server, in CGROUP, gets
-# a datagram from SRC.
-cg_udp_to() {
-  local port=$1 src=$2 cg=$3 out="$WORK/cgudp"
-  rm -f "$out"
-  in_ns_keep_sys "$NS_SRV" sh -c 'echo $$ > "$0/cgroup.procs" && exec timeout 1 socat -u "UDP-RECV:$1,bind=$2" "OPEN:$3,creat"' \
-    "$cg" "$port" "$SRV_ADDR" "$out" &
-  local listener=$!
-  sleep 0.2
-  echo datagram | in_cli socat -u - "UDP:$SRV_ADDR:$port,bind=$src" || true
-  wait "$listener" 2>/dev/null || true
-  grep -q datagram "$out" 2>/dev/null
-}
-
 mkobj "$WORK/ingress.bpf.o" --chain cg_in:cgskb_ingress:9999 --blocked "$CLI_ADDR2"
 mkobj "$WORK/egress.bpf.o" --chain cg_out:cgskb_egress:9999 --blocked "$SRV_ADDR"
 mkobj "$WORK/connect.bpf.o" --chain cg_conn:connect4:9999 --blocked 10.200.1.77 --iface lo

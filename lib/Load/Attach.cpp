@@ -364,9 +364,11 @@ std::optional<std::string> linkSevered(ir::Hook hook,
     uint64_t now = cgroupIdOf(*attached.cgpath);
     if (now == link.cgroup.cgroupId)
       return std::nullopt;
-    return now == 0 ? fmt::format("its cgroup {} was removed", *attached.cgpath)
-                    : fmt::format("its cgroup {} was removed (the cgroup now "
-                                  "there is another one)",
+    return now == 0 ? fmt::format("its cgroup {} is gone (no cgroup there "
+                                  "now)",
+                                  *attached.cgpath)
+                    : fmt::format("its cgroup {} was removed; the cgroup now "
+                                  "at that path is another one",
                                   *attached.cgpath);
   }
   }

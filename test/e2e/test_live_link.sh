@@ -27,12 +27,12 @@ expect_eq "$(severed_of cg_in)" None "severed, freshly attached"
 cg_udp_to 9998 "$CLI_ADDR" "$cg" || fail "UDP 9998 dropped"
 rmdir "$cg"
 bfload chain get --name cg_in >"$WORK/get.txt"
-grep -q "^    attached: severed (its cgroup .*removed" "$WORK/get.txt" ||
+grep -q "^    attached: severed (its cgroup " "$WORK/get.txt" ||
   fail "chain get does not show the removed cgroup: $(cat "$WORK/get.txt")"
 mkdir "$cg"
 bfload --json chain get --name cg_in >"$WORK/get.json"
 expect_eq "$(json_get chains.0.attached <"$WORK/get.json")" False "attached, cgroup made again"
-json_get chains.0.severed <"$WORK/get.json" | grep -q "removed" ||
+json_get chains.0.severed <"$WORK/get.json" | grep -q "its cgroup" ||
   fail "no severed reason: $(cat "$WORK/get.json")"
 cg_udp_to 9999 "$CLI_ADDR" "$cg" || fail "the new cgroup is filtered before any command"
 
@@ -49,6 +49,30 @@ expect_eq "$(severed_of cg_in)" None "severed after chain set"
 ! cg_udp_to 9999 "$CLI_ADDR" "$cg" || fail "UDP 9999 reached the new cgroup"
 cg_udp_to 9998 "$CLI_ADDR" "$cg" || fail "UDP 9998 dropped in the new cgroup"
 expect_eq "$(rule_packets cg_in 1)" 1 "udp 9999 packets counted on the new cgroup"
+
+log "a link the kernel refuses to switch past the commit point"
+# Killed once committed, before its link is switched; the cgroup goes; the
+# next bfload completes the change and cannot switch the link.
+link=$(bfload --json chain get --name cg_in | json_get chains.0.links.0.id)
+BFLOAD_DEBUG_PAUSE=committed exec nsenter --net="/run/netns/$NS_SRV" \
+  "${BFLOAD_CMD[@]}" chain update "$WORK/cg.bpf.o" 2>"$WORK/killed.err" &
+pid=$!
+CLEANUP_PIDS+=("$pid")
+wait_for_file "$WORK/killed.err" "paused at committed"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+rmdir "$cg"
+# The kernel lets go of a removed cgroup's links a moment later.
+deadline=$((SECONDS + 10))
+until bpftool link show id "$link" | grep -q "cgroup_id 0"; do
+  [ $SECONDS -lt $deadline ] || fail "link $link still on its removed cgroup"
+  sleep 0.1
+done
+bfload chain get --name cg_in >"$WORK/get.txt" 2>"$WORK/get.err"
+grep -q "warning: .*chain 'cg_in' is left detached" "$WORK/get.err" ||
+  fail "no warning from the completing bfload: $(cat "$WORK/get.err")"
+grep -q "^    attached: severed (its cgroup " "$WORK/get.txt" ||
+  fail "chain get does not show the chain severed: $(cat "$WORK/get.txt")"
 bfload chain flush --name cg_in
 
 log "two network namespaces, one bpffs, the same ifindex"

@@ -193,7 +193,7 @@ TEST(AttachOptions, SeveredLinks) {
   link.cgroup.cgroupId = rootId + 1000000;
   EXPECT_NE(linkSevered(ir::Hook::CgroupSkbIngress, link, onRoot)
                 .value_or("")
-                .find("the cgroup now there is another one"),
+                .find("the cgroup now at that path is another one"),
             std::string::npos);
   link.cgroup.cgroupId = 0;
   EXPECT_TRUE(linkSevered(ir::Hook::CgroupSockAddrConnect4, link, onRoot));
@@ -202,7 +202,7 @@ TEST(AttachOptions, SeveredLinks) {
   link.cgroup.cgroupId = rootId;
   EXPECT_NE(linkSevered(ir::Hook::CgroupSkbEgress, link, gone)
                 .value_or("")
-                .find("was removed"),
+                .find("is gone"),
             std::string::npos);
   EXPECT_FALSE(linkSevered(ir::Hook::NfLocalIn, {}, {}));
 }

@@ -73,6 +73,11 @@ grep -q "warning: .*chain 'cg_in' is left detached" "$WORK/get.err" ||
   fail "no warning from the completing bfload: $(cat "$WORK/get.err")"
 grep -q "^    attached: severed (its cgroup " "$WORK/get.txt" ||
   fail "chain get does not show the chain severed: $(cat "$WORK/get.txt")"
+# A severed chain is not attached: 'chain attach' attaches it again.
+mkdir "$cg"
+in_ns_keep_sys "$NS_SRV" "${BFLOAD_CMD[@]}" chain attach --name cg_in --option "cgpath=$cg"
+expect_eq "$(severed_of cg_in)" None "severed after chain attach"
+! cg_udp_to 9999 "$CLI_ADDR" "$cg" || fail "UDP 9999 reached the cgroup attached again"
 bfload chain flush --name cg_in
 
 log "two network namespaces, one bpffs, the same ifindex"

@@ -197,6 +197,9 @@ Session::stageChain(const object::ObjectFile &object, LoadedChain &loaded,
     txn->pin(name, fd.get());
 
   if (attach) {
+    // attached(): the old links are alive where the record says (read from
+    // the kernel, not the record; see linkSevered), and sameAttachTarget
+    // adds the requested place, resolved in the caller's namespace.
     const bool oldOnSameHook = old && old->attached() &&
                                old->record.chain().hook == chain.hook &&
                                old->record.attach;

@@ -171,6 +171,14 @@ in_ns_keep_sys() {
   nsenter --net="/run/netns/$ns" "$@"
 }
 
+# require_cgroup2: skips the test when there is no cgroup v2 at $CGROUP_ROOT.
+require_cgroup2() {
+  [ -f "$CGROUP_ROOT/cgroup.procs" ] || {
+    echo "SKIP: no cgroup v2 at $CGROUP_ROOT"
+    exit 77
+  }
+}
+
 # new_cgroup NAME: creates a child cgroup v2 and prints its path.
 new_cgroup() {
   local cg="$CGROUP_ROOT/${TEST_ID}_$1"

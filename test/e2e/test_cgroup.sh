@@ -4,10 +4,7 @@
 # logs the caller. Processes are moved into child cgroups of the test.
 set -euo pipefail
 . "${BFC_E2E_DIR:?run the e2e tests through ctest}/lib.sh"
-[ -f "$CGROUP_ROOT/cgroup.procs" ] || {
-  echo "SKIP: no cgroup v2 at $CGROUP_ROOT"
-  exit 77
-}
+require_cgroup2
 setup_pair
 
 mkobj "$WORK/ingress.bpf.o" --chain cg_in:cgskb_ingress:9999 --blocked "$CLI_ADDR2"

@@ -6,13 +6,11 @@
 #   set' with the same cgpath filters the new cgroup;
 # - one bpffs shared by two network namespaces whose devices have the same
 #   ifindex: 'chain set' in the second namespace attaches there and does
-#   not switch the first namespace's link.
+#   not switch the first namespace's link; a netfilter chain is updated
+#   only from its namespace (its new links are made in the caller's).
 set -euo pipefail
 . "${BFC_E2E_DIR:?run the e2e tests through ctest}/lib.sh"
-[ -f "$CGROUP_ROOT/cgroup.procs" ] || {
-  echo "SKIP: no cgroup v2 at $CGROUP_ROOT"
-  exit 77
-}
+require_cgroup2
 setup_pair
 
 # severed_of CHAIN: the chain's "severed" field in 'chain get --json'.
@@ -119,3 +117,16 @@ expect_fail_with "cannot attach chain 'edge'" \
 expect_eq "$(bfload --json chain get --name edge | json_get chains.0.links.0.id)" "$link2" \
   "the chain's link after a refused move"
 in_pair2 expect_udp_dropped 8888
+
+log "netfilter: 'chain update' from another network namespace"
+"$BFLOAD" --bpffs-path "$WORK/bpffs2" ruleset flush
+expect_udp_ok 9999
+mkobj "$WORK/nf.bpf.o" --chain nf_in:nf_local_in:9999 \
+  --options 'nf_in={"priorities":[101,102]}'
+srv_bfload chain set "$WORK/nf.bpf.o"
+expect_fail_with "chain 'nf_in' runs in another network namespace" \
+  ip netns exec "$NS_SRV2" "${BFLOAD_CMD[@]}" chain update "$WORK/nf.bpf.o"
+expect_udp_dropped 9999
+srv_bfload chain update "$WORK/nf.bpf.o"
+expect_udp_dropped 9999
+in_pair2 expect_udp_ok 9999

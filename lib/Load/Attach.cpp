@@ -108,6 +108,22 @@ void checkCgroup(const std::string &path) {
     throw LoadError(fmt::format("{} is not a cgroup v2 directory", path));
 }
 
+bool isCgroup2(const std::string &path) {
+  struct statfs fs;
+  return statfs(path.c_str(), &fs) == 0 &&
+         static_cast<long>(fs.f_type) == kCgroup2Magic;
+}
+
+std::string parentPath(const std::string &path) {
+  std::string parent = path;
+  while (parent.size() > 1 && parent.back() == '/')
+    parent.pop_back();
+  size_t slash = parent.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : parent.substr(0, slash);
+}
+
 uint32_t cgroupAttachType(ir::Hook hook) {
   switch (hook) {
   case ir::Hook::CgroupSkbIngress:
@@ -363,6 +379,10 @@ std::optional<std::string> linkSevered(ir::Hook hook,
       return std::nullopt;
     uint64_t now = cgroupIdOf(*attached.cgpath);
     if (now == link.cgroup.cgroupId)
+      return std::nullopt;
+    // Seen from a mount namespace without the hierarchy (`ip netns exec`
+    // remounts /sys), a missing path says nothing about the cgroup.
+    if (now == 0 && !isCgroup2(parentPath(*attached.cgpath)))
       return std::nullopt;
     return now == 0 ? fmt::format("its cgroup {} is gone (no cgroup there "
                                   "now)",

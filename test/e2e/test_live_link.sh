@@ -44,6 +44,10 @@ in_ns_keep_sys "$NS_SRV" "${BFLOAD_CMD[@]}" chain set "$WORK/cg.bpf.o" \
   --option "cgpath=$cg" 2>"$WORK/set.err" || fail "chain set failed: $(cat "$WORK/set.err")"
 ! grep -q . "$WORK/set.err" || fail "chain set warned: $(cat "$WORK/set.err")"
 expect_eq "$(severed_of cg_in)" None "severed after chain set"
+# 'ip netns exec' mounts a sysfs without the cgroup hierarchy: the path
+# cannot be seen there, which says nothing about the cgroup.
+expect_eq "$(srv_bfload --json chain get --name cg_in | json_get chains.0.severed)" None \
+  "severed, seen without the cgroup hierarchy"
 ! cg_udp_to 9999 "$CLI_ADDR" "$cg" || fail "UDP 9999 reached the new cgroup"
 cg_udp_to 9998 "$CLI_ADDR" "$cg" || fail "UDP 9998 dropped in the new cgroup"
 expect_eq "$(rule_packets cg_in 1)" 1 "udp 9999 packets counted on the new cgroup"

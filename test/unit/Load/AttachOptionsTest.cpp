@@ -204,5 +204,10 @@ TEST(AttachOptions, SeveredLinks) {
                 .value_or("")
                 .find("is gone"),
             std::string::npos);
+  // From where the hierarchy is not mounted nothing can be told: the link
+  // is taken as alive.
+  AttachSpec unseen;
+  unseen.cgpath = "/tmp/bfc-no-cgroup-here/svc";
+  EXPECT_FALSE(linkSevered(ir::Hook::CgroupSkbEgress, link, unseen));
   EXPECT_FALSE(linkSevered(ir::Hook::NfLocalIn, {}, {}));
 }

@@ -3,7 +3,8 @@
 # kernel) still runs at the place asked for:
 # - a cgroup removed and made again at the same path (a service restart):
 #   'chain get' shows the chain severed, 'chain update' refuses it, 'chain
-#   set' with the same cgpath filters the new cgroup;
+#   set' with the same cgpath (or 'chain attach') filters the new cgroup; a
+#   link that cannot be switched past the commit point is left severed;
 # - one bpffs shared by two network namespaces whose devices have the same
 #   ifindex: 'chain set' in the second namespace attaches there and does
 #   not switch the first namespace's link; a netfilter chain is updated

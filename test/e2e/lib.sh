@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM
 # Leftovers of tests that were SIGKILLed (e.g. by a ctest timeout): their
 # names carry the pid of a test that no longer runs.
 sweep_stale() {
-  local name pid
+  local name pid m busy
   for name in $(ip netns list | awk '{print $1}' | grep -E '^bfct[0-9]+' || true); do
     pid=$(echo "$name" | sed -E 's/^bfct([0-9]+).*/\1/')
     kill -0 "$pid" 2>/dev/null || ip netns del "$name" 2>/dev/null || true
@@ -82,9 +82,14 @@ sweep_stale() {
     [ -d "$name" ] || continue
     pid=$(basename "$name" | sed -E 's/^bfc-e2e-([0-9]+)-.*/\1/')
     kill -0 "$pid" 2>/dev/null && continue
+    busy=0
     for m in "$name"/bpffs*; do
       umount "$m" 2>/dev/null || true
+      ! mountpoint -q "$m" || busy=1
     done
+    # A bpffs still mounted (a process left behind holds it): never delete
+    # through it, leave the directory.
+    [ $busy -eq 0 ] || continue
     rm -rf "$name"
   done
   for name in "$CGROUP_ROOT"/bfct[0-9]*; do

@@ -108,6 +108,22 @@ void checkCgroup(const std::string &path) {
     throw LoadError(fmt::format("{} is not a cgroup v2 directory", path));
 }
 
+bool isCgroup2(const std::string &path) {
+  struct statfs fs;
+  return statfs(path.c_str(), &fs) == 0 &&
+         static_cast<long>(fs.f_type) == kCgroup2Magic;
+}
+
+std::string parentPath(const std::string &path) {
+  std::string parent = path;
+  while (parent.size() > 1 && parent.back() == '/')
+    parent.pop_back();
+  size_t slash = parent.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : parent.substr(0, slash);
+}
+
 uint32_t cgroupAttachType(ir::Hook hook) {
   switch (hook) {
   case ir::Hook::CgroupSkbIngress:
@@ -192,6 +208,8 @@ std::optional<AttachSpec> resolveAttach(const object::ChainInfo &chain,
     else
       throw missing("ifindex", "ifindex=2");
     checkEthernetDevice(chain, *spec.ifindex);
+    // An index names a device in one network namespace only.
+    spec.netnsCookie = currentNetnsCookie();
     break;
   case ir::HookFamily::Netfilter:
     if (overrides.cgpath)
@@ -210,6 +228,7 @@ std::optional<AttachSpec> resolveAttach(const object::ChainInfo &chain,
                                   "non-zero integers",
                                   chain.name));
     spec.activePriority = spec.priorities->first;
+    spec.netnsCookie = currentNetnsCookie(); // netfilter hooks are per netns
     break;
   case ir::HookFamily::CgroupSkb:
   case ir::HookFamily::CgroupSockAddr:
@@ -293,7 +312,87 @@ bool linksUpdatable(ir::Hook hook) {
 }
 
 bool sameAttachTarget(const AttachSpec &a, const AttachSpec &b) {
-  return a.ifindex == b.ifindex && a.cgpath == b.cgpath;
+  // Records written before bfload recorded the namespace carry none: the
+  // caller's is assumed, as those bfloads did.
+  const bool sameNetns =
+      !a.netnsCookie || !b.netnsCookie || *a.netnsCookie == *b.netnsCookie;
+  return a.ifindex == b.ifindex && a.cgpath == b.cgpath && sameNetns;
+}
+
+uint64_t currentNetnsCookie() {
+  int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    throwErrno("cannot open a socket to identify the network namespace", errno);
+  Fd guard(sock);
+  uint64_t cookie = 0;
+  socklen_t length = sizeof(cookie);
+  if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &length) != 0)
+    throwErrno("cannot identify the network namespace (SO_NETNS_COOKIE)",
+               errno);
+  return cookie;
+}
+
+uint64_t cgroupIdOf(const std::string &path) {
+  // cgroup v2 file handles are the 8-byte cgroup id (kernfs node id), the
+  // one cgroup link info reports.
+  alignas(file_handle) unsigned char
+      buffer[sizeof(file_handle) + sizeof(uint64_t)] = {};
+  auto *handle = reinterpret_cast<file_handle *>(buffer);
+  handle->handle_bytes = sizeof(uint64_t);
+  int mountId = 0;
+  if (name_to_handle_at(AT_FDCWD, path.c_str(), handle, &mountId, 0) != 0 ||
+      handle->handle_bytes != sizeof(uint64_t))
+    return 0;
+  uint64_t id = 0;
+  std::memcpy(&id, handle->f_handle, sizeof(id));
+  return id;
+}
+
+std::optional<std::string> linkSevered(ir::Hook hook,
+                                       const kernel::LinkInfo &link,
+                                       const AttachSpec &attached) {
+  switch (ir::hookFamily(hook)) {
+  case ir::HookFamily::Xdp:
+  case ir::HookFamily::Tc: {
+    // The kernel clears a link's device when the device goes (its network
+    // namespace too) or the link is detached.
+    uint32_t ifindex = ir::hookFamily(hook) == ir::HookFamily::Xdp
+                           ? link.xdp.ifindex
+                           : link.tcx.ifindex;
+    if (ifindex == 0)
+      return std::string("its interface was removed, or its link detached");
+    if (attached.ifindex && ifindex != *attached.ifindex)
+      return fmt::format("its interface now has index {}, not {}", ifindex,
+                         *attached.ifindex);
+    return std::nullopt;
+  }
+  case ir::HookFamily::Netfilter:
+    return std::nullopt; // a netfilter link lives as long as its namespace
+  case ir::HookFamily::CgroupSkb:
+  case ir::HookFamily::CgroupSockAddr: {
+    // A removed cgroup keeps its links until it is freed (its id shows
+    // until then, 0 after); a cgroup made again at the same path is
+    // another cgroup, with another id.
+    if (link.cgroup.cgroupId == 0)
+      return std::string("its cgroup was removed, or its link detached");
+    if (!attached.cgpath)
+      return std::nullopt;
+    uint64_t now = cgroupIdOf(*attached.cgpath);
+    if (now == link.cgroup.cgroupId)
+      return std::nullopt;
+    // Seen from a mount namespace without the hierarchy (`ip netns exec`
+    // remounts /sys), a missing path says nothing about the cgroup.
+    if (now == 0 && !isCgroup2(parentPath(*attached.cgpath)))
+      return std::nullopt;
+    return now == 0 ? fmt::format("its cgroup {} is gone (no cgroup there "
+                                  "now)",
+                                  *attached.cgpath)
+                    : fmt::format("its cgroup {} was removed; the cgroup now "
+                                  "at that path is another one",
+                                  *attached.cgpath);
+  }
+  }
+  return std::nullopt;
 }
 
 } // namespace bfc::load

@@ -374,7 +374,8 @@ void removeTree(const std::string &path) {
     throwErrno(fmt::format("cannot remove {}", path), errno);
 }
 
-void rollForward(const PinRoot &root, const std::string &chain) {
+std::vector<std::string> rollForward(const PinRoot &root,
+                                     const std::string &chain) {
   const std::string ready = root.readyDir(chain);
   const std::string current = root.chainDir(chain);
   const std::string retired = root.retiredDir(chain);
@@ -383,6 +384,7 @@ void rollForward(const PinRoot &root, const std::string &chain) {
   // them at the new one (atomic per link; a no-op when already done).
   Fd prog = bpf::openPinned(ready + "/" + kProgPin);
   uint32_t progId = bpf::progInfo(prog.get()).id;
+  std::vector<std::string> unswitched;
   for (const std::string &name : linkPins(ready)) {
     Fd link = bpf::openPinned(ready + "/" + name);
     kernel::LinkInfo info = bpf::linkInfo(link.get());
@@ -397,12 +399,14 @@ void rollForward(const PinRoot &root, const std::string &chain) {
                                   chain));
     } catch (const LoadError &e) {
       // Past the commit point there is no way back: keep the new chain,
-      // unattached, rather than a directory nobody can complete.
-      fmt::print(stderr, "bfload: warning: {}; chain '{}' is left detached\n",
-                 e.what(), chain);
-      std::string pin = ready + "/" + name;
-      if (unlink(pin.c_str()) != 0)
-        throwErrno(fmt::format("cannot remove {}", pin), errno);
+      // its link detached (the old program must not run under the new
+      // chain's name) but pinned, so 'chain get' shows it severed and
+      // 'chain set' makes a new one. The caller reports the failure.
+      if (bpf_link_detach(link.get()) != 0 && errno != ENOLINK)
+        debugLog("cannot detach link {} of {}: {}", name, ready,
+                 std::strerror(errno));
+      unswitched.push_back(
+          fmt::format("{}; chain '{}' is left detached", e.what(), chain));
     }
   }
   debugPause("links-updated");
@@ -416,6 +420,7 @@ void rollForward(const PinRoot &root, const std::string &chain) {
   debugPause("renamed");
   retireChainDir(retired, linkIds(current));
   debugLog("chain '{}' committed", chain);
+  return unswitched;
 }
 
 namespace {
@@ -431,9 +436,10 @@ void retireRemovedChain(const PinRoot &root, const std::string &chain) {
 /// Carries out a committed ruleset change: its chains' staging directories
 /// become ready and roll forward, then the chains it drops go. Each step is
 /// idempotent, so a bfload killed here is completed by the next one.
-void completeRuleset(const PinRoot &root) {
+std::vector<std::string> completeRuleset(const PinRoot &root) {
   const std::string marker = root.path() + "/" + kRulesetCommitted;
   std::vector<std::string> entries = listDir(marker);
+  std::vector<std::string> unswitched;
   for (const std::string &entry : entries) {
     if (!startsWith(entry, kInstallEntry))
       continue;
@@ -443,7 +449,8 @@ void completeRuleset(const PinRoot &root) {
       renamePath(root.stagingDir(chain), root.readyDir(chain));
     }
     if (isDirectory(root.readyDir(chain)))
-      rollForward(root, chain);
+      for (std::string &failure : rollForward(root, chain))
+        unswitched.push_back(std::move(failure));
     debugPause("ruleset-chain-installed");
   }
   for (const std::string &entry : entries) {
@@ -455,6 +462,19 @@ void completeRuleset(const PinRoot &root) {
     debugPause("ruleset-chain-removed");
   }
   removeTree(marker);
+  return unswitched;
+}
+
+/// A change committed by a bfload that was killed is completed by the next
+/// one, whatever it was asked to do: links it could not switch are
+/// reported, and 'chain get' shows the chain severed.
+void warnUnswitched(const std::vector<std::string> &unswitched) {
+  for (const std::string &failure : unswitched)
+    fmt::print(stderr, "bfload: warning: {}\n", failure);
+}
+
+[[noreturn]] void throwUnswitched(const std::vector<std::string> &unswitched) {
+  throw LoadError(fmt::format("{}", fmt::join(unswitched, "; ")));
 }
 
 } // namespace
@@ -480,7 +500,9 @@ void commitRuleset(const PinRoot &root,
   for (ChainTransaction *txn : staged)
     txn->handOver();
   debugPause("ruleset-committed");
-  completeRuleset(root);
+  if (std::vector<std::string> unswitched = completeRuleset(root);
+      !unswitched.empty())
+    throwUnswitched(unswitched);
 }
 
 void recoverInterrupted(const PinRoot &root) {
@@ -488,7 +510,7 @@ void recoverInterrupted(const PinRoot &root) {
   // it, not work to drop. An uncommitted one's list is simply dropped.
   if (isDirectory(root.path() + "/" + kRulesetCommitted)) {
     fmt::print(stderr, "bfload: completing an interrupted ruleset change\n");
-    completeRuleset(root);
+    warnUnswitched(completeRuleset(root));
   }
   removeTree(root.path() + "/" + kRulesetStaging);
   std::vector<std::string> names = listDir(root.path());
@@ -513,7 +535,7 @@ void recoverInterrupted(const PinRoot &root) {
                  "bfload: completing an interrupted change of chain "
                  "'{}'\n",
                  chain);
-      rollForward(root, chain);
+      warnUnswitched(rollForward(root, chain));
     }
   for (const std::string &name : names)
     if (startsWith(name, kRetiredPrefix))
@@ -555,7 +577,9 @@ void ChainTransaction::commit() {
   renamePath(staging_, root_.readyDir(chain_));
   committed_ = true;
   debugPause("committed");
-  rollForward(root_, chain_);
+  if (std::vector<std::string> unswitched = rollForward(root_, chain_);
+      !unswitched.empty())
+    throwUnswitched(unswitched);
 }
 
 } // namespace bfc::load

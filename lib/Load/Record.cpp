@@ -52,6 +52,8 @@ std::string serializeRecord(const ChainRecord &record) {
                               record.attach->priorities->second};
     if (record.attach->activePriority)
       attach["active_priority"] = *record.attach->activePriority;
+    if (record.attach->netnsCookie)
+      attach["netns_cookie"] = *record.attach->netnsCookie;
     document["attach"] = attach;
   } else {
     document["attach"] = nullptr;
@@ -89,6 +91,8 @@ ChainRecord parseRecord(const std::string &text) {
                            attach["priorities"].at(1).get<int32_t>()};
       if (attach.contains("active_priority"))
         spec.activePriority = attach["active_priority"].get<int32_t>();
+      if (attach.contains("netns_cookie"))
+        spec.netnsCookie = attach["netns_cookie"].get<uint64_t>();
       record.attach = spec;
     }
     record.objectName = document.at("object").get<std::string>();

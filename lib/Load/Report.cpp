@@ -200,7 +200,7 @@ std::string clockText(uint64_t realtimeNs) {
 
 std::string formatHook(const ChainState &state) {
   std::string hook(ir::hookName(state.record.chain().hook));
-  if (!state.attached() || !state.record.attach)
+  if (!state.record.attach)
     return hook;
   return fmt::format("{}{{{}}}", hook,
                      object::formatHookOptions(state.record.attach->options()));
@@ -210,6 +210,10 @@ void printChain(std::ostream &out, const ChainState &state, bool setContent) {
   const object::ChainInfo &chain = state.record.chain();
   out << fmt::format("chain {} {} {}\n", state.name, formatHook(state),
                      ir::verdictName(chain.policy));
+  if (state.severed)
+    out << fmt::format("    attached: severed ({}); 'chain set' attaches it "
+                       "again\n",
+                       escapeForDisplay(*state.severed));
   CounterValue policy = counterAt(state, chain.counters.policy);
   CounterValue errors = counterAt(state, chain.counters.errors);
   out << fmt::format("    counters policy {} packets {} bytes; error {} "
@@ -261,8 +265,9 @@ json chainToJson(const ChainState &state, bool setContent) {
   j["hook"] = ir::hookName(chain.hook);
   j["policy"] = ir::verdictName(chain.policy);
   j["attached"] = state.attached();
+  j["severed"] = state.severed ? json(*state.severed) : json(nullptr);
   json options = json::object();
-  if (state.attached() && record.attach) {
+  if (record.attach) {
     object::HookOptionsInfo info = record.attach->options();
     if (info.ifindex)
       options["ifindex"] = *info.ifindex;

@@ -107,6 +107,20 @@ void readProgramAndLinks(const std::string &dir, ChainState &state) {
     if (auto link = bpf::openPinnedIfExists(dir + "/" + pin))
       state.links.push_back({pin, bpf::linkInfo(link->get())});
 }
+
+/// Why the chain of `state` no longer filters where its record says it
+/// was attached, from its live links.
+std::optional<std::string> severedReason(const ChainState &state) {
+  if (!state.record.attach)
+    return std::nullopt;
+  if (state.links.empty())
+    return std::string("its links are gone");
+  for (const LinkState &link : state.links)
+    if (std::optional<std::string> why = linkSevered(
+            state.record.chain().hook, link.info, *state.record.attach))
+      return why;
+  return std::nullopt;
+}
 } // namespace
 
 ChainState readChainDir(const std::string &dir, const std::string &name,
@@ -118,6 +132,7 @@ ChainState readChainDir(const std::string &dir, const std::string &name,
     state.record = readRecordMap(meta.get());
   }
   readProgramAndLinks(dir, state);
+  state.severed = severedReason(state);
 
   const object::ChainInfo &chain = state.record.chain();
   state.counters.resize(chain.counters.size);
@@ -197,6 +212,9 @@ Session::stageChain(const object::ObjectFile &object, LoadedChain &loaded,
     txn->pin(name, fd.get());
 
   if (attach) {
+    // attached(): the old links are alive where the record says (read from
+    // the kernel, not the record; see linkSevered), and sameAttachTarget
+    // adds the requested place, resolved in the caller's namespace.
     const bool oldOnSameHook = old && old->attached() &&
                                old->record.chain().hook == chain.hook &&
                                old->record.attach;
@@ -399,6 +417,21 @@ void Session::updateChain(const object::ObjectFile &object,
         "hook, use 'chain set' to move a chain",
         chain.name, ir::hookName(old.record.chain().hook),
         ir::hookName(chain.hook)));
+  // The new program takes over the running links; a severed chain has none
+  // to take over, and attaching it elsewhere is 'chain set''s job.
+  if (old.severed)
+    throw LoadError(fmt::format(
+        "chain '{}' is severed: {}; 'chain update' keeps the place a chain "
+        "filters, attach it again with 'chain set' (or 'chain attach')",
+        chain.name, *old.severed));
+  // Netfilter links cannot switch programs: new ones are made, in the
+  // caller's network namespace.
+  if (old.attached() && !linksUpdatable(chain.hook) &&
+      old.record.attach->netnsCookie &&
+      *old.record.attach->netnsCookie != currentNetnsCookie())
+    throw LoadError(fmt::format("chain '{}' runs in another network "
+                                "namespace: run 'chain update' there",
+                                chain.name));
   std::vector<uint32_t> hostValues = resolveHostSlots(object.metadata());
   std::vector<LoadedChain> loaded = loadChains(object, {&chain}, hostValues);
   debugPause("loaded");

@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM
 # Leftovers of tests that were SIGKILLed (e.g. by a ctest timeout): their
 # names carry the pid of a test that no longer runs.
 sweep_stale() {
-  local name pid
+  local name pid m busy
   for name in $(ip netns list | awk '{print $1}' | grep -E '^bfct[0-9]+' || true); do
     pid=$(echo "$name" | sed -E 's/^bfct([0-9]+).*/\1/')
     kill -0 "$pid" 2>/dev/null || ip netns del "$name" 2>/dev/null || true
@@ -82,9 +82,14 @@ sweep_stale() {
     [ -d "$name" ] || continue
     pid=$(basename "$name" | sed -E 's/^bfc-e2e-([0-9]+)-.*/\1/')
     kill -0 "$pid" 2>/dev/null && continue
+    busy=0
     for m in "$name"/bpffs*; do
       umount "$m" 2>/dev/null || true
+      ! mountpoint -q "$m" || busy=1
     done
+    # A bpffs still mounted (a process left behind holds it): never delete
+    # through it, leave the directory.
+    [ $busy -eq 0 ] || continue
     rm -rf "$name"
   done
   for name in "$CGROUP_ROOT"/bfct[0-9]*; do
@@ -171,11 +176,33 @@ in_ns_keep_sys() {
   nsenter --net="/run/netns/$ns" "$@"
 }
 
+# require_cgroup2: skips the test when there is no cgroup v2 at $CGROUP_ROOT.
+require_cgroup2() {
+  [ -f "$CGROUP_ROOT/cgroup.procs" ] || {
+    echo "SKIP: no cgroup v2 at $CGROUP_ROOT"
+    exit 77
+  }
+}
+
 # new_cgroup NAME: creates a child cgroup v2 and prints its path.
 new_cgroup() {
   local cg="$CGROUP_ROOT/${TEST_ID}_$1"
   mkdir "$cg"
   echo "$cg"
+}
+
+# cg_udp_to PORT SRC CGROUP: a UDP receiver of the server, in CGROUP, gets
+# a datagram from SRC (of the client).
+cg_udp_to() {
+  local port=$1 src=$2 cg=$3 out="$WORK/cgudp"
+  rm -f "$out"
+  in_ns_keep_sys "$NS_SRV" sh -c 'echo $$ > "$0/cgroup.procs" && exec timeout 1 socat -u "UDP-RECV:$1,bind=$2" "OPEN:$3,creat"' \
+    "$cg" "$port" "$SRV_ADDR" "$out" &
+  local listener=$!
+  sleep 0.2
+  echo datagram | in_cli socat -u - "UDP:$SRV_ADDR:$port,bind=$src" || true
+  wait "$listener" 2>/dev/null || true
+  grep -q datagram "$out" 2>/dev/null
 }
 
 # in_cgroup CG CMD...: runs CMD in cgroup CG.

@@ -4,25 +4,8 @@
 # logs the caller. Processes are moved into child cgroups of the test.
 set -euo pipefail
 . "${BFC_E2E_DIR:?run the e2e tests through ctest}/lib.sh"
-[ -f "$CGROUP_ROOT/cgroup.procs" ] || {
-  echo "SKIP: no cgroup v2 at $CGROUP_ROOT"
-  exit 77
-}
+require_cgroup2
 setup_pair
-
-# cg_udp_to PORT SRC CGROUP: a UDP receiver of the server, in CGROUP, gets
-# a datagram from SRC.
-cg_udp_to() {
-  local port=$1 src=$2 cg=$3 out="$WORK/cgudp"
-  rm -f "$out"
-  in_ns_keep_sys "$NS_SRV" sh -c 'echo $$ > "$0/cgroup.procs" && exec timeout 1 socat -u "UDP-RECV:$1,bind=$2" "OPEN:$3,creat"' \
-    "$cg" "$port" "$SRV_ADDR" "$out" &
-  local listener=$!
-  sleep 0.2
-  echo datagram | in_cli socat -u - "UDP:$SRV_ADDR:$port,bind=$src" || true
-  wait "$listener" 2>/dev/null || true
-  grep -q datagram "$out" 2>/dev/null
-}
 
 mkobj "$WORK/ingress.bpf.o" --chain cg_in:cgskb_ingress:9999 --blocked "$CLI_ADDR2"
 mkobj "$WORK/egress.bpf.o" --chain cg_out:cgskb_egress:9999 --blocked "$SRV_ADDR"

@@ -141,4 +141,73 @@ TEST(AttachOptions, LinkKinds) {
   EXPECT_TRUE(sameAttachTarget(a, b));
   b.ifindex = 3;
   EXPECT_FALSE(sameAttachTarget(a, b));
+  // The same index in another network namespace is another device; a
+  // record of an older bfload (no namespace) is taken as the caller's.
+  b.ifindex = 2;
+  a.netnsCookie = 1;
+  EXPECT_TRUE(sameAttachTarget(a, b));
+  b.netnsCookie = 2;
+  EXPECT_FALSE(sameAttachTarget(a, b));
+  b.netnsCookie = 1;
+  EXPECT_TRUE(sameAttachTarget(a, b));
+}
+
+TEST(AttachOptions, ResolvesInTheCallersNetns) {
+  OptionOverrides lo;
+  lo.ifindex = "lo";
+  std::optional<AttachSpec> spec = resolveAttach(chainOn(ir::Hook::Xdp), lo);
+  ASSERT_TRUE(spec);
+  EXPECT_EQ(spec->netnsCookie, currentNetnsCookie());
+  EXPECT_NE(currentNetnsCookie(), 0u);
+}
+
+TEST(AttachOptions, SeveredLinks) {
+  AttachSpec onTwo;
+  onTwo.ifindex = 2;
+  kernel::LinkInfo link = {};
+  link.xdp.ifindex = 2;
+  EXPECT_FALSE(linkSevered(ir::Hook::Xdp, link, onTwo));
+  link.xdp.ifindex = 0;
+  EXPECT_NE(linkSevered(ir::Hook::Xdp, link, onTwo)
+                .value_or("")
+                .find("interface was removed"),
+            std::string::npos);
+  link.tcx.ifindex = 5;
+  EXPECT_NE(linkSevered(ir::Hook::TcEgress, link, onTwo)
+                .value_or("")
+                .find("now has index 5"),
+            std::string::npos);
+
+  // A cgroup link: alive on the cgroup its path names now, severed once
+  // the cgroup goes (id 0, or the id of a cgroup no path names).
+  AttachSpec onRoot;
+  uint64_t rootId = 0;
+  for (const char *path : {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"})
+    if (!rootId && (rootId = cgroupIdOf(path)))
+      onRoot.cgpath = path;
+  if (rootId == 0)
+    GTEST_SKIP() << "no cgroup v2 at /sys/fs/cgroup(/unified)";
+  link = {};
+  link.cgroup.cgroupId = rootId;
+  EXPECT_FALSE(linkSevered(ir::Hook::CgroupSkbIngress, link, onRoot));
+  link.cgroup.cgroupId = rootId + 1000000;
+  EXPECT_NE(linkSevered(ir::Hook::CgroupSkbIngress, link, onRoot)
+                .value_or("")
+                .find("the cgroup now at that path is another one"),
+            std::string::npos);
+  link.cgroup.cgroupId = 0;
+  EXPECT_TRUE(linkSevered(ir::Hook::CgroupSockAddrConnect4, link, onRoot));
+  AttachSpec gone;
+  gone.cgpath = *onRoot.cgpath + "/no-such-cgroup-bfc";
+  link.cgroup.cgroupId = rootId;
+  EXPECT_NE(linkSevered(ir::Hook::CgroupSkbEgress, link, gone)
+                .value_or("")
+                .find("is gone"),
+            std::string::npos);
+  // From where the hierarchy is not mounted nothing can be told: the link
+  // is taken as alive.
+  AttachSpec unseen;
+  unseen.cgpath = "/tmp/bfc-no-cgroup-here/svc";
+  EXPECT_FALSE(linkSevered(ir::Hook::CgroupSkbEgress, link, unseen));
+  EXPECT_FALSE(linkSevered(ir::Hook::NfLocalIn, {}, {}));
 }

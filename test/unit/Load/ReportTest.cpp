@@ -256,6 +256,27 @@ TEST(Report, RecordsRoundTrip) {
   EXPECT_EQ(back.attach->ifindex, 2u);
   EXPECT_EQ(back.attach->activePriority, 5);
   EXPECT_EQ(back.objectName, "r.bpf.o");
+  EXPECT_FALSE(back.attach->netnsCookie);
+  state.record.attach->netnsCookie = 0x1234567890ull;
+  back = parseRecord(serializeRecord(state.record));
+  EXPECT_EQ(back.attach->netnsCookie, 0x1234567890ull);
   EXPECT_THROW(parseRecord("{}"), LoadError);
   EXPECT_THROW(parseRecord("not json"), LoadError);
+}
+
+TEST(Report, SeveredChain) {
+  ChainState state = sampleState(true);
+  state.severed = "its cgroup /x was removed";
+  EXPECT_FALSE(state.attached());
+  std::string out = text(state, false);
+  EXPECT_NE(out.find("chain edge BF_HOOK_XDP{ifindex=2} ACCEPT\n    attached: "
+                     "severed (its cgroup /x was removed)"),
+            std::string::npos)
+      << out;
+  nlohmann::json j = chainToJson(state, false);
+  EXPECT_EQ(j["attached"], false);
+  EXPECT_EQ(j["severed"], "its cgroup /x was removed");
+  EXPECT_EQ(j["options"]["ifindex"], 2) << "where it was attached";
+  EXPECT_TRUE(chainToJson(sampleState(true), false)["severed"].is_null());
+  EXPECT_EQ(text(sampleState(true), false).find("severed"), std::string::npos);
 }

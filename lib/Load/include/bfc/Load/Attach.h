@@ -9,6 +9,7 @@
 
 #include "bfc/IR/BFIR.h"
 #include "bfc/Load/Fd.h"
+#include "bfc/Load/KernelCompat.h"
 #include "bfc/Load/Record.h"
 #include "bfc/Object/Metadata.h"
 
@@ -52,7 +53,24 @@ std::vector<CreatedLink> attachProgram(const std::string &chainName,
 /// netfilter links cannot (a second link at the other priority is used).
 bool linksUpdatable(ir::Hook hook);
 
-/// Both specs attach to the same place (same interface or cgroup).
+/// Both specs attach to the same place: the same interface of the same
+/// network namespace, or the same cgroup path.
 bool sameAttachTarget(const AttachSpec &a, const AttachSpec &b);
+
+/// The calling process's network namespace, by its cookie (unique for the
+/// boot, unlike a namespace's inode number, which is reused).
+uint64_t currentNetnsCookie();
+
+/// The id of the cgroup v2 directory at `path` now (the id cgroup link info
+/// reports); 0 when there is none.
+uint64_t cgroupIdOf(const std::string &path);
+
+/// Why `link`, a link of a chain on `hook` attached as `attached` says, no
+/// longer filters there (read from the live link: its interface or cgroup
+/// went, or it was detached); nullopt when it still does. A severed link
+/// cannot be updated, and another link may be made at the same place.
+std::optional<std::string> linkSevered(ir::Hook hook,
+                                       const kernel::LinkInfo &link,
+                                       const AttachSpec &attached);
 
 } // namespace bfc::load

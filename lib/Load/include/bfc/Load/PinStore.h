@@ -99,8 +99,11 @@ void recoverInterrupted(const PinRoot &root);
 
 /// Completes a committed change of `chain` (its @ready@ directory exists):
 /// points its links at its program, retires the old directory, renames
-/// @ready@ into place and removes the old one.
-void rollForward(const PinRoot &root, const std::string &chain);
+/// @ready@ into place and removes the old one. Returns why links could not
+/// be pointed at the new program (they are left detached, still pinned);
+/// empty when all were.
+std::vector<std::string> rollForward(const PinRoot &root,
+                                     const std::string &chain);
 
 /// Removes a committed chain: the directory is first renamed away (so it is
 /// gone at once for everyone), then its pins are removed, which detaches
@@ -133,7 +136,9 @@ public:
   const std::string &stagingPath() const { return staging_; }
   /// Pins `fd` as `name` in the staging directory.
   void pin(const std::string &name, int fd);
-  /// The commit point: staging becomes @ready@, then rollForward.
+  /// The commit point: staging becomes @ready@, then rollForward. Throws
+  /// LoadError, once the change is complete, when a link could not be
+  /// switched to the new program (the chain is left detached).
   void commit();
   const std::string &chain() const { return chain_; }
   /// commitRuleset owns the staging directory from now on.

@@ -22,6 +22,9 @@ struct AttachSpec {
   std::optional<std::string> cgpath;                     ///< cgroup hooks
   std::optional<std::pair<int32_t, int32_t>> priorities; ///< netfilter
   std::optional<int32_t> activePriority; ///< netfilter: the one in use
+  /// XDP, tcx, netfilter: the network namespace the links were made in
+  /// (currentNetnsCookie). None in records of older bfloads.
+  std::optional<uint64_t> netnsCookie;
 
   /// The options as the source would write them.
   object::HookOptionsInfo options() const;

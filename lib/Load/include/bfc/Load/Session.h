@@ -41,8 +41,13 @@ struct ChainState {
   std::vector<LinkState> links;       ///< empty when not attached
   std::vector<CounterValue> counters; ///< by counter index, all CPUs summed
   std::vector<SetState> sets;         ///< named sets, read from their maps
+  /// Why the chain, attached when it was set, no longer filters there (read
+  /// from its live links, see linkSevered); nullopt when it does or was
+  /// never attached. Not read by getChainProgram.
+  std::optional<std::string> severed;
 
-  bool attached() const { return !links.empty(); }
+  /// Its links filter where the record says.
+  bool attached() const { return !links.empty() && !severed; }
 };
 
 struct SetUpdateResult {

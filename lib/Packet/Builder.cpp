@@ -14,330 +14,15 @@
 #include <optional>
 
 #include "Defaults.h"
+#include "SpecText.h"
 #include "bfc/IR/Names.h"
 #include "bfc/Packet/Packet.h"
 
 namespace bfc::packet {
 
+using namespace detail;
+
 namespace {
-
-// ------------------------------------------------------------ spec text ----
-
-struct Arg {
-  std::string key;
-  std::string value;
-  size_t keyOffset = 0;
-  size_t valueOffset = 0;
-};
-
-struct LayerSpec {
-  std::string name;
-  size_t offset = 0;
-  std::vector<Arg> args;
-  bool shorthand = false; ///< `name=value` form (truncate=N)
-};
-
-[[noreturn]] void fail(size_t offset, std::string message) {
-  throw SpecError{offset, std::move(message)};
-}
-
-/// A number already bounded by its parser, in its field's type.
-template <typename T> std::optional<T> narrowed(std::optional<uint64_t> value) {
-  return value ? std::optional<T>(static_cast<T>(*value)) : std::nullopt;
-}
-
-bool isIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-}
-
-bool isValueChar(char c) {
-  return !std::isspace(static_cast<unsigned char>(c)) && c != ',' && c != '(' &&
-         c != ')' && c != '/';
-}
-
-class SpecLexer {
-public:
-  explicit SpecLexer(std::string_view spec) : spec_(spec) {}
-
-  std::vector<LayerSpec> parse() {
-    std::vector<LayerSpec> layers;
-    skipSpace();
-    if (pos_ == spec_.size())
-      fail(0, "empty packet spec");
-    while (true) {
-      layers.push_back(parseLayer());
-      skipSpace();
-      if (pos_ == spec_.size())
-        break;
-      if (spec_[pos_] != '/')
-        fail(pos_, fmt::format("expected '/' between layers, found '{}'",
-                               spec_[pos_]));
-      ++pos_;
-      skipSpace();
-    }
-    return layers;
-  }
-
-private:
-  void skipSpace() {
-    while (pos_ < spec_.size() &&
-           std::isspace(static_cast<unsigned char>(spec_[pos_])))
-      ++pos_;
-  }
-
-  std::string ident(std::string_view what) {
-    size_t start = pos_;
-    while (pos_ < spec_.size() && isIdentChar(spec_[pos_]))
-      ++pos_;
-    if (start == pos_)
-      fail(start,
-           pos_ < spec_.size()
-               ? fmt::format("expected {}, found '{}'", what, spec_[pos_])
-               : fmt::format("expected {} at the end of the spec", what));
-    return std::string(spec_.substr(start, pos_ - start));
-  }
-
-  std::string value(std::string_view key) {
-    size_t start = pos_;
-    while (pos_ < spec_.size() && isValueChar(spec_[pos_]))
-      ++pos_;
-    if (start == pos_)
-      fail(start, fmt::format("missing value for '{}'", key));
-    return std::string(spec_.substr(start, pos_ - start));
-  }
-
-  LayerSpec parseLayer() {
-    LayerSpec layer;
-    layer.offset = pos_;
-    layer.name = ident("a layer name");
-    skipSpace();
-    if (pos_ < spec_.size() && spec_[pos_] == '=') {
-      ++pos_;
-      skipSpace();
-      Arg arg;
-      arg.key = layer.name;
-      arg.keyOffset = layer.offset;
-      arg.valueOffset = pos_;
-      arg.value = value(layer.name);
-      layer.args.push_back(std::move(arg));
-      layer.shorthand = true;
-      return layer;
-    }
-    if (pos_ == spec_.size() || spec_[pos_] != '(')
-      return layer;
-    size_t open = pos_++;
-    skipSpace();
-    if (pos_ < spec_.size() && spec_[pos_] == ')') {
-      ++pos_;
-      return layer;
-    }
-    while (true) {
-      skipSpace();
-      Arg arg;
-      arg.keyOffset = pos_;
-      arg.key = ident("a field name");
-      for (const Arg &other : layer.args)
-        if (other.key == arg.key)
-          fail(arg.keyOffset, fmt::format("field '{}' given twice in {}",
-                                          arg.key, layer.name));
-      skipSpace();
-      if (pos_ == spec_.size() || spec_[pos_] != '=')
-        fail(pos_, fmt::format("expected '=' after '{}'", arg.key));
-      ++pos_;
-      skipSpace();
-      arg.valueOffset = pos_;
-      arg.value = value(arg.key);
-      layer.args.push_back(std::move(arg));
-      skipSpace();
-      if (pos_ == spec_.size())
-        fail(open, fmt::format("unclosed '(' in {}", layer.name));
-      if (spec_[pos_] == ')') {
-        ++pos_;
-        return layer;
-      }
-      if (spec_[pos_] != ',')
-        fail(pos_, fmt::format("expected ',' or ')', found '{}'", spec_[pos_]));
-      ++pos_;
-    }
-  }
-
-  std::string_view spec_;
-  size_t pos_ = 0;
-};
-
-// --------------------------------------------------------- field values ----
-
-/// Reads the fields of one layer, checking names and values.
-class Fields {
-public:
-  Fields(const LayerSpec &layer, std::vector<std::string_view> known)
-      : layer_(layer), known_(std::move(known)) {
-    if (layer.shorthand)
-      fail(layer.offset, fmt::format("'{}=' is only valid for truncate; "
-                                     "write {}(field=value)",
-                                     layer.name, layer.name));
-    for (const Arg &arg : layer.args)
-      if (std::find(known_.begin(), known_.end(), arg.key) == known_.end())
-        fail(
-            arg.keyOffset,
-            known_.empty()
-                ? fmt::format("{} takes no fields", layer.name)
-                : fmt::format("unknown field '{}' for {} (expected one of: {})",
-                              arg.key, layer.name, fmt::join(known_, ", ")));
-  }
-
-  const Arg *find(std::string_view key) const {
-    for (const Arg &arg : layer_.args)
-      if (arg.key == key)
-        return &arg;
-    return nullptr;
-  }
-  bool has(std::string_view key) const { return find(key) != nullptr; }
-
-  std::optional<uint64_t> number(std::string_view key, uint64_t max) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return std::nullopt;
-    return parseNumber(*arg, max);
-  }
-
-  template <typename T> T value(std::string_view key, T fallback) const {
-    auto value =
-        number(key, static_cast<uint64_t>(std::numeric_limits<T>::max()));
-    return value ? static_cast<T>(*value) : fallback;
-  }
-
-  static uint64_t parseNumber(const Arg &arg, uint64_t max) {
-    std::string_view text = arg.value;
-    int base = 10;
-    if (text.size() > 2 && text[0] == '0' &&
-        (text[1] == 'x' || text[1] == 'X')) {
-      text.remove_prefix(2);
-      base = 16;
-    }
-    uint64_t value = 0;
-    auto [end, ec] =
-        std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (ec == std::errc::result_out_of_range ||
-        (ec == std::errc() && end == text.data() + text.size() && value > max))
-      fail(arg.valueOffset, fmt::format("{}={} is out of range (at most {})",
-                                        arg.key, arg.value, max));
-    if (ec != std::errc() || end != text.data() + text.size())
-      fail(arg.valueOffset,
-           fmt::format("{}= expects a number, not '{}'", arg.key, arg.value));
-    return value;
-  }
-
-  /// A number or a name from `lookup`.
-  template <typename Lookup>
-  std::optional<uint64_t> named(std::string_view key, uint64_t max,
-                                Lookup lookup, std::string_view what) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return std::nullopt;
-    if (auto value = lookup(arg->value))
-      return *value;
-    if (!arg->value.empty() &&
-        std::isdigit(static_cast<unsigned char>(arg->value[0])))
-      return parseNumber(*arg, max);
-    fail(arg->valueOffset, fmt::format("{}= expects {} or a number, not '{}'",
-                                       key, what, arg->value));
-  }
-
-  std::optional<uint8_t> proto(std::string_view key) const {
-    return narrowed<uint8_t>(
-        named(key, 255, ir::ipProtoFromName, "a protocol name"));
-  }
-
-  std::optional<uint8_t> dscp(std::string_view key) const {
-    return narrowed<uint8_t>(
-        named(key, 63, ir::dscpFromName, "a DSCP class (ef, af11, cs1...)"));
-  }
-
-  /// An address parsed by `parse`; `what` says what is expected.
-  template <typename Addr>
-  Addr address(std::string_view key, const Addr &fallback,
-               std::optional<Addr> (*parse)(std::string_view),
-               std::string_view what) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return fallback;
-    auto addr = parse(arg->value);
-    if (!addr)
-      fail(arg->valueOffset,
-           fmt::format("{}= expects {}, not '{}'", key, what, arg->value));
-    return *addr;
-  }
-
-  ir::Ip4Addr ip4(std::string_view key, const ir::Ip4Addr &fallback) const {
-    return address(key, fallback, ir::parseIp4, "an IPv4 address");
-  }
-
-  ir::Ip6Addr ip6(std::string_view key, const ir::Ip6Addr &fallback) const {
-    return address(key, fallback, ir::parseIp6, "an IPv6 address");
-  }
-
-  ir::MacAddr mac(std::string_view key, const ir::MacAddr &fallback) const {
-    return address(key, fallback, ir::parseMac,
-                   "a MAC address (aa:bb:cc:dd:ee:ff)");
-  }
-
-  /// `a|b|c` names from `lookup` (each a bit mask), or a number.
-  template <typename Lookup>
-  std::optional<uint64_t> flags(std::string_view key, uint64_t max,
-                                Lookup lookup, std::string_view what) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return std::nullopt;
-    if (!arg->value.empty() &&
-        std::isdigit(static_cast<unsigned char>(arg->value[0])))
-      return parseNumber(*arg, max);
-    uint64_t value = 0;
-    std::string_view rest = arg->value;
-    size_t offset = arg->valueOffset;
-    while (true) {
-      size_t bar = rest.find('|');
-      std::string_view name = rest.substr(0, bar);
-      auto bit = lookup(name);
-      if (!bit)
-        fail(offset, fmt::format("unknown {} '{}' in {}=", what, name, key));
-      value |= *bit;
-      if (bar == std::string_view::npos)
-        break;
-      rest.remove_prefix(bar + 1);
-      offset += bar + 1;
-    }
-    return value;
-  }
-
-  std::optional<Bytes> hex(std::string_view key) const {
-    const Arg *arg = find(key);
-    if (!arg)
-      return std::nullopt;
-    std::string_view text = arg->value;
-    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
-      text.remove_prefix(2);
-    if (text.size() % 2 != 0)
-      fail(arg->valueOffset,
-           fmt::format("{}= expects an even number of hex digits", key));
-    Bytes bytes;
-    for (size_t i = 0; i < text.size(); i += 2) {
-      unsigned value = 0;
-      auto [end, ec] =
-          std::from_chars(text.data() + i, text.data() + i + 2, value, 16);
-      if (ec != std::errc() || end != text.data() + i + 2)
-        fail(arg->valueOffset + i,
-             fmt::format("{}= expects hex digits, not '{}'", key,
-                         text.substr(i, 2)));
-      bytes.push_back(static_cast<uint8_t>(value));
-    }
-    return bytes;
-  }
-
-private:
-  const LayerSpec &layer_;
-  std::vector<std::string_view> known_;
-};
 
 // --------------------------------------------------------- typed layers ----
 
@@ -932,7 +617,7 @@ uint16_t internetChecksum(const uint8_t *data, size_t size, uint32_t initial) {
 
 SpecResult<Packet> buildPacket(std::string_view spec) {
   try {
-    return Builder(SpecLexer(spec).parse()).build();
+    return Builder(parseSpecText(spec)).build();
   } catch (const SpecError &error) {
     return error;
   }
@@ -940,7 +625,7 @@ SpecResult<Packet> buildPacket(std::string_view spec) {
 
 SpecResult<SockAddr> parseSockAddr(std::string_view spec) {
   try {
-    return parseSock(SpecLexer(spec).parse());
+    return parseSock(parseSpecText(spec));
   } catch (const SpecError &error) {
     return error;
   }
@@ -948,7 +633,7 @@ SpecResult<SockAddr> parseSockAddr(std::string_view spec) {
 
 SpecResult<Input> parseInput(std::string_view spec) {
   try {
-    std::vector<LayerSpec> layers = SpecLexer(spec).parse();
+    std::vector<LayerSpec> layers = parseSpecText(spec);
     if (isSockSpec(layers))
       return Input(parseSock(layers));
     return Input(Builder(std::move(layers)).build());

@@ -9,8 +9,10 @@ config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.bfc_obj_root, "test", "lit")
 
+# bpftool is in /usr/sbin, which a normal user's PATH lacks on Debian.
 path = os.pathsep.join([config.bfc_tools_dir, config.llvm_tools_dir,
-                        config.environment.get("PATH", os.environ["PATH"])])
+                        config.environment.get("PATH", os.environ["PATH"]),
+                        "/usr/sbin", "/sbin"])
 config.environment["PATH"] = path
 config.environment["ASAN_OPTIONS"] = "detect_leaks=1"
 

@@ -18,7 +18,7 @@ RANDOM=$SEED
 log "seed $SEED, $ROUNDS rounds"
 
 HAVE_CGROUP=false
-[ -f "$CGROUP_ROOT/cgroup.procs" ] && HAVE_CGROUP=true
+[ -f "$CGROUP_ROOT/cgroup.procs" ] && HAVE_CGROUP=true # else: no cgroup chain
 HOOKS=(xdp tcx nf)
 $HAVE_CGROUP && HOOKS+=(cg) && CG=$(new_cgroup torture)
 
@@ -109,20 +109,11 @@ expected_objects() {
 # udp_to HOOK PORT: a datagram to PORT reaches the server (through the
 # cgroup's socket for the cgroup hook).
 udp_to() {
-  local hook=$1 port=$2 out="$WORK/tudp"
-  rm -f "$out"
-  if [ "$hook" = cg ]; then
-    in_ns_keep_sys "$NS_SRV" sh -c 'echo $$ > "$0/cgroup.procs" && exec timeout 1 socat -u "UDP-RECV:$1,bind=$2" "OPEN:$3,creat"' \
-      "$CG" "$port" "$SRV_ADDR" "$out" &
+  if [ "$1" = cg ]; then
+    cg_udp_to "$2" "$CLI_ADDR" "$CG"
   else
-    ip netns exec "$NS_SRV" timeout 1 socat -u \
-      "UDP-RECV:$port,bind=$SRV_ADDR,reuseaddr" "OPEN:$out,creat" &
+    udp_from "$2"
   fi
-  local listener=$!
-  sleep 0.2
-  echo datagram | in_cli socat -u - "UDP:$SRV_ADDR:$port,bind=$CLI_ADDR" || true
-  wait "$listener" 2>/dev/null || true
-  grep -q datagram "$out" 2>/dev/null
 }
 
 # check HOOK OLD NEW: the chain is in state OLD or NEW (observe's format,

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "OutputFile.h"
+#include "Subcommands.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/Printer.h"
 #include "bfc/Parse/ParseRuleset.h"
@@ -108,6 +109,25 @@ const EmitKind *findEmitKind(const std::string &name) {
   return nullptr;
 }
 
+/// A subcommand: `bfc NAME ARGS...` runs `run` with argv starting at NAME.
+/// To add one, add a row to kSubcommands and define its run function in its
+/// own file (tools/bfc/<Name>Command.cpp), declared in Subcommands.h.
+struct Subcommand {
+  const char *name;
+  const char *help;
+  int (*run)(int argc, const char *const *argv, std::istream &in,
+             std::ostream &out, std::ostream &err);
+};
+
+constexpr std::array<Subcommand, 0> kSubcommands = {};
+
+const Subcommand *findSubcommand(std::string_view name) {
+  for (const Subcommand &command : kSubcommands)
+    if (name == command.name)
+      return &command;
+  return nullptr;
+}
+
 struct Options {
   std::string input;
   std::optional<std::string> fromString;
@@ -175,6 +195,12 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
                                     Options &opts, std::ostream &out,
                                     std::ostream &err) {
   CLI::App app{"bfc: compiles a bpfilter ruleset (see docs/bfc.md)", "bfc"};
+  if (!kSubcommands.empty()) {
+    std::string footer = "Subcommands (bfc NAME --help for their options):";
+    for (const Subcommand &command : kSubcommands)
+      footer += fmt::format("\n  {:<8}{}", command.name, command.help);
+    app.footer(footer);
+  }
   app.set_version_flag("--version", fmt::format("bfc version {}", kVersion),
                        "Print the version and exit");
 
@@ -265,6 +291,11 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
 
 int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
         std::ostream &err) {
+  // A first argument naming a subcommand selects it; a ruleset file with
+  // such a name is compiled as ./NAME.
+  if (argc > 1)
+    if (const Subcommand *command = findSubcommand(argv[1]))
+      return command->run(argc - 1, argv + 1, in, out, err);
   Options opts;
   if (std::optional<int> code = parseCommandLine(argc, argv, opts, out, err))
     return *code;

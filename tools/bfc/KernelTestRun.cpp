@@ -1,0 +1,110 @@
+#include "KernelTestRun.h"
+
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "Compare.h"
+#include "bfc/CodeGen/CodeGen.h"
+#include "bfc/Object/ObjectFile.h"
+
+namespace bfc::driver {
+
+namespace {
+
+/// One loaded chain and its comparer (which keeps the interpreter's
+/// counters in step with the kernel's).
+struct LoadedForTest {
+  std::unique_ptr<run::LoadedChain> kernel;
+  std::unique_ptr<run::Comparer> comparer;
+};
+
+class KernelTestRunImpl : public KernelTestRun {
+public:
+  KernelTestRunImpl(const ir::Module &module, object::ObjectFile object)
+      : module_(module), object_(std::move(object)) {}
+
+  /// Loads every chain BPF_PROG_TEST_RUN can run. Throws RunError.
+  void loadChains() {
+    for (const ir::Chain &chain : module_.chains) {
+      if (ir::hookFamily(chain.hook) == ir::HookFamily::CgroupSockAddr)
+        continue;
+      run::LoadOptions options;
+      options.chain = chain.name;
+      LoadedForTest &loaded = chains_[&chain];
+      loaded.kernel = std::make_unique<run::LoadedChain>(object_, options);
+      loaded.comparer = std::make_unique<run::Comparer>(
+          module_, chain, *loaded.kernel, interp::HostEnv{});
+    }
+  }
+
+  void check(const rulesettest::TestCase &test,
+             rulesettest::CaseResult &result) override {
+    const auto *pkt = std::get_if<packet::Packet>(&test.input);
+    if (!pkt) {
+      result.kernelSkipped = "sock_addr calls cannot be test-run";
+      return;
+    }
+    if (std::optional<std::string> problem =
+            run::testRunProblem(test.chain->hook, *pkt)) {
+      result.kernelSkipped = *problem;
+      return;
+    }
+    try {
+      run::Comparison comparison = chains_.at(test.chain).comparer->run(*pkt);
+      if (!comparison.differences.empty()) {
+        std::string text;
+        for (const std::string &difference : comparison.differences)
+          text += (text.empty() ? "" : "; ") + difference;
+        result.failures.push_back(
+            fmt::format("the kernel differs from the interpreter: {}", text));
+      }
+    } catch (const run::RunError &e) {
+      result.failures.push_back(
+          fmt::format("the kernel test run failed: {}", e.what()));
+    }
+  }
+
+private:
+  const ir::Module &module_;
+  object::ObjectFile object_;
+  std::map<const ir::Chain *, LoadedForTest> chains_;
+};
+
+} // namespace
+
+std::unique_ptr<KernelTestRun> KernelTestRun::create(const ir::Module &module,
+                                                     const SourceBuffer &source,
+                                                     std::string &problem) {
+  DiagnosticEngine diags(&source);
+  codegen::CodeGenOptions options;
+  options.sourceText = source.text();
+  options.sourceName = source.name();
+  std::optional<std::string> bytes =
+      codegen::emit(module, options, codegen::EmitKind::Object, diags);
+  if (!bytes || diags.hasErrors()) {
+    std::ostringstream text;
+    diags.print(text);
+    problem = "--kernel: cannot compile the ruleset:\n" + text.str();
+    return nullptr;
+  }
+  try {
+    auto run = std::make_unique<KernelTestRunImpl>(
+        module,
+        object::ObjectFile::fromMemory(
+            std::vector<uint8_t>(bytes->begin(), bytes->end()), source.name()));
+    run->loadChains();
+    return run;
+  } catch (const std::exception &e) {
+    problem = fmt::format("--kernel: {}{}", e.what(),
+                          geteuid() == 0 ? ""
+                                         : " (loading BPF programs and "
+                                           "BPF_PROG_TEST_RUN need root)");
+    return nullptr;
+  }
+}
+
+} // namespace bfc::driver

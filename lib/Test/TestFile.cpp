@@ -194,8 +194,7 @@ private:
     for (auto it = arrow + 2; it != tokens.end(); ++it)
       ok &= parseExpectation(*it, test);
     ok &= parseInput(specBegin.offset, test);
-    if (std::any_of(file.cases.begin(), file.cases.end(),
-                    [&](const TestCase &c) { return c.name == test.name; })) {
+    if (!names_.insert(test.name).second) {
       error(first.offset, first.text.size() - 1,
             fmt::format("a case named '{}' already exists in this file",
                         escapeForDisplay(test.name)));
@@ -332,6 +331,7 @@ private:
   const ir::Chain *chain_ = nullptr;
   bool chainError_ = false; ///< reported once; cases without a chain skip
   std::set<const ir::Chain *> uncheckable_;
+  std::set<std::string> names_; ///< of every case, good or not
 };
 
 } // namespace

@@ -45,16 +45,31 @@ public:
              rulesettest::CaseResult &result) override {
     const auto *pkt = std::get_if<packet::Packet>(&test.input);
     if (!pkt) {
-      result.kernelSkipped = "sock_addr calls cannot be test-run";
+      result.kernelNote = "not run in the kernel: sock_addr calls cannot be "
+                          "test-run";
       return;
     }
     if (std::optional<std::string> problem =
             run::testRunProblem(test.chain->hook, *pkt)) {
-      result.kernelSkipped = *problem;
+      result.kernelNote = "not run in the kernel: " + *problem;
       return;
     }
     try {
       run::Comparison comparison = chains_.at(test.chain).comparer->run(*pkt);
+      result.kernelRan = true;
+      // The test run may give the program other metadata than the spec's
+      // (netfilter runs have no mark); say so when that changes the outcome.
+      const interp::Result &variant = comparison.interp;
+      if (variant.verdict != result.actual.verdict ||
+          variant.rule != result.actual.rule ||
+          variant.mark != result.actual.mark) {
+        const packet::Metadata &given = comparison.packet.interp.meta;
+        result.kernelNote = fmt::format(
+            "{} test runs cannot give this packet's metadata: the kernel ran "
+            "it with mark {:#x} and interface {}, which the ruleset treats "
+            "differently",
+            ir::hookName(test.chain->hook), given.mark, given.ifindex);
+      }
       if (!comparison.differences.empty()) {
         std::string text;
         for (const std::string &difference : comparison.differences)

@@ -23,8 +23,9 @@ public:
   virtual ~KernelTestRun() = default;
 
   /// Runs `test` in the kernel and adds any difference from the
-  /// interpreter to `result.failures`; sets `result.kernelSkipped` when the
-  /// input cannot be test-run (sock_addr calls, packets too short).
+  /// interpreter to `result.failures`; sets `result.kernelNote` when the
+  /// input cannot be test-run (sock_addr calls, packets too short) or the
+  /// test run cannot give the packet's mark or interface.
   virtual void check(const rulesettest::TestCase &test,
                      rulesettest::CaseResult &result) = 0;
 };

@@ -170,15 +170,15 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
     }
   }
 
-  bool fileErrors = false;
-  size_t passed = 0, failed = 0, notInKernel = 0;
+  size_t badFiles = 0;
+  size_t passed = 0, failed = 0, inKernel = 0;
   std::vector<JUnitSuite> suites;
   for (const std::string &path : opts.testFiles) {
     std::string error;
     std::optional<std::string> text = readWholeFile(path, error);
     if (!text) {
       testError(err, fmt::format("cannot open '{}': {}", path, error));
-      fileErrors = true;
+      ++badFiles;
       continue;
     }
     SourceBuffer buffer(path, std::move(*text));
@@ -186,7 +186,7 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
     std::optional<TestFile> file = parseTestFile(buffer, module, diags);
     diags.print(err, color);
     if (!file) {
-      fileErrors = true;
+      ++badFiles;
       suites.push_back({path,
                         {{"(test file)",
                           path,
@@ -201,8 +201,7 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
       CaseResult result = runCase(module, test, ruleset->buffer->name());
       if (kernel)
         kernel->check(test, result);
-      if (!result.kernelSkipped.empty())
-        ++notInKernel;
+      inKernel += result.kernelRan ? 1 : 0;
       for (const std::string &failure : result.failures)
         out << failureLine(path, test, failure) << '\n';
       if (result.passed()) {
@@ -210,24 +209,26 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
         if (opts.verbose)
           out << escapeForDisplay(fmt::format(
                      "{}:{}: PASS: {}{}", path, test.line, test.name,
-                     result.kernelSkipped.empty()
+                     result.kernelNote.empty()
                          ? ""
-                         : " (interpreter only: " + result.kernelSkipped + ")"))
+                         : " (" + result.kernelNote + ")"))
               << '\n';
       } else {
         ++failed;
       }
       suite.cases.push_back({test.name,
                              fmt::format("{}.{}", path, test.chain->name),
-                             result.failures, result.kernelSkipped});
+                             result.failures, result.kernelNote});
     }
   }
 
   std::string summary = fmt::format("{} passed, {} failed", passed, failed);
+  if (badFiles)
+    summary += fmt::format(", {} test file{} with errors", badFiles,
+                           badFiles == 1 ? "" : "s");
   if (kernel)
-    summary += fmt::format(" ({} not run in the kernel: sock_addr calls and "
-                           "packets BPF_PROG_TEST_RUN cannot take)",
-                           notInKernel);
+    summary += fmt::format(" ({} of {} also run in the kernel)", inKernel,
+                           passed + failed);
   out << summary << '\n';
 
   if (!opts.junit.empty()) {
@@ -239,7 +240,7 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
       return kExitError;
     }
   }
-  return failed || fileErrors ? kExitError : kExitSuccess;
+  return failed || badFiles ? kExitError : kExitSuccess;
 }
 
 } // namespace bfc::driver

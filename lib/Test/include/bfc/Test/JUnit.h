@@ -13,7 +13,7 @@ struct JUnitCase {
   std::string name;
   std::string className; ///< the test file and chain: "x.bf.test.chain"
   std::vector<std::string> failures; ///< empty: passed
-  std::string skipped;               ///< why a part did not run, or empty
+  std::string note;                  ///< e.g. why it did not run in the kernel
 };
 
 struct JUnitSuite {

@@ -17,9 +17,11 @@ struct CaseResult {
   /// One message per failure: the expectation the interpreter missed, then
   /// any difference between the kernel and the interpreter.
   std::vector<std::string> failures;
-  /// Why the case did not run in the kernel under --kernel (e.g. sock_addr
-  /// calls cannot be test-run); empty when it did or was not asked to.
-  std::string kernelSkipped;
+  /// Under --kernel: whether the case ran in the kernel, and a note when it
+  /// did not (sock_addr calls cannot be test-run) or ran with other
+  /// metadata than the spec's (netfilter test runs carry no mark).
+  bool kernelRan = false;
+  std::string kernelNote;
 
   bool passed() const { return failures.empty(); }
 };

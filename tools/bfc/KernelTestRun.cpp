@@ -3,7 +3,6 @@
 #include <map>
 #include <optional>
 #include <sstream>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -19,7 +18,7 @@ namespace {
 /// One loaded chain and its comparer (which keeps the interpreter's
 /// counters in step with the kernel's).
 struct LoadedForTest {
-  std::unique_ptr<run::LoadedChain> kernel;
+  std::unique_ptr<load::TestRunChain> kernel;
   std::unique_ptr<run::Comparer> comparer;
 };
 
@@ -28,15 +27,15 @@ public:
   KernelTestRunImpl(const ir::Module &module, object::ObjectFile object)
       : module_(module), object_(std::move(object)) {}
 
-  /// Loads every chain BPF_PROG_TEST_RUN can run. Throws RunError.
+  /// Loads every chain BPF_PROG_TEST_RUN can run. Throws load::LoadError.
   void loadChains() {
     for (const ir::Chain &chain : module_.chains) {
       if (ir::hookFamily(chain.hook) == ir::HookFamily::CgroupSockAddr)
         continue;
-      run::LoadOptions options;
+      load::TestRunOptions options;
       options.chain = chain.name;
       LoadedForTest &loaded = chains_[&chain];
-      loaded.kernel = std::make_unique<run::LoadedChain>(object_, options);
+      loaded.kernel = std::make_unique<load::TestRunChain>(object_, options);
       loaded.comparer = std::make_unique<run::Comparer>(
           module_, chain, *loaded.kernel, interp::HostEnv{});
     }
@@ -51,7 +50,7 @@ public:
       return;
     }
     if (std::optional<std::string> problem =
-            run::testRunProblem(test.chain->hook, *pkt)) {
+            load::testRunProblem(test.chain->hook, *pkt)) {
       result.kernelNote = "not run in the kernel: " + *problem;
       return;
     }
@@ -78,7 +77,7 @@ public:
         result.failures.push_back(
             fmt::format("the kernel differs from the interpreter: {}", text));
       }
-    } catch (const run::RunError &e) {
+    } catch (const load::LoadError &e) {
       result.failures.push_back(
           fmt::format("the kernel test run failed: {}", e.what()));
     }
@@ -121,10 +120,8 @@ std::unique_ptr<KernelTestRun> KernelTestRun::create(const ir::Module &module,
     run->loadChains();
     return run;
   } catch (const std::exception &e) {
-    problem = fmt::format("--kernel: {}{}", e.what(),
-                          geteuid() == 0 ? ""
-                                         : " (loading BPF programs and "
-                                           "BPF_PROG_TEST_RUN need root)");
+    // LoadError says what to do about missing privileges.
+    problem = fmt::format("--kernel: {}", e.what());
     return nullptr;
   }
 }

@@ -1,12 +1,12 @@
 #include "bfc/Test/TestFile.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "bfc/IR/Names.h"
 #include "bfc/Interp/Interpreter.h"
 #include "bfc/Support/Text.h"
 
@@ -22,19 +22,11 @@ struct Token {
   uint32_t offset = 0;
 };
 
-/// Parses a decimal or 0x-prefixed hexadecimal 32-bit number.
+/// A decimal or 0x-prefixed hexadecimal 32-bit number.
 std::optional<uint32_t> parseNumber(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  uint32_t value = 0;
-  auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
+  if (std::optional<uint64_t> value = ir::parseNumber(text, UINT32_MAX))
+    return static_cast<uint32_t>(*value);
+  return std::nullopt;
 }
 
 std::optional<ir::Verdict> parseVerdict(std::string_view text) {
@@ -113,6 +105,10 @@ private:
       parseChainDirective(tokens);
       return;
     }
+    if (tokens[0].text == "iface") {
+      parseIfaceDirective(tokens);
+      return;
+    }
     parseCase(tokens, buffer_.locForOffset(base).line, file);
   }
 
@@ -135,6 +131,28 @@ private:
                                  escapeForDisplay(tokens[1].text), known));
     chain_ = nullptr;
     chainError_ = true;
+  }
+
+  /// `iface NAME=INDEX`: the interface a ruleset's name stands for in the
+  /// cases that follow.
+  void parseIfaceDirective(const std::vector<Token> &tokens) {
+    if (tokens.size() != 2) {
+      error(tokens.size() < 2 ? tokens[0] : tokens[2],
+            "expected 'iface NAME=INDEX' on a line of its own");
+      return;
+    }
+    std::string_view text = tokens[1].text;
+    size_t eq = text.find('=');
+    std::optional<uint32_t> index = eq == std::string_view::npos
+                                        ? std::nullopt
+                                        : parseNumber(text.substr(eq + 1));
+    if (eq == 0 || !index || *index == 0) {
+      error(tokens[1], "expected 'iface NAME=INDEX' (INDEX an interface "
+                       "index, 1 or more)");
+      return;
+    }
+    ifaces_[std::string(text.substr(0, eq))] = *index;
+    reported_.clear();
   }
 
   void parseCase(const std::vector<Token> &tokens, uint32_t line,
@@ -191,6 +209,7 @@ private:
       return;
     }
     test.chain = chain_;
+    test.ifaces = ifaces_;
     for (auto it = arrow + 2; it != tokens.end(); ++it)
       ok &= parseExpectation(*it, test);
     ok &= parseInput(specBegin.offset, test);
@@ -305,13 +324,17 @@ private:
       return false;
     }
     test.input = std::move(*input);
-    interp::Interpreter interpreter(module_, *test.chain);
+    interp::Interpreter interpreter(module_, *test.chain, {test.ifaces});
     std::vector<std::string> problems = interpreter.checkChain();
     if (!problems.empty()) {
-      if (uncheckable_.insert(test.chain).second)
-        error(specOffset, test.spec.size(),
-              fmt::format("chain '{}' cannot be interpreted: {}",
-                          test.chain->name, problems.front()));
+      if (reported_.insert(test.chain).second)
+        error(
+            specOffset, test.spec.size(),
+            fmt::format("chain '{}' cannot run: {}{}", test.chain->name,
+                        problems.front(),
+                        problems.front().find("interface") != std::string::npos
+                            ? " (say which with 'iface NAME=INDEX')"
+                            : ""));
       return false;
     }
     if (std::optional<std::string> problem =
@@ -330,7 +353,9 @@ private:
   DiagnosticEngine &diags_;
   const ir::Chain *chain_ = nullptr;
   bool chainError_ = false; ///< reported once; cases without a chain skip
-  std::set<const ir::Chain *> uncheckable_;
+  std::map<std::string, uint32_t> ifaces_;
+  /// Chains that cannot run with ifaces_, reported once.
+  std::set<const ir::Chain *> reported_;
   std::set<std::string> names_; ///< of every case, good or not
 };
 

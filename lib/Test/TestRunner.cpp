@@ -43,7 +43,7 @@ CaseResult runCase(const ir::Module &module, const TestCase &test,
                    const std::string &rulesetName) {
   CaseResult result;
   result.test = &test;
-  interp::Interpreter interpreter(module, *test.chain);
+  interp::Interpreter interpreter(module, *test.chain, {test.ifaces});
   interp::InterpreterState state(*test.chain);
   result.actual = interpreter.run(inputForHook(test.input, *test.chain), state);
   const interp::Result &actual = result.actual;

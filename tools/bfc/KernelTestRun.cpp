@@ -15,6 +15,8 @@ namespace bfc::driver {
 
 namespace {
 
+using Ifaces = std::map<std::string, uint32_t>;
+
 /// One loaded chain and its comparer (which keeps the interpreter's
 /// counters in step with the kernel's).
 struct LoadedForTest {
@@ -27,18 +29,27 @@ public:
   KernelTestRunImpl(const ir::Module &module, object::ObjectFile object)
       : module_(module), object_(std::move(object)) {}
 
-  /// Loads every chain BPF_PROG_TEST_RUN can run. Throws load::LoadError.
+  /// Loads every chain BPF_PROG_TEST_RUN can run, without interfaces
+  /// (rulesets that name some get them per case, loaded when needed).
+  /// Throws load::LoadError.
   void loadChains() {
-    for (const ir::Chain &chain : module_.chains) {
-      if (ir::hookFamily(chain.hook) == ir::HookFamily::CgroupSockAddr)
-        continue;
+    for (const ir::Chain &chain : module_.chains)
+      if (ir::hookFamily(chain.hook) != ir::HookFamily::CgroupSockAddr)
+        loaded(chain, {});
+  }
+
+  /// `chain` loaded with the host slots `ifaces` gives.
+  LoadedForTest &loaded(const ir::Chain &chain, const Ifaces &ifaces) {
+    LoadedForTest &entry = chains_[{&chain, ifaces}];
+    if (!entry.kernel) {
       load::TestRunOptions options;
       options.chain = chain.name;
-      LoadedForTest &loaded = chains_[&chain];
-      loaded.kernel = std::make_unique<load::TestRunChain>(object_, options);
-      loaded.comparer = std::make_unique<run::Comparer>(
-          module_, chain, *loaded.kernel, interp::HostEnv{});
+      options.ifaces = ifaces;
+      entry.kernel = std::make_unique<load::TestRunChain>(object_, options);
+      entry.comparer = std::make_unique<run::Comparer>(
+          module_, chain, *entry.kernel, interp::HostEnv{ifaces});
     }
+    return entry;
   }
 
   void check(const rulesettest::TestCase &test,
@@ -55,7 +66,8 @@ public:
       return;
     }
     try {
-      run::Comparison comparison = chains_.at(test.chain).comparer->run(*pkt);
+      run::Comparison comparison =
+          loaded(*test.chain, test.ifaces).comparer->run(*pkt);
       result.kernelRan = true;
       // The test run may give the program other metadata than the spec's
       // (netfilter runs have no mark); say so when that changes the outcome.
@@ -86,7 +98,7 @@ public:
 private:
   const ir::Module &module_;
   object::ObjectFile object_;
-  std::map<const ir::Chain *, LoadedForTest> chains_;
+  std::map<std::pair<const ir::Chain *, Ifaces>, LoadedForTest> chains_;
 };
 
 } // namespace

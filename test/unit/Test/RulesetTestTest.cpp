@@ -188,3 +188,38 @@ TEST(JUnit, EscapesMarkupAndControls) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(RulesetTestIfaces, NamedInterfacesComeFromIfaceLines) {
+  SourceBuffer ruleset("if.bf", "chain c BF_HOOK_TC_INGRESS ACCEPT\n"
+                                "    rule meta.iface eq wan0 DROP\n");
+  DiagnosticEngine rulesetDiags(&ruleset);
+  ast::Ruleset ast;
+  ASSERT_TRUE(parseRuleset(ruleset, rulesetDiags, ast));
+  std::optional<ir::Module> module = lowerToBFIR(ast, ruleset, rulesetDiags);
+  ASSERT_TRUE(module && !rulesetDiags.hasErrors());
+
+  SourceBuffer missing("if.test", "x: meta(ifindex=3)/eth/ip4 -> DROP\n");
+  DiagnosticEngine missingDiags(&missing);
+  EXPECT_FALSE(parseTestFile(missing, *module, missingDiags));
+  ASSERT_EQ(missingDiags.diagnostics().size(), 1u);
+  EXPECT_NE(missingDiags.diagnostics()[0].message.find("'iface NAME=INDEX'"),
+            std::string::npos);
+
+  SourceBuffer given("if.test", "iface wan0=3\n"
+                                "wan: meta(ifindex=3)/eth/ip4 -> DROP rule=0\n"
+                                "lan: meta(ifindex=4)/eth/ip4 -> ACCEPT\n"
+                                "iface wan0=4\n"
+                                "moved: meta(ifindex=4)/eth/ip4 -> DROP\n");
+  DiagnosticEngine givenDiags(&given);
+  std::optional<TestFile> file = parseTestFile(given, *module, givenDiags);
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->cases.size(), 3u);
+  EXPECT_EQ(file->cases[0].ifaces.at("wan0"), 3u);
+  EXPECT_EQ(file->cases[2].ifaces.at("wan0"), 4u);
+  for (const TestCase &test : file->cases)
+    EXPECT_TRUE(runCase(*module, test, "if.bf").passed()) << test.name;
+}
+
+} // namespace

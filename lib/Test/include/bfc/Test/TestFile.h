@@ -4,11 +4,13 @@
 //
 //   # comment
 //   chain host_ingress
+//   iface eth0=2
 //   ssh-admin: ip4(src=10.20.0.1)/tcp(dport=22) -> ACCEPT rule=2 counters=2
 //   partner:   ip4(src=100.64.0.9)/tcp(dport=8443) -> ACCEPT mark=0x10
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,9 @@ struct TestCase {
   /// the policy and the error counter), sorted.
   std::optional<std::vector<uint32_t>> counters;
   std::optional<uint32_t> mark;
+  /// `iface NAME=INDEX` lines before the case: the host's interfaces, for
+  /// rulesets that name them (meta.iface, REDIRECT).
+  std::map<std::string, uint32_t> ifaces;
   uint32_t line = 0; ///< in the test file
 };
 

@@ -132,6 +132,64 @@ std::optional<CheckedRuleset> checkRuleset(const std::string &path, bool color,
   return out;
 }
 
+/// Counts over every test file, for the summary line.
+struct Totals {
+  size_t passed = 0, failed = 0, badFiles = 0, inKernel = 0;
+};
+
+/// Runs the cases of the test file `path`, prints their failures (and with
+/// -v their passes), and returns its JUnit suite. A file that cannot be
+/// read or has errors is one failed case of its suite.
+JUnitSuite runTestFile(const std::string &path, const CheckedRuleset &ruleset,
+                       KernelTestRun *kernel, const TestOptions &opts,
+                       bool color, Totals &totals, std::ostream &out,
+                       std::ostream &err) {
+  JUnitSuite suite{path, {}};
+  auto fileFailed = [&](const std::string &message) {
+    ++totals.badFiles;
+    suite.cases.push_back({"(test file)", path, {message}, {}});
+    return suite;
+  };
+  std::string error;
+  std::optional<std::string> text = readWholeFile(path, error);
+  if (!text) {
+    std::string message = fmt::format("cannot open '{}': {}", path, error);
+    testError(err, message);
+    return fileFailed(message);
+  }
+  SourceBuffer buffer(path, std::move(*text));
+  DiagnosticEngine diags(&buffer);
+  std::optional<TestFile> file = parseTestFile(buffer, *ruleset.module, diags);
+  diags.print(err, color);
+  if (!file)
+    return fileFailed("the test file has errors (see bfc test's standard "
+                      "error)");
+
+  for (const TestCase &test : file->cases) {
+    CaseResult result = runCase(*ruleset.module, test, ruleset.buffer->name());
+    if (kernel)
+      kernel->check(test, result);
+    totals.inKernel += result.kernelRan ? 1 : 0;
+    for (const std::string &failure : result.failures)
+      out << failureLine(path, test, failure) << '\n';
+    if (result.passed()) {
+      ++totals.passed;
+      if (opts.verbose)
+        out << escapeForDisplay(fmt::format(
+                   "{}:{}: PASS: {}{}", path, test.line, test.name,
+                   result.kernelNote.empty() ? ""
+                                             : " (" + result.kernelNote + ")"))
+            << '\n';
+    } else {
+      ++totals.failed;
+    }
+    suite.cases.push_back({test.name,
+                           fmt::format("{}.{}", path, test.chain->name),
+                           result.failures, result.kernelNote});
+  }
+  return suite;
+}
+
 } // namespace
 
 int runTestCommand(int argc, const char *const *argv, std::istream &,
@@ -170,65 +228,20 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
     }
   }
 
-  size_t badFiles = 0;
-  size_t passed = 0, failed = 0, inKernel = 0;
+  Totals totals;
   std::vector<JUnitSuite> suites;
-  for (const std::string &path : opts.testFiles) {
-    std::string error;
-    std::optional<std::string> text = readWholeFile(path, error);
-    if (!text) {
-      testError(err, fmt::format("cannot open '{}': {}", path, error));
-      ++badFiles;
-      continue;
-    }
-    SourceBuffer buffer(path, std::move(*text));
-    DiagnosticEngine diags(&buffer);
-    std::optional<TestFile> file = parseTestFile(buffer, module, diags);
-    diags.print(err, color);
-    if (!file) {
-      ++badFiles;
-      suites.push_back({path,
-                        {{"(test file)",
-                          path,
-                          {"the test file has errors (see bfc test's "
-                           "standard error)"},
-                          {}}}});
-      continue;
-    }
-    JUnitSuite &suite = suites.emplace_back();
-    suite.name = path;
-    for (const TestCase &test : file->cases) {
-      CaseResult result = runCase(module, test, ruleset->buffer->name());
-      if (kernel)
-        kernel->check(test, result);
-      inKernel += result.kernelRan ? 1 : 0;
-      for (const std::string &failure : result.failures)
-        out << failureLine(path, test, failure) << '\n';
-      if (result.passed()) {
-        ++passed;
-        if (opts.verbose)
-          out << escapeForDisplay(fmt::format(
-                     "{}:{}: PASS: {}{}", path, test.line, test.name,
-                     result.kernelNote.empty()
-                         ? ""
-                         : " (" + result.kernelNote + ")"))
-              << '\n';
-      } else {
-        ++failed;
-      }
-      suite.cases.push_back({test.name,
-                             fmt::format("{}.{}", path, test.chain->name),
-                             result.failures, result.kernelNote});
-    }
-  }
+  for (const std::string &path : opts.testFiles)
+    suites.push_back(runTestFile(path, *ruleset, kernel.get(), opts, color,
+                                 totals, out, err));
 
-  std::string summary = fmt::format("{} passed, {} failed", passed, failed);
-  if (badFiles)
-    summary += fmt::format(", {} test file{} with errors", badFiles,
-                           badFiles == 1 ? "" : "s");
+  std::string summary =
+      fmt::format("{} passed, {} failed", totals.passed, totals.failed);
+  if (totals.badFiles)
+    summary += fmt::format(", {} test file{} with errors", totals.badFiles,
+                           totals.badFiles == 1 ? "" : "s");
   if (kernel)
-    summary += fmt::format(" ({} of {} also run in the kernel)", inKernel,
-                           passed + failed);
+    summary += fmt::format(" ({} of {} also run in the kernel)",
+                           totals.inKernel, totals.passed + totals.failed);
   out << summary << '\n';
 
   if (!opts.junit.empty()) {
@@ -240,7 +253,7 @@ int runTestCommand(int argc, const char *const *argv, std::istream &,
       return kExitError;
     }
   }
-  return failed || badFiles ? kExitError : kExitSuccess;
+  return totals.failed || totals.badFiles ? kExitError : kExitSuccess;
 }
 
 } // namespace bfc::driver

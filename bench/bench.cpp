@@ -22,8 +22,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "Runner.h"
 #include "bfc/CodeGen/CodeGen.h"
+#include "bfc/Load/TestRun.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 
@@ -80,7 +80,7 @@ template <typename T> T median(std::vector<T> v) {
 struct Result {
   double compileMs = 0;
   size_t objectBytes = 0;
-  run::ProgramStats stats;
+  load::ProgramStats stats;
   double nsPerPacket = 0;
 };
 
@@ -119,14 +119,14 @@ std::optional<Result> measure(const Case &c, unsigned compiles, unsigned runs,
 
   object::ObjectFile file = object::ObjectFile::fromMemory(
       std::vector<uint8_t>(object.begin(), object.end()), c.name);
-  run::LoadedChain chain(file, run::LoadOptions{});
+  load::TestRunChain chain(file, load::TestRunOptions{});
   result.stats = chain.stats();
   packet::SpecResult<packet::Packet> pkt = packet::buildPacket(c.packet);
   if (!pkt) {
     std::cerr << pkt.error().describe(c.packet) << '\n';
     return std::nullopt;
   }
-  run::PreparedPacket prepared = chain.prepare(*pkt);
+  load::PreparedPacket prepared = chain.prepare(*pkt);
   std::vector<double> ns;
   for (unsigned i = 0; i < runs; ++i)
     ns.push_back(static_cast<double>(chain.run(prepared, repeat).durationNs));

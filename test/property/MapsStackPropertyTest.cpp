@@ -116,11 +116,12 @@ std::unique_ptr<Loaded> tryLoad(const ir::Module &module, unsigned optLevel,
   if (!bytes)
     return nullptr;
   auto loaded = std::make_unique<Loaded>(Loaded{objectFile(*bytes), nullptr});
-  run::LoadOptions options;
+  load::TestRunOptions options;
   options.ifaces = kIfaces;
   try {
-    loaded->chain = std::make_unique<run::LoadedChain>(loaded->object, options);
-  } catch (const run::RunError &e) {
+    loaded->chain =
+        std::make_unique<load::TestRunChain>(loaded->object, options);
+  } catch (const load::LoadError &e) {
     problem = e.what();
     return nullptr;
   }
@@ -196,7 +197,7 @@ TEST(MapsStackProperty, LoadsAtO0ThenLoadsAtO2AndAgrees) {
       packet::SpecResult<packet::Packet> pkt = packet::buildPacket(spec);
       ASSERT_TRUE(pkt.ok()) << spec;
       maybeTruncate(r, *pkt, spec);
-      if (run::testRunProblem(chain.hook, *pkt))
+      if (load::testRunProblem(chain.hook, *pkt))
         continue;
       ++packets;
       for (auto [level, comparer] : {std::pair{"-O0", &atO0}, {"-O2", &atO2}}) {

@@ -74,7 +74,7 @@ void compareLogs(const std::vector<bfc_log_event> &kernel,
 } // namespace
 
 std::vector<std::string>
-findDifferences(const ir::Chain &chain, const RunOutput &kernel,
+findDifferences(const ir::Chain &chain, const load::RunOutput &kernel,
                 const std::vector<bfc_counter> &kernelDeltas,
                 const std::vector<bfc_log_event> &kernelLogs,
                 const interp::Result &interp) {
@@ -82,8 +82,8 @@ findDifferences(const ir::Chain &chain, const RunOutput &kernel,
   if (kernel.retval != interp.returnCode)
     diffs.push_back(fmt::format(
         "return code: kernel {} ({}), interpreter {} ({}, {})", kernel.retval,
-        returnCodeName(chain.hook, kernel.retval), interp.returnCode,
-        returnCodeName(chain.hook, interp.returnCode),
+        load::returnCodeName(chain.hook, kernel.retval), interp.returnCode,
+        load::returnCodeName(chain.hook, interp.returnCode),
         ir::verdictName(interp.verdict)));
   // One counter per rule, then policy and errors: a missing one on either
   // side is a difference too, not a shorter comparison.
@@ -113,7 +113,7 @@ findDifferences(const ir::Chain &chain, const RunOutput &kernel,
 }
 
 Comparer::Comparer(const ir::Module &module, const ir::Chain &chain,
-                   LoadedChain &kernel, interp::HostEnv env)
+                   load::TestRunChain &kernel, interp::HostEnv env)
     : chain_(chain), kernel_(kernel),
       interpreter_(module, chain, std::move(env)), state_(chain) {
   kernel_.resetCounters();

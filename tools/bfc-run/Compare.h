@@ -5,15 +5,15 @@
 #include <string>
 #include <vector>
 
-#include "Runner.h"
 #include "bfc/IR/BFIR.h"
 #include "bfc/Interp/Interpreter.h"
+#include "bfc/Load/TestRun.h"
 
 namespace bfc::run {
 
 struct Comparison {
-  PreparedPacket packet;
-  RunOutput kernel;
+  load::PreparedPacket packet;
+  load::RunOutput kernel;
   std::vector<bfc_counter> kernelDeltas; ///< counters this packet added
   std::vector<bfc_log_event> kernelLogs;
   interp::Result interp;
@@ -26,7 +26,7 @@ struct Comparison {
 /// have one per rule plus policy and errors), the mark when the hook gives
 /// it back, and the log events in order.
 std::vector<std::string>
-findDifferences(const ir::Chain &chain, const RunOutput &kernel,
+findDifferences(const ir::Chain &chain, const load::RunOutput &kernel,
                 const std::vector<bfc_counter> &kernelDeltas,
                 const std::vector<bfc_log_event> &kernelLogs,
                 const interp::Result &interp);
@@ -36,17 +36,17 @@ public:
   /// `module`/`chain` are the BFIR the object was compiled from; `kernel`
   /// is that chain loaded. All must outlive the comparer.
   Comparer(const ir::Module &module, const ir::Chain &chain,
-           LoadedChain &kernel, interp::HostEnv env);
+           load::TestRunChain &kernel, interp::HostEnv env);
 
   /// Problems that make the comparison impossible (from the interpreter).
   std::vector<std::string> check() const;
-  /// Runs `input` on both sides. Throws RunError for inputs the hook cannot
-  /// test-run.
+  /// Runs `input` on both sides. Throws load::LoadError for inputs the hook
+  /// cannot test-run.
   Comparison run(const packet::Packet &input);
 
 private:
   const ir::Chain &chain_;
-  LoadedChain &kernel_;
+  load::TestRunChain &kernel_;
   interp::Interpreter interpreter_;
   interp::InterpreterState state_;
   std::vector<bfc_counter> last_;

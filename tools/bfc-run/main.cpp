@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #include "Compare.h"
-#include "Runner.h"
 #include "bfc/CodeGen/CodeGen.h"
+#include "bfc/Load/TestRun.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/Diagnostics.h"
@@ -129,7 +129,7 @@ std::optional<std::vector<Spec>> collectSpecs(const Options &opts) {
 }
 
 std::string verdictText(ir::Hook hook, int32_t code) {
-  return fmt::format("{} ({})", run::returnCodeName(hook, code), code);
+  return fmt::format("{} ({})", load::returnCodeName(hook, code), code);
 }
 
 void printCounters(const object::ChainInfo &chain,
@@ -153,7 +153,7 @@ void printCounters(const object::ChainInfo &chain,
 
 int runChain(const Options &opts, const object::ObjectFile &object,
              const ir::Module *module, const std::vector<Spec> &specs) {
-  run::LoadOptions load;
+  load::TestRunOptions load;
   load.chain = opts.chain;
   load.verbose = opts.verbose;
   for (const std::string &iface : opts.ifaces) {
@@ -161,7 +161,7 @@ int runChain(const Options &opts, const object::ObjectFile &object,
     load.ifaces[iface.substr(0, eq)] =
         static_cast<uint32_t>(std::stoul(iface.substr(eq + 1)));
   }
-  run::LoadedChain kernel(object, load);
+  load::TestRunChain kernel(object, load);
   const object::ChainInfo &chainInfo = kernel.chain();
 
   std::optional<run::Comparer> comparer;
@@ -209,7 +209,7 @@ int runChain(const Options &opts, const object::ObjectFile &object,
     // Packets the kernel cannot test-run on this hook (e.g. ARP on
     // netfilter) are skipped, so one packet file serves every hook.
     if (std::optional<std::string> problem =
-            run::testRunProblem(chainInfo.hook, *pkt)) {
+            load::testRunProblem(chainInfo.hook, *pkt)) {
       ++skipped;
       if (!opts.quiet)
         std::cout << fmt::format("[{}] {}: skipped: {}\n", i, spec.text,
@@ -232,8 +232,8 @@ int runChain(const Options &opts, const object::ObjectFile &object,
         for (const std::string &d : c.differences)
           std::cout << "    " << d << '\n';
       } else {
-        run::PreparedPacket prepared = kernel.prepare(*pkt);
-        run::RunOutput out = kernel.run(prepared, opts.repeat);
+        load::PreparedPacket prepared = kernel.prepare(*pkt);
+        load::RunOutput out = kernel.run(prepared, opts.repeat);
         if (!opts.quiet) {
           std::cout << fmt::format("[{}] {}: {}", i, spec.text,
                                    verdictText(chainInfo.hook, out.retval));
@@ -244,7 +244,7 @@ int runChain(const Options &opts, const object::ObjectFile &object,
           std::cout << '\n';
         }
       }
-    } catch (const run::RunError &e) {
+    } catch (const load::LoadError &e) {
       toolError(fmt::format("{}: {}", spec.origin, e.what()));
       ++failures;
     }
@@ -266,11 +266,11 @@ int loadOnly(const Options &opts, const object::ObjectFile &object) {
     for (const object::ChainInfo &c : object.metadata().chains)
       chains.push_back(c.name);
   for (const std::string &name : chains) {
-    run::LoadOptions load;
+    load::TestRunOptions load;
     load.chain = name;
     load.verbose = opts.verbose;
-    run::LoadedChain kernel(object, load);
-    run::ProgramStats stats = kernel.stats();
+    load::TestRunChain kernel(object, load);
+    load::ProgramStats stats = kernel.stats();
     std::cout << fmt::format("{}: loaded ({} xlated instructions, {} "
                              "processed by the verifier)\n",
                              name, stats.xlatedInsns, stats.verifiedInsns);
@@ -392,7 +392,7 @@ int main(int argc, char **argv) {
                     *specs);
   } catch (const object::ObjectError &e) {
     toolError(e.what());
-  } catch (const run::RunError &e) {
+  } catch (const load::LoadError &e) {
     toolError(e.what());
   } catch (const std::exception &e) {
     toolError(e.what());

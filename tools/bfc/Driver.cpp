@@ -119,7 +119,10 @@ struct Subcommand {
              std::ostream &out, std::ostream &err);
 };
 
-constexpr std::array<Subcommand, 0> kSubcommands = {};
+constexpr std::array kSubcommands = {
+    Subcommand{"test", "run a ruleset's test cases (docs/bfc.md)",
+               runTestCommand},
+};
 
 const Subcommand *findSubcommand(std::string_view name) {
   for (const Subcommand &command : kSubcommands)

@@ -5,4 +5,10 @@
 #include <istream>
 #include <ostream>
 
-namespace bfc::driver {} // namespace bfc::driver
+namespace bfc::driver {
+
+/// `bfc test RULESET [TESTS...]` (TestCommand.cpp, docs/bfc.md).
+int runTestCommand(int argc, const char *const *argv, std::istream &in,
+                   std::ostream &out, std::ostream &err);
+
+} // namespace bfc::driver

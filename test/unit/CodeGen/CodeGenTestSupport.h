@@ -13,9 +13,9 @@
 
 #include "../IR/BfirBuilders.h"
 #include "Compare.h"
-#include "Runner.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/BFIR.h"
+#include "bfc/Load/TestRun.h"
 #include "bfc/Object/ObjectFile.h"
 #include "bfc/Packet/Packet.h"
 
@@ -105,18 +105,18 @@ inline object::ObjectFile objectFile(const std::string &bytes) {
 /// Compiles and loads the first chain of `module`.
 struct Loaded {
   object::ObjectFile object;
-  std::unique_ptr<run::LoadedChain> chain;
+  std::unique_ptr<load::TestRunChain> chain;
 };
 
-inline std::unique_ptr<Loaded> load(const ir::Module &module,
-                                    run::LoadOptions options = {},
-                                    unsigned optLevel = 2) {
+inline std::unique_ptr<Loaded> loadForTestRun(const ir::Module &module,
+                                              load::TestRunOptions options = {},
+                                              unsigned optLevel = 2) {
   std::optional<std::string> bytes =
       compile(module, EmitKind::Object, optLevel);
   if (!bytes)
     return nullptr;
   auto loaded = std::make_unique<Loaded>(Loaded{objectFile(*bytes), nullptr});
-  loaded->chain = std::make_unique<run::LoadedChain>(loaded->object, options);
+  loaded->chain = std::make_unique<load::TestRunChain>(loaded->object, options);
   return loaded;
 }
 
@@ -132,9 +132,9 @@ inline std::vector<std::string>
 compareAll(const ir::Module &module, const std::vector<std::string> &specs,
            const std::map<std::string, uint32_t> &ifaces = {},
            unsigned optLevel = 2) {
-  run::LoadOptions options;
+  load::TestRunOptions options;
   options.ifaces = ifaces;
-  std::unique_ptr<Loaded> loaded = load(module, options, optLevel);
+  std::unique_ptr<Loaded> loaded = loadForTestRun(module, options, optLevel);
   if (!loaded)
     return {"compile failed"};
   interp::HostEnv env;

@@ -45,7 +45,7 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
         ir::verifyChain(module, module.chains.front());
     ASSERT_TRUE(problems.empty()) << "seed " << seed << ": " << problems[0];
 
-    run::LoadOptions options;
+    load::TestRunOptions options;
     options.ifaces = kIfaces;
     if (const char *dump = std::getenv("BFC_DIFF_DUMP")) {
       std::optional<std::string> bytes = compile(module);
@@ -53,8 +53,8 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
     }
     std::unique_ptr<Loaded> loaded;
     try {
-      loaded = load(module, options);
-    } catch (const run::RunError &e) {
+      loaded = loadForTestRun(module, options);
+    } catch (const load::LoadError &e) {
       FAIL() << "seed " << seed << ": " << e.what();
     }
     ASSERT_TRUE(loaded) << "seed " << seed;
@@ -67,7 +67,7 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
       packet::SpecResult<packet::Packet> pkt = packet::buildPacket(spec);
       ASSERT_TRUE(pkt.ok()) << spec << ": " << pkt.error().describe(spec);
       maybeTruncate(r, *pkt, spec);
-      if (run::testRunProblem(chain.hook, *pkt))
+      if (load::testRunProblem(chain.hook, *pkt))
         continue;
       run::Comparison c = comparer.run(*pkt);
       ++packetsRun;

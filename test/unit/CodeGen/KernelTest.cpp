@@ -134,7 +134,7 @@ const std::vector<HookCase> kHooks = {
 std::vector<std::string> packetsFor(Hook hook) {
   std::vector<std::string> out;
   for (const std::string &spec : kPackets)
-    if (!run::testRunProblem(hook, packetOf(spec)))
+    if (!load::testRunProblem(hook, packetOf(spec)))
       out.push_back(spec);
   return out;
 }
@@ -148,9 +148,9 @@ void expectAgreement(const ir::Module &module, const std::string &what,
                      const std::map<std::string, uint32_t> &ifaces = {}) {
   const ir::Chain &chain = module.chains.front();
   std::vector<std::string> specs = packetsFor(chain.hook);
-  run::LoadOptions options;
+  load::TestRunOptions options;
   options.ifaces = ifaces;
-  std::unique_ptr<Loaded> loaded = load(module, options);
+  std::unique_ptr<Loaded> loaded = loadForTestRun(module, options);
   ASSERT_TRUE(loaded) << what;
   interp::HostEnv env;
   env.ifindexByName = ifaces;
@@ -306,9 +306,9 @@ TEST(CodeGenKernel, LogEveryRateLimits) {
   ir::Rule r = rule({}, Verdict::Accept);
   r.log = {true, ir::kLogInternet, 3600ull * 1000000000ull};
   m.add(r);
-  std::unique_ptr<Loaded> loaded = load(m.module);
+  std::unique_ptr<Loaded> loaded = loadForTestRun(m.module);
   ASSERT_TRUE(loaded);
-  run::PreparedPacket p = loaded->chain->prepare(packetOf("eth/ip4/udp"));
+  load::PreparedPacket p = loaded->chain->prepare(packetOf("eth/ip4/udp"));
   for (int i = 0; i < 5; ++i)
     loaded->chain->run(p);
   std::vector<bfc_log_event> events = loaded->chain->drainLog();
@@ -333,11 +333,11 @@ TEST(CodeGenKernel, LogEveryWindowWaitsForRoom) {
   ir::Rule limited = rule({field(FieldId::UdpDport, be16(2))}, Verdict::Accept);
   limited.log = {true, ir::kLogInternet, 3600ull * 1000000000ull};
   m.add(limited);
-  std::unique_ptr<Loaded> loaded = load(m.module);
+  std::unique_ptr<Loaded> loaded = loadForTestRun(m.module);
   ASSERT_TRUE(loaded);
-  run::PreparedPacket fill =
+  load::PreparedPacket fill =
       loaded->chain->prepare(packetOf("eth/ip4/udp(dport=1)"));
-  run::PreparedPacket hit =
+  load::PreparedPacket hit =
       loaded->chain->prepare(packetOf("eth/ip4/udp(dport=2)"));
   // 256 KiB hold fewer than 2,000 events.
   loaded->chain->run(fill, 4000);
@@ -408,7 +408,7 @@ TEST(CodeGenKernel, EveryHookLoads) {
     } else {
       m.add(rule({field(FieldId::TcpDport, be16(22))}, Verdict::Drop));
     }
-    std::unique_ptr<Loaded> loaded = load(m.module);
+    std::unique_ptr<Loaded> loaded = loadForTestRun(m.module);
     ASSERT_TRUE(loaded) << ir::hookName(hook);
     EXPECT_GT(loaded->chain->stats().xlatedInsns, 0u) << ir::hookName(hook);
   }

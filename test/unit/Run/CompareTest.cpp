@@ -16,7 +16,7 @@ namespace {
 /// difference.
 struct Agreeing {
   ir::Chain chain;
-  RunOutput kernel;
+  load::RunOutput kernel;
   std::vector<bfc_counter> deltas;
   std::vector<bfc_log_event> logs;
   interp::Result interp;

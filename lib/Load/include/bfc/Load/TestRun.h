@@ -1,37 +1,29 @@
-// Loads one chain of a bfc object with libbpf and runs packets through it
-// with BPF_PROG_TEST_RUN: the kernel half of bfc-run, the differential tests
-// and the benchmarks. No LLVM.
+// Runs packets through one chain of a bfc object with BPF_PROG_TEST_RUN,
+// loaded by loadChains (the loader bfload uses), and reads its counters and
+// log events back: the kernel half of `bfc test --kernel`, bfc-run, the
+// differential tests and the benchmarks. No LLVM.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bfc/Load/Error.h"
+#include "bfc/Load/Loader.h"
 #include "bfc/Object/ObjectFile.h"
 #include "bfc/Packet/Packet.h"
 #include "bfc/runtime/ObjectFormat.h"
 
-struct bpf_object;
-struct bpf_program;
+namespace bfc::load {
 
-namespace bfc::run {
-
-/// Anything that goes wrong opening, loading or running (the message is for
-/// the user, with the verifier's log tail when loading failed).
-class RunError : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
-
-struct LoadOptions {
+struct TestRunOptions {
   std::string chain; ///< empty: the first chain
   /// Host slots: interface name -> ifindex. Unnamed slots are 0.
   std::map<std::string, uint32_t> ifaces;
-  /// Print libbpf's informational messages (warnings always print).
+  /// Print libbpf's messages (verbosity().bpf).
   bool verbose = false;
 };
 
@@ -58,21 +50,21 @@ struct PreparedPacket {
   std::vector<uint8_t> ctx;
 };
 
-class LoadedChain {
+/// One chain of an object, loaded (not pinned, not attached) for test runs.
+class TestRunChain {
 public:
-  /// Opens `object` (validated through lib/Object), loads the chain's
-  /// program (the other programs are not loaded), fills the host slots and
-  /// the sets' initial elements. Throws RunError.
-  LoadedChain(const object::ObjectFile &object, const LoadOptions &options);
-  ~LoadedChain();
-  LoadedChain(const LoadedChain &) = delete;
-  LoadedChain &operator=(const LoadedChain &) = delete;
+  /// Loads the chain's program with loadChains (the other programs are not
+  /// loaded): host slots, sets and tables filled. Throws LoadError.
+  TestRunChain(const object::ObjectFile &object, const TestRunOptions &options);
+  ~TestRunChain();
+  TestRunChain(const TestRunChain &) = delete;
+  TestRunChain &operator=(const TestRunChain &) = delete;
 
-  const object::ChainInfo &chain() const { return *chain_; }
-  int programFd() const { return progFd_; }
+  const object::ChainInfo &chain() const { return *loaded_.chain; }
+  int programFd() const { return loaded_.prog.get(); }
 
   /// Prepares `input` for this chain's hook (Ethernet frame or L3 packet,
-  /// context struct). Throws RunError for inputs the hook cannot test-run
+  /// context struct). Throws LoadError for inputs the hook cannot test-run
   /// (sock_addr calls, wrong family).
   PreparedPacket prepare(const packet::Packet &input) const;
   RunOutput run(const PreparedPacket &packet, unsigned repeat = 1) const;
@@ -86,13 +78,7 @@ public:
   std::vector<bfc_log_event> drainLog();
 
 private:
-  struct ObjectCloser {
-    void operator()(bpf_object *obj) const;
-  };
-  const object::ChainInfo *chain_ = nullptr;
-  /// Closed even when the constructor throws half-way.
-  std::unique_ptr<bpf_object, ObjectCloser> obj_;
-  int progFd_ = -1;
+  LoadedChain loaded_;
   int countersFd_ = -1;
   struct LogReader;
   std::unique_ptr<LogReader> log_;
@@ -107,4 +93,4 @@ std::optional<std::string> testRunProblem(ir::Hook hook,
 /// "XDP_PASS", "TCX_NEXT", "NF_ACCEPT", ... for a hook's return code.
 std::string returnCodeName(ir::Hook hook, int32_t code);
 
-} // namespace bfc::run
+} // namespace bfc::load

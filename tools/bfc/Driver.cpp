@@ -119,7 +119,10 @@ struct Subcommand {
              std::ostream &out, std::ostream &err);
 };
 
-constexpr std::array<Subcommand, 0> kSubcommands = {};
+constexpr std::array kSubcommands = {
+    Subcommand{"import", "Translate an iptables-save dump into a ruleset",
+               runImport},
+};
 
 const Subcommand *findSubcommand(std::string_view name) {
   for (const Subcommand &command : kSubcommands)

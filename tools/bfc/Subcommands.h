@@ -5,4 +5,10 @@
 #include <istream>
 #include <ostream>
 
-namespace bfc::driver {} // namespace bfc::driver
+namespace bfc::driver {
+
+/// `bfc import`: an iptables-save dump as a bfc ruleset.
+int runImport(int argc, const char *const *argv, std::istream &in,
+              std::ostream &out, std::ostream &err);
+
+} // namespace bfc::driver

@@ -19,8 +19,11 @@
 // jumps is an error, as in iptables.
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -59,6 +62,29 @@ std::vector<Term> joined(const std::vector<Term> &a,
   return out;
 }
 
+std::string termKey(const Term &term) {
+  std::string key;
+  for (const Conjunction &alternative : term.alternatives) {
+    key += '|';
+    for (const Atom &atom : alternative)
+      key +=
+          fmt::format("{}{}{}{};", atom.matcher, static_cast<int>(atom.iface),
+                      atom.negate ? "!" : "", atom.ifaceName);
+  }
+  return key;
+}
+
+/// Whether every term of `terms` is one of `given`'s: a rule guarded by
+/// `terms` then matches every packet that `given` lets through.
+bool implied(const std::vector<Term> &terms, const std::vector<Term> &given) {
+  std::set<std::string> keys;
+  for (const Term &term : given)
+    keys.insert(termKey(term));
+  return std::all_of(terms.begin(), terms.end(), [&](const Term &term) {
+    return keys.count(termKey(term)) != 0;
+  });
+}
+
 /// Comment text safe for bfc's lexer: printable ASCII.
 std::string printable(std::string_view text) {
   std::string out;
@@ -66,6 +92,59 @@ std::string printable(std::string_view text) {
     out += (c >= 0x20 && c < 0x7f) ? c : '?';
   return out;
 }
+
+/// The positive address and interface matchers of one rule, to leave out
+/// rules that can never match: an inlined call from `-i eth0 -s 10.1.0.0/16`
+/// around `-i eth1` or `-s 192.0.2.0/24`.
+class PositivePrefixes {
+public:
+  /// False when `matcher` contradicts an earlier one.
+  bool add(std::string_view matcher) {
+    size_t space = matcher.find(' ');
+    if (space == std::string_view::npos)
+      return true;
+    std::string field(matcher.substr(0, space));
+    std::string value(matcher.substr(space + 1));
+    if (value.starts_with("not "))
+      return true;
+    if (field == "meta.iface")
+      return values_.emplace(field, value).first->second == value;
+    bool v6 = field.starts_with("ip6.");
+    if (!v6 && !field.starts_with("ip4."))
+      return true;
+    char direction = field[4]; // 's' or 'd'
+    Prefix p{direction, {}, v6 ? 128u : 32u};
+    if (size_t slash = value.find('/'); slash != std::string::npos) {
+      p.length = static_cast<unsigned>(std::stoul(value.substr(slash + 1)));
+      value.resize(slash);
+    }
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, value.c_str(), p.bytes.data()) != 1)
+      return true;
+    for (const Prefix &q : prefixes_)
+      if (q.direction == p.direction &&
+          !samePrefix(p, q, std::min(p.length, q.length)))
+        return false;
+    prefixes_.push_back(p);
+    return true;
+  }
+
+private:
+  struct Prefix {
+    char direction;
+    std::array<uint8_t, 16> bytes;
+    unsigned length;
+  };
+  static bool samePrefix(const Prefix &a, const Prefix &b, unsigned bits) {
+    for (unsigned i = 0; i < bits; ++i) {
+      unsigned mask = 0x80u >> (i % 8);
+      if ((a.bytes[i / 8] & mask) != (b.bytes[i / 8] & mask))
+        return false;
+    }
+    return true;
+  }
+  std::map<std::string, std::string> values_;
+  std::vector<Prefix> prefixes_;
+};
 
 class Writer {
 public:
@@ -100,7 +179,10 @@ public:
   }
 
 private:
-  void walk(std::vector<Frame> stack, const std::vector<Term> &extra) {
+  /// Emits the rules of `stack`'s frames, innermost first, each also
+  /// guarded by `extra`. True when a rule without condition ended them all
+  /// (what follows is unreachable for these packets).
+  bool walk(std::vector<Frame> stack, const std::vector<Term> &extra) {
     while (!stack.empty() && !aborted_) {
       Frame &frame = stack.back();
       if (frame.next >= frame.chain->rules.size()) {
@@ -117,10 +199,11 @@ private:
                             printable(rule.text));
         break;
       case Target::Accept:
-        emit(rule, condition, "ACCEPT");
-        break;
       case Target::Drop:
-        emit(rule, condition, "DROP");
+        emit(rule, condition,
+             rule.target == Target::Accept ? "ACCEPT" : "DROP");
+        if (implied(callGuard, extra))
+          return true;
         break;
       case Target::Log:
         emit(rule, condition, "log CONTINUE");
@@ -131,6 +214,8 @@ private:
       case Target::Return:
         if (stack.size() == 1) {
           emit(rule, condition, policy_);
+          if (implied(callGuard, extra))
+            return true;
         } else if (rule.terms.empty()) {
           comment(rule, "returns: the rest of this chain is skipped");
           stack.pop_back();
@@ -139,8 +224,8 @@ private:
         } else {
           comment(rule, "returns: the callers' rest, for these packets");
           std::vector<Frame> callers(stack.begin(), stack.end() - 1);
-          walk(callers, condition);
-          emit(rule, condition, policy_);
+          if (!walk(callers, condition))
+            emit(rule, condition, policy_);
         }
         break;
       case Target::Jump:
@@ -154,7 +239,7 @@ private:
               rule.targetRange,
               fmt::format("chain '{}' is called in a loop", rule.jumpChain));
           aborted_ = true;
-          return;
+          return true;
         }
         comment(rule, rule.target == Target::Jump ? "calls" : "goes to");
         Frame callee{to, 0, callGuard, frame.called};
@@ -166,13 +251,14 @@ private:
         } else {
           std::vector<Frame> diverted = stack;
           diverted.back() = std::move(callee);
-          walk(diverted, condition);
-          emit(rule, condition, policy_);
+          if (!walk(diverted, condition))
+            emit(rule, condition, policy_);
         }
         break;
       }
       }
     }
+    return aborted_;
   }
 
   void comment(const Rule &rule, std::string_view what) {
@@ -240,6 +326,7 @@ private:
   Rendered render(const Conjunction &c) {
     Rendered out;
     std::set<std::string> seen;
+    PositivePrefixes prefixes;
     std::string protocol; // from a positive meta.l4_proto or a tcp.* matcher
     auto needs = [&](std::string_view needed) {
       if (!protocol.empty() && protocol != needed)
@@ -274,7 +361,7 @@ private:
       else if (head == "tcp" || head == "udp" || head == "icmp" ||
                head == "icmpv6")
         ok = needs(head);
-      if (!ok)
+      if (!ok || !prefixes.add(text))
         return {Rendered::Never, ""};
       if (seen.insert(text).second)
         out.text += text + " ";

@@ -8,8 +8,13 @@ set -euo pipefail
 . "${BFC_E2E_DIR:?run the e2e tests through ctest}/lib.sh"
 BFC=${BFC_BIN:?}
 BFC_RUN=${BFC_BUILD_DIR:?}/bin/bfc-run
-command -v iptables-restore >/dev/null ||
-  fail "iptables-restore is missing (scripts/install-deps.sh installs iptables)"
+# The reference is the kernel's x_tables, loaded by iptables-legacy-restore:
+# Debian 12's iptables-nft (1.8.9) merges `! --sport A ! --dport B` into
+# one negated compare of both ports, which is not what iptables means
+# (IMPORT_BACKEND=nft tries it anyway).
+backend=${IMPORT_BACKEND:-legacy}
+command -v "iptables-$backend-restore" >/dev/null ||
+  fail "iptables-$backend-restore is missing (scripts/install-deps.sh installs iptables)"
 
 NS_IN="${TEST_ID}i"
 NS_FWD="${TEST_ID}f"
@@ -20,10 +25,10 @@ for ns in "$NS_CLI" "$NS_IN" "$NS_FWD"; do
 done
 # CLI's c0..c2 are IN's eth0..eth2, f0..f2 FWD's (MACs as in the script).
 for i in 0 1 2; do
-  ip link add "c$i" netns "$NS_CLI" address "02:00:00:00:00:1$i" type veth \
-    peer name "eth$i" netns "$NS_IN" address "02:00:00:00:01:0$i"
-  ip link add "f$i" netns "$NS_CLI" address "02:00:00:00:00:2$i" type veth \
-    peer name "eth$i" netns "$NS_FWD" address "02:00:00:00:02:0$i"
+  ip -n "$NS_CLI" link add "c$i" address "02:00:00:00:00:1$i" type veth \
+    peer name "eth$i" address "02:00:00:00:01:0$i" netns "$NS_IN"
+  ip -n "$NS_CLI" link add "f$i" address "02:00:00:00:00:2$i" type veth \
+    peer name "eth$i" address "02:00:00:00:02:0$i" netns "$NS_FWD"
   for dev in "c$i" "f$i"; do ip -n "$NS_CLI" link set "$dev" up; done
   ip -n "$NS_IN" link set "eth$i" up
   ip -n "$NS_FWD" link set "eth$i" up
@@ -39,10 +44,14 @@ for ns in "$NS_IN" "$NS_FWD"; do
     in_ns "$ns" sysctl -qw "net.ipv4.conf.$key.accept_local=1"
   done
 done
-# FWD: forwards everything to a dummy; OUTPUT packets bound to eth0/eth1
-# leave through their default routes.
-ip -n "$NS_FWD" link add fwdout type dummy
-ip -n "$NS_FWD" link set fwdout up
+# FWD: forwards everything to `fwdout` (a veth without ARP, so packets
+# leave at once); OUTPUT packets bound to eth0/eth1 leave through their
+# default routes.
+ip -n "$NS_FWD" link add fwdout type veth peer name sink netns "$NS_CLI"
+ip -n "$NS_CLI" link set sink up
+for dev in fwdout eth0 eth1; do
+  ip -n "$NS_FWD" link set "$dev" arp off up
+done
 in_ns "$NS_FWD" sysctl -qw net.ipv4.ip_forward=1
 in_ns "$NS_FWD" sysctl -qw net.ipv6.conf.all.forwarding=1
 for family in -4 -6; do
@@ -55,9 +64,9 @@ dumps=("$BFC_E2E_DIR"/Inputs/import/*.rules)
 [ ${#dumps[@]} -ge 5 ] || fail "expected at least 5 dumps, found ${#dumps[@]}"
 for dump in "${dumps[@]}"; do
   name=$(basename "$dump" .rules)
-  from=iptables-save restore=iptables-restore v6=()
+  from=iptables-save restore=iptables-$backend-restore v6=()
   if [[ $name == *.v6 ]]; then
-    from=ip6tables-save restore=ip6tables-restore v6=(--ipv6)
+    from=ip6tables-save restore=ip6tables-$backend-restore v6=(--ipv6)
   fi
   log "$name: import, check, load"
   "$BFC" import --from="$from" "$dump" -o "$WORK/$name.bf"

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -190,7 +191,8 @@ public:
       }
       option(*tok, negate);
     }
-    for (const std::string &module : usedModules_)
+    checkModuleProtocols();
+    for (const std::string &module : moduleOrder_)
       if (!moduleHasAtom_.count(module))
         rule_.terms.push_back(headerPresent(module));
   }
@@ -351,16 +353,24 @@ private:
       useModule(tok, name);
   }
 
-  /// The transport module `name`, checking that -p selects its protocol.
+  /// The transport module `name`; -p must select its protocol, before or
+  /// after (checked at the end of the rule).
   void useModule(const Token &tok, const std::string &name) {
-    unsigned wanted = name == "tcp"    ? 6
-                      : name == "udp"  ? 17
-                      : name == "icmp" ? 1
-                                       : 58;
-    if (protocol_ != wanted)
-      malformed(tok, fmt::format("'-m {}' needs '-p {}'", name,
-                                 name == "icmp6" ? "icmpv6" : name));
-    usedModules_.insert(name);
+    if (usedModules_.emplace(name, tok).second)
+      moduleOrder_.push_back(name);
+  }
+
+  void checkModuleProtocols() {
+    for (const std::string &name : moduleOrder_) {
+      unsigned wanted = name == "tcp"    ? 6
+                        : name == "udp"  ? 17
+                        : name == "icmp" ? 1
+                                         : 58;
+      if (protocol_ != wanted)
+        malformed(usedModules_.at(name),
+                  fmt::format("'-m {}' needs '-p {}'", name,
+                              name == "icmp6" ? "icmpv6" : name));
+    }
   }
 
   /// A matcher true exactly when the module's header is present, for a
@@ -744,7 +754,8 @@ private:
   std::string module_;
   std::string targetName_;
   bool targetSeen_ = false;
-  std::set<std::string> usedModules_;
+  std::map<std::string, Token> usedModules_;
+  std::vector<std::string> moduleOrder_;
   std::set<std::string> moduleHasAtom_;
 };
 

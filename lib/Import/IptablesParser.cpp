@@ -204,8 +204,10 @@ private:
       readRuleArguments(args, options_, table_, rule, warnings);
     } catch (const ArgumentError &e) {
       if (!e.unsupported || !options_.lossy) {
-        std::string hint =
-            e.unsupported ? " (--lossy imports the rule as a comment)" : "";
+        bool saysLossy = e.message.find("--lossy") != std::string::npos;
+        std::string hint = e.unsupported && !saysLossy
+                               ? " (--lossy imports the rule as a comment)"
+                               : "";
         diags_.error(e.range, e.message + hint);
         return;
       }

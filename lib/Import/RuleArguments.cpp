@@ -330,6 +330,20 @@ private:
                                    "expressed in bfc (it matches one "
                                    "interface by index)",
                                    tok.text));
+    // bfc reads interface names of letters, digits and '-', and a number
+    // as an interface index.
+    bool digitsOnly =
+        std::all_of(tok.text.begin(), tok.text.end(),
+                    [](unsigned char c) { return std::isdigit(c); });
+    bool bfcName =
+        std::all_of(tok.text.begin(), tok.text.end(), [](unsigned char c) {
+          return std::isalnum(c) || c == '-';
+        });
+    if (digitsOnly || !bfcName)
+      unsupported(tok, fmt::format("interface name '{}' cannot be written in "
+                                   "bfc (letters, digits and '-', not only "
+                                   "digits)",
+                                   tok.text));
     Atom atom;
     atom.iface = direction;
     atom.ifaceName = tok.text;

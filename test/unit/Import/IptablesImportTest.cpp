@@ -257,3 +257,21 @@ TEST(IptablesImport, Ipv6Dumps) {
                              "icmpv6 icmpv6.type 135 ACCEPT"),
             std::string::npos);
 }
+
+TEST(IptablesImport, OutputSizeIsBounded) {
+  // Each conditional RETURN copies INPUT's rest (200 rules): 150 of them
+  // would make 30,000 rules.
+  std::string rules = "-A INPUT -j BIG\n";
+  for (int i = 0; i < 200; ++i)
+    rules += "-A INPUT -s 10.0.0." + std::to_string(i + 1) + " -j ACCEPT\n";
+  for (int i = 0; i < 150; ++i)
+    rules += "-A BIG -p udp -m udp --dport " + std::to_string(i + 1) +
+             " -j RETURN\n";
+  rules += "-A BIG -j LOG\n";
+  Imported out = importText(dump(rules, ":BIG - [0:0]\n"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_NE(out.diagnostics.find("error: the imported chain INPUT would "
+                                 "exceed 20000 rules"),
+            std::string::npos)
+      << out.diagnostics;
+}

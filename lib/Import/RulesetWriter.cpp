@@ -374,7 +374,8 @@ private:
         fmt::format("'-o' on {} cannot be expressed in bfc: its netfilter "
                     "FORWARD chain sees the input interface only",
                     hook_->chain);
-    bool fresh = reported_.insert(rule.line).second;
+    // Once per `-o`: a call's `-o` reaches every rule of the callee.
+    bool fresh = reported_.insert(badIface_->range.begin.offset).second;
     if (!options_.lossy) {
       if (fresh)
         diags_.error(badIface_->range, message);

@@ -275,3 +275,26 @@ TEST(IptablesImport, OutputSizeIsBounded) {
             std::string::npos)
       << out.diagnostics;
 }
+
+TEST(IptablesImport, CallUnderOutputInterfaceOnForwardIsOneError) {
+  Imported out = importText(dump("-A FORWARD -o eth1 -j F\n"
+                                 "-A F -p tcp -j DROP\n-A F -p udp -j DROP\n",
+                                 ":F - [0:0]\n"));
+  EXPECT_EQ(out.diagnostics,
+            "dump:6:15: error: '-o' on FORWARD cannot be expressed in bfc: "
+            "its netfilter FORWARD chain sees the input interface only\n");
+  Imported lossy = importText(dump("-A FORWARD -o eth1 -j F\n"
+                                   "-A F -p tcp -j DROP\n-A F -p udp -j DROP\n",
+                                   ":F - [0:0]\n"),
+                              true);
+  EXPECT_TRUE(lossy.ok);
+  EXPECT_EQ(lossy.diagnostics,
+            "dump:6:15: warning: '-o' on FORWARD cannot be expressed in bfc: "
+            "its netfilter FORWARD chain sees the input interface only; the "
+            "rule is a comment (--lossy)\n");
+  EXPECT_NE(lossy.ruleset.find("# not imported ('-o' on FORWARD cannot be "
+                               "expressed in bfc: its netfilter FORWARD chain "
+                               "sees the input interface only): -A F -p udp "
+                               "-j DROP"),
+            std::string::npos);
+}

@@ -11,6 +11,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping socat clang-format
+  # bfc import's equivalence test loads its dumps with real iptables
+  iptables
   python3-prometheus-client
   # packaging and its tests: CPack's DEB generator (dpkg-shlibdeps, file),
   # lintian, man page rendering, bash completion, systemd-analyze verify

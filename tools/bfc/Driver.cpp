@@ -122,6 +122,9 @@ struct Subcommand {
 constexpr std::array kSubcommands = {
     Subcommand{"test", "run a ruleset's test cases (docs/bfc.md)",
                runTestCommand},
+    Subcommand{"import",
+               "translate an iptables-save dump into a ruleset (docs/bfc.md)",
+               runImport},
 };
 
 const Subcommand *findSubcommand(std::string_view name) {

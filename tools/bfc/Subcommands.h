@@ -10,5 +10,8 @@ namespace bfc::driver {
 /// `bfc test RULESET [TESTS...]` (TestCommand.cpp, docs/bfc.md).
 int runTestCommand(int argc, const char *const *argv, std::istream &in,
                    std::ostream &out, std::ostream &err);
+/// `bfc import`: an iptables-save dump as a bfc ruleset.
+int runImport(int argc, const char *const *argv, std::istream &in,
+              std::ostream &out, std::ostream &err);
 
 } // namespace bfc::driver

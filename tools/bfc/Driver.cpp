@@ -119,7 +119,10 @@ struct Subcommand {
              std::ostream &out, std::ostream &err);
 };
 
-constexpr std::array<Subcommand, 0> kSubcommands = {};
+constexpr std::array kSubcommands = {
+    Subcommand{"diff", "which packets change their fate between two rulesets",
+               runDiff},
+};
 
 const Subcommand *findSubcommand(std::string_view name) {
   for (const Subcommand &command : kSubcommands)

@@ -5,4 +5,10 @@
 #include <istream>
 #include <ostream>
 
-namespace bfc::driver {} // namespace bfc::driver
+namespace bfc::driver {
+
+/// `bfc diff OLD NEW`: tools/bfc/DiffCommand.cpp.
+int runDiff(int argc, const char *const *argv, std::istream &in,
+            std::ostream &out, std::ostream &err);
+
+} // namespace bfc::driver

@@ -1,0 +1,310 @@
+// The exact partition of one shape's packet space: split a dimension into
+// the classes of values on which every undecided condition is constant,
+// until both chains decide.
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "DiffInternal.h"
+#include "bfc/Transform/PredicateFacts.h"
+
+namespace bfc::diff {
+
+namespace {
+
+using Classes = std::array<IntervalSet, kNumDims>;
+using transform::Truth;
+
+Truth truthOf(bool value) { return value ? Truth::True : Truth::False; }
+
+/// The truth of `c` on every packet of `classes`, where `markOverride`
+/// replaces meta.mark once a rule has set it.
+Truth evaluate(const Condition &c, const Classes &classes,
+               const std::optional<uint32_t> &markOverride) {
+  auto classOf = [&](unsigned dim) {
+    if (markOverride && dim == static_cast<unsigned>(ir::FieldId::MetaMark))
+      return IntervalSet::point(*markOverride);
+    return classes[dim];
+  };
+  switch (c.kind) {
+  case Condition::Kind::Constant:
+    return truthOf(c.constant);
+  case Condition::Kind::Values: {
+    IntervalSet values = classOf(c.dim);
+    if (c.values.includes(values))
+      return Truth::True;
+    return c.values.intersects(values) ? Truth::Unknown : Truth::False;
+  }
+  case Condition::Kind::Tuples: {
+    std::vector<IntervalSet> dimClasses;
+    bool allPoints = true;
+    for (unsigned dim : c.dims) {
+      dimClasses.push_back(classOf(dim));
+      allPoints = allPoints && dimClasses.back().isPoint();
+    }
+    bool any = std::any_of(c.tuples.begin(), c.tuples.end(), [&](auto &t) {
+      for (size_t i = 0; i < t.size(); ++i)
+        if (!dimClasses[i].contains(t[i]))
+          return false;
+      return true;
+    });
+    if (!any)
+      return truthOf(c.negate);
+    return allPoints ? truthOf(!c.negate) : Truth::Unknown;
+  }
+  }
+  return Truth::Unknown;
+}
+
+/// A dimension whose split makes progress on an undecided condition.
+unsigned splitDim(const Condition &c, const Classes &classes) {
+  if (c.kind == Condition::Kind::Values)
+    return c.dim;
+  for (unsigned dim : c.dims)
+    if (!classes[dim].isPoint())
+      return dim;
+  return c.dims.front();
+}
+
+/// Where a chain's walk over a class ends: a fate, or a dimension to split.
+struct Walk {
+  std::optional<Fate> fate;
+  unsigned dim = 0;
+};
+
+Walk walkChain(const ir::Module &module, const CompiledChain &compiled,
+               const Classes &classes) {
+  const ir::Chain &chain = *compiled.chain;
+  std::optional<uint32_t> mark;
+  for (size_t r = 0; r < chain.rules.size(); ++r) {
+    const ir::Rule &rule = chain.rules[r];
+    // A CONTINUE rule without a mark changes nothing a fate holds.
+    if (rule.verdict == ir::Verdict::Continue && !rule.mark)
+      continue;
+    Truth matches = Truth::True;
+    const Condition *undecided = nullptr;
+    for (const Condition &c : compiled.rules[r]) {
+      Truth t = evaluate(c, classes, mark);
+      if (t == Truth::False) {
+        matches = Truth::False;
+        break;
+      }
+      if (t == Truth::Unknown && !undecided) {
+        matches = Truth::Unknown;
+        undecided = &c;
+      }
+    }
+    if (matches == Truth::False)
+      continue;
+    if (matches == Truth::Unknown)
+      return Walk{std::nullopt, splitDim(*undecided, classes)};
+    if (rule.mark)
+      mark = rule.mark;
+    if (rule.verdict == ir::Verdict::Continue)
+      continue;
+    Fate fate{rule.verdict, rule.index, mark, {}};
+    if (rule.verdict == ir::Verdict::Redirect)
+      fate.redirect = redirectTarget(module, rule);
+    return Walk{fate, 0};
+  }
+  return Walk{Fate{chain.policy, std::nullopt, mark, {}}, 0};
+}
+
+/// The conditions of both chains that mention `dim` and are undecided on
+/// `classes`: the split must make each of them constant.
+std::vector<const Condition *> undecidedOn(unsigned dim, const Classes &classes,
+                                           const CompiledChain &a,
+                                           const CompiledChain &b) {
+  std::vector<const Condition *> out;
+  for (const CompiledChain *compiled : {&a, &b})
+    for (const auto &rule : compiled->rules)
+      for (const Condition &c : rule) {
+        bool mentions =
+            (c.kind == Condition::Kind::Values && c.dim == dim) ||
+            (c.kind == Condition::Kind::Tuples &&
+             std::find(c.dims.begin(), c.dims.end(), dim) != c.dims.end());
+        if (mentions && evaluate(c, classes, std::nullopt) == Truth::Unknown)
+          out.push_back(&c);
+      }
+  return out;
+}
+
+/// Splits `values` into classes on which each condition is constant (for
+/// tuples: the same tuples have their component in the class).
+std::vector<IntervalSet> splitValues(const IntervalSet &values, unsigned dim,
+                                     const std::vector<const Condition *> &by) {
+  // The elementary intervals: cut at every boundary of every condition.
+  std::set<Value> cuts; // a cut at v starts an interval at v
+  auto cutAround = [&](Value lo, Value hi) {
+    cuts.insert(lo);
+    if (hi != ~Value(0))
+      cuts.insert(hi + 1);
+  };
+  for (const Interval &i : values.intervals())
+    cutAround(i.lo, i.hi);
+  for (const Condition *c : by) {
+    if (c->kind == Condition::Kind::Values) {
+      for (const Interval &i : c->values.intervals())
+        cutAround(i.lo, i.hi);
+      continue;
+    }
+    for (size_t k = 0; k < c->dims.size(); ++k)
+      if (c->dims[k] == dim)
+        for (const auto &tuple : c->tuples)
+          cutAround(tuple[k], tuple[k]);
+  }
+  // Group the elementary intervals by their signature: which conditions
+  // hold, which tuples have their component there.
+  std::map<std::vector<uint64_t>, std::vector<Interval>> groups;
+  std::vector<std::vector<uint64_t>> order;
+  for (const Interval &range : values.intervals()) {
+    auto it = cuts.lower_bound(range.lo);
+    while (it != cuts.end() && *it <= range.hi) {
+      Value lo = *it;
+      ++it;
+      Value hi = (it == cuts.end() || *it > range.hi) ? range.hi : *it - 1;
+      std::vector<uint64_t> signature;
+      for (const Condition *c : by) {
+        if (c->kind == Condition::Kind::Values) {
+          signature.push_back(c->values.contains(lo));
+          continue;
+        }
+        for (size_t k = 0; k < c->dims.size(); ++k)
+          if (c->dims[k] == dim)
+            for (size_t t = 0; t < c->tuples.size(); ++t)
+              if (c->tuples[t][k] == lo)
+                signature.push_back(t);
+        signature.push_back(~uint64_t(0)); // end of this condition
+      }
+      auto [group, added] = groups.try_emplace(signature);
+      if (added)
+        order.push_back(signature);
+      group->second.push_back({lo, hi});
+    }
+  }
+  std::vector<IntervalSet> out;
+  for (const auto &signature : order)
+    out.push_back(IntervalSet::fromIntervals(std::move(groups[signature])));
+  return out;
+}
+
+class Partitioner {
+public:
+  Partitioner(const Shape &shape, const ir::Module &beforeModule,
+              const CompiledChain &before, const ir::Module &afterModule,
+              const CompiledChain &after, const DiffOptions &options)
+      : shape_(shape), beforeModule_(beforeModule), before_(before),
+        afterModule_(afterModule), after_(after), options_(options) {}
+
+  std::vector<ChangedClass> run() {
+    Classes classes;
+    for (unsigned dim = 0; dim < kNumDims; ++dim)
+      if (shape_.domain[dim])
+        classes[dim] = *shape_.domain[dim];
+    visit(classes);
+    return std::move(out_);
+  }
+
+private:
+  void visit(Classes &classes) {
+    Walk a = walkChain(beforeModule_, before_, classes);
+    Walk b = a.fate ? walkChain(afterModule_, after_, classes) : Walk{};
+    if (a.fate && b.fate) {
+      if (fatesDiffer(*a.fate, *before_.chain, *b.fate, *after_.chain,
+                      options_))
+        record(classes, *a.fate, *b.fate);
+      return;
+    }
+    unsigned dim = a.fate ? b.dim : a.dim;
+    std::vector<IntervalSet> parts = splitValues(
+        classes[dim], dim, undecidedOn(dim, classes, before_, after_));
+    if (parts.size() < 2)
+      throw std::logic_error("bfc diff: a split made no progress");
+    IntervalSet whole = std::move(classes[dim]);
+    for (IntervalSet &part : parts) {
+      classes[dim] = std::move(part);
+      visit(classes);
+    }
+    classes[dim] = std::move(whole);
+  }
+
+  void record(const Classes &classes, const Fate &before, const Fate &after) {
+    ChangedClass cls;
+    cls.shape = &shape_;
+    cls.values = classes;
+    cls.before = before;
+    cls.after = after;
+    for (unsigned dim : {kDimRandom, kDimFlowHash})
+      if (shape_.domain[dim] && classes[dim] != *shape_.domain[dim])
+        cls.dependsOnRandom = true;
+    out_.push_back(std::move(cls));
+  }
+
+  const Shape &shape_;
+  const ir::Module &beforeModule_;
+  const CompiledChain &before_;
+  const ir::Module &afterModule_;
+  const CompiledChain &after_;
+  const DiffOptions &options_;
+  std::vector<ChangedClass> out_;
+};
+
+bool sameFate(const Fate &a, const Fate &b) {
+  return a.verdict == b.verdict && a.mark == b.mark && a.redirect == b.redirect;
+}
+
+} // namespace
+
+bool fatesDiffer(const Fate &a, const ir::Chain &chainA, const Fate &b,
+                 const ir::Chain &chainB, const DiffOptions &options) {
+  if (!sameFate(a, b))
+    return true;
+  if (!options.rules || a.rule.has_value() != b.rule.has_value())
+    return options.rules;
+  return a.rule && chainA.rules[*a.rule].text != chainB.rules[*b.rule].text;
+}
+
+std::vector<ChangedClass>
+partitionShape(const Shape &shape, const ir::Module &beforeModule,
+               const CompiledChain &before, const ir::Module &afterModule,
+               const CompiledChain &after, const DiffOptions &options) {
+  return Partitioner(shape, beforeModule, before, afterModule, after, options)
+      .run();
+}
+
+void mergeClasses(std::vector<ChangedClass> &classes) {
+  // Quadratic: past a few thousand classes, report them unmerged.
+  constexpr size_t kMaxMerged = 4000;
+  if (classes.size() > kMaxMerged)
+    return;
+  for (bool merged = true; merged;) {
+    merged = false;
+    for (size_t i = 0; i < classes.size(); ++i)
+      for (size_t j = i + 1; j < classes.size(); ++j) {
+        ChangedClass &a = classes[i], &b = classes[j];
+        if (a.shape != b.shape || !sameFate(a.before, b.before) ||
+            !sameFate(a.after, b.after) || a.before.rule != b.before.rule ||
+            a.after.rule != b.after.rule)
+          continue;
+        int differing = -1;
+        for (unsigned dim = 0; dim < kNumDims; ++dim)
+          if (a.values[dim] != b.values[dim]) {
+            if (differing >= 0) {
+              differing = -2;
+              break;
+            }
+            differing = static_cast<int>(dim);
+          }
+        if (differing < 0)
+          continue;
+        a.values[differing] = a.values[differing].unite(b.values[differing]);
+        a.dependsOnRandom = a.dependsOnRandom || b.dependsOnRandom;
+        classes.erase(classes.begin() + static_cast<long>(j));
+        merged = true;
+        --j;
+      }
+  }
+}
+
+} // namespace bfc::diff

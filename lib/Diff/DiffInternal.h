@@ -53,10 +53,12 @@ partitionShape(const Shape &shape, const ir::Module &beforeModule,
                const CompiledChain &before, const ir::Module &afterModule,
                const CompiledChain &after, const DiffOptions &options);
 
-/// Whether two fates differ, by `options`: verdict, mark, redirect, and the
+/// Whether two fates differ, by `options`: verdict, the mark the packet
+/// leaves with (`marks`: the class's input marks), redirect, and the
 /// deciding rule's text with options.rules.
 bool fatesDiffer(const Fate &a, const ir::Chain &chainA, const Fate &b,
-                 const ir::Chain &chainB, const DiffOptions &options);
+                 const ir::Chain &chainB, const DiffOptions &options,
+                 const IntervalSet *marks);
 
 /// Merges classes with the same fates that differ in one dimension only.
 void mergeClasses(std::vector<ChangedClass> &classes);

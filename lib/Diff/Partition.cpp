@@ -211,14 +211,41 @@ private:
     Walk a = walkChain(beforeModule_, before_, classes);
     Walk b = a.fate ? walkChain(afterModule_, after_, classes) : Walk{};
     if (a.fate && b.fate) {
-      if (fatesDiffer(*a.fate, *before_.chain, *b.fate, *after_.chain,
-                      options_))
+      // One version sets the mark a packet may already carry: split those
+      // packets off, their mark does not change.
+      if (a.fate->verdict == b.fate->verdict &&
+          a.fate->redirect == b.fate->redirect)
+        if (std::optional<IntervalSet> keeps =
+                markKeptBySetting(*a.fate, *b.fate, classes[kMarkDim]))
+          return splitAndVisit(classes, kMarkDim,
+                               {*keeps, classes[kMarkDim].minus(*keeps)});
+      const IntervalSet *marks =
+          shape_.domain[kMarkDim] ? &classes[kMarkDim] : nullptr;
+      if (fatesDiffer(*a.fate, *before_.chain, *b.fate, *after_.chain, options_,
+                      marks))
         record(classes, *a.fate, *b.fate);
       return;
     }
     unsigned dim = a.fate ? b.dim : a.dim;
-    std::vector<IntervalSet> parts = splitValues(
-        classes[dim], dim, undecidedOn(dim, classes, before_, after_));
+    splitAndVisit(classes, dim,
+                  splitValues(classes[dim], dim,
+                              undecidedOn(dim, classes, before_, after_)));
+  }
+
+  /// When exactly one fate sets a mark X and `marks` holds X with other
+  /// values, the packets that carry X already: {X}.
+  static std::optional<IntervalSet>
+  markKeptBySetting(const Fate &a, const Fate &b, const IntervalSet &marks) {
+    if (a.mark.has_value() == b.mark.has_value() || marks.isPoint())
+      return std::nullopt;
+    Value set = a.mark ? *a.mark : *b.mark;
+    if (!marks.contains(set))
+      return std::nullopt;
+    return IntervalSet::point(set);
+  }
+
+  void splitAndVisit(Classes &classes, unsigned dim,
+                     std::vector<IntervalSet> parts) {
     if (parts.size() < 2)
       throw std::logic_error("bfc diff: a split made no progress");
     IntervalSet whole = std::move(classes[dim]);
@@ -228,6 +255,9 @@ private:
     }
     classes[dim] = std::move(whole);
   }
+
+  static constexpr unsigned kMarkDim =
+      static_cast<unsigned>(ir::FieldId::MetaMark);
 
   void record(const Classes &classes, const Fate &before, const Fate &after) {
     ChangedClass cls;
@@ -254,11 +284,24 @@ bool sameFate(const Fate &a, const Fate &b) {
   return a.verdict == b.verdict && a.mark == b.mark && a.redirect == b.redirect;
 }
 
+/// The packet leaves with the same mark: both set the same one, or one sets
+/// the mark every packet of the class already carries.
+bool sameMarkAfter(const Fate &a, const Fate &b, const IntervalSet *marks) {
+  if (a.mark == b.mark)
+    return true;
+  if (a.mark && b.mark)
+    return false;
+  return marks && marks->isPoint() &&
+         marks->first() == (a.mark ? *a.mark : *b.mark);
+}
+
 } // namespace
 
 bool fatesDiffer(const Fate &a, const ir::Chain &chainA, const Fate &b,
-                 const ir::Chain &chainB, const DiffOptions &options) {
-  if (!sameFate(a, b))
+                 const ir::Chain &chainB, const DiffOptions &options,
+                 const IntervalSet *marks) {
+  if (a.verdict != b.verdict || a.redirect != b.redirect ||
+      !sameMarkAfter(a, b, marks))
     return true;
   if (!options.rules || a.rule.has_value() != b.rule.has_value())
     return options.rules;

@@ -56,12 +56,48 @@ bool IntervalSet::contains(Value value) const {
   return it != intervals_.begin() && value <= std::prev(it)->hi;
 }
 
+namespace {
+
+/// The first interval of `intervals` that ends at or after `value`.
+std::vector<Interval>::const_iterator
+firstEndingFrom(const std::vector<Interval> &intervals, Value value) {
+  return std::lower_bound(
+      intervals.begin(), intervals.end(), value,
+      [](const Interval &interval, Value v) { return interval.hi < v; });
+}
+
+/// Some interval of `large` meets one of `small`.
+bool meets(const std::vector<Interval> &small,
+           const std::vector<Interval> &large) {
+  for (const Interval &i : small) {
+    auto it = firstEndingFrom(large, i.lo);
+    if (it != large.end() && it->lo <= i.hi)
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
 bool IntervalSet::includes(const IntervalSet &other) const {
-  return other.minus(*this).empty();
+  for (const Interval &i : other.intervals_) {
+    auto it = firstEndingFrom(intervals_, i.lo);
+    if (it == intervals_.end() || it->lo > i.lo || it->hi < i.hi)
+      return false;
+  }
+  return true;
 }
 
 bool IntervalSet::intersects(const IntervalSet &other) const {
-  return !intersect(other).empty();
+  return intervals_.size() <= other.intervals_.size()
+             ? meets(intervals_, other.intervals_)
+             : meets(other.intervals_, intervals_);
+}
+
+IntervalSet::Relation IntervalSet::relationOf(const IntervalSet &other) const {
+  if (!intersects(other))
+    return Relation::Disjoint;
+  return includes(other) ? Relation::Inside : Relation::Overlapping;
 }
 
 IntervalSet IntervalSet::intersect(const IntervalSet &other) const {

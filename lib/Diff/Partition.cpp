@@ -18,12 +18,14 @@ using transform::Truth;
 
 Truth truthOf(bool value) { return value ? Truth::True : Truth::False; }
 
+constexpr unsigned kMarkDim = static_cast<unsigned>(ir::FieldId::MetaMark);
+
 /// The truth of `c` on every packet of `classes`, where `markOverride`
 /// replaces meta.mark once a rule has set it.
 Truth evaluate(const Condition &c, const Classes &classes,
                const std::optional<uint32_t> &markOverride) {
   auto classOf = [&](unsigned dim) {
-    if (markOverride && dim == static_cast<unsigned>(ir::FieldId::MetaMark))
+    if (markOverride && dim == kMarkDim)
       return IntervalSet::point(*markOverride);
     return classes[dim];
   };
@@ -31,10 +33,17 @@ Truth evaluate(const Condition &c, const Classes &classes,
   case Condition::Kind::Constant:
     return truthOf(c.constant);
   case Condition::Kind::Values: {
-    IntervalSet values = classOf(c.dim);
-    if (c.values.includes(values))
+    if (markOverride && c.dim == kMarkDim)
+      return truthOf(c.values.contains(*markOverride));
+    switch (c.values.relationOf(classes[c.dim])) {
+    case IntervalSet::Relation::Disjoint:
+      return Truth::False;
+    case IntervalSet::Relation::Inside:
       return Truth::True;
-    return c.values.intersects(values) ? Truth::Unknown : Truth::False;
+    case IntervalSet::Relation::Overlapping:
+      return Truth::Unknown;
+    }
+    return Truth::Unknown;
   }
   case Condition::Kind::Tuples: {
     std::vector<IntervalSet> dimClasses;
@@ -111,23 +120,44 @@ Walk walkChain(const ir::Module &module, const CompiledChain &compiled,
   return Walk{Fate{chain.policy, std::nullopt, mark, {}}, 0};
 }
 
-/// The conditions of both chains that mention `dim` and are undecided on
-/// `classes`: the split must make each of them constant.
-std::vector<const Condition *> undecidedOn(unsigned dim, const Classes &classes,
-                                           const CompiledChain &a,
-                                           const CompiledChain &b) {
-  std::vector<const Condition *> out;
-  for (const CompiledChain *compiled : {&a, &b})
-    for (const auto &rule : compiled->rules)
-      for (const Condition &c : rule) {
+/// The undecided conditions on `dim` of the rules a packet of `classes` may
+/// still reach and match, in the order walkChain sees them: the split must
+/// make each of them constant. Rules already false, or after a rule that
+/// surely decides, would only cut the class finer.
+void collectUndecided(const CompiledChain &compiled, const Classes &classes,
+                      unsigned dim, std::vector<const Condition *> &out) {
+  const ir::Chain &chain = *compiled.chain;
+  std::optional<uint32_t> mark;
+  for (size_t r = 0; r < chain.rules.size(); ++r) {
+    const ir::Rule &rule = chain.rules[r];
+    if (rule.verdict == ir::Verdict::Continue && !rule.mark)
+      continue;
+    std::vector<const Condition *> undecided;
+    bool possible = true, sure = true;
+    for (const Condition &c : compiled.rules[r]) {
+      Truth t = evaluate(c, classes, mark);
+      if (t == Truth::False) {
+        possible = false;
+        break;
+      }
+      if (t == Truth::Unknown) {
+        sure = false;
         bool mentions =
             (c.kind == Condition::Kind::Values && c.dim == dim) ||
             (c.kind == Condition::Kind::Tuples &&
              std::find(c.dims.begin(), c.dims.end(), dim) != c.dims.end());
-        if (mentions && evaluate(c, classes, std::nullopt) == Truth::Unknown)
-          out.push_back(&c);
+        if (mentions)
+          undecided.push_back(&c);
       }
-  return out;
+    }
+    if (!possible)
+      continue;
+    out.insert(out.end(), undecided.begin(), undecided.end());
+    if (sure && rule.mark)
+      mark = rule.mark;
+    if (sure && rule.verdict != ir::Verdict::Continue)
+      return;
+  }
 }
 
 /// Splits `values` into classes on which each condition is constant (for
@@ -154,6 +184,14 @@ std::vector<IntervalSet> splitValues(const IntervalSet &values, unsigned dim,
         for (const auto &tuple : c->tuples)
           cutAround(tuple[k], tuple[k]);
   }
+  // Tuples by their component in `dim`, per tuple condition.
+  std::vector<std::multimap<Value, uint64_t>> tuplesAt(by.size());
+  for (size_t n = 0; n < by.size(); ++n)
+    if (by[n]->kind == Condition::Kind::Tuples)
+      for (size_t k = 0; k < by[n]->dims.size(); ++k)
+        if (by[n]->dims[k] == dim)
+          for (size_t t = 0; t < by[n]->tuples.size(); ++t)
+            tuplesAt[n].emplace(by[n]->tuples[t][k], t * 64 + k);
   // Group the elementary intervals by their signature: which conditions
   // hold, which tuples have their component there.
   std::map<std::vector<uint64_t>, std::vector<Interval>> groups;
@@ -165,16 +203,15 @@ std::vector<IntervalSet> splitValues(const IntervalSet &values, unsigned dim,
       ++it;
       Value hi = (it == cuts.end() || *it > range.hi) ? range.hi : *it - 1;
       std::vector<uint64_t> signature;
-      for (const Condition *c : by) {
+      for (size_t n = 0; n < by.size(); ++n) {
+        const Condition *c = by[n];
         if (c->kind == Condition::Kind::Values) {
           signature.push_back(c->values.contains(lo));
           continue;
         }
-        for (size_t k = 0; k < c->dims.size(); ++k)
-          if (c->dims[k] == dim)
-            for (size_t t = 0; t < c->tuples.size(); ++t)
-              if (c->tuples[t][k] == lo)
-                signature.push_back(t);
+        auto [first, last] = tuplesAt[n].equal_range(lo);
+        for (auto it = first; it != last; ++it)
+          signature.push_back(it->second);
         signature.push_back(~uint64_t(0)); // end of this condition
       }
       auto [group, added] = groups.try_emplace(signature);
@@ -227,9 +264,10 @@ private:
       return;
     }
     unsigned dim = a.fate ? b.dim : a.dim;
-    splitAndVisit(classes, dim,
-                  splitValues(classes[dim], dim,
-                              undecidedOn(dim, classes, before_, after_)));
+    std::vector<const Condition *> undecided;
+    collectUndecided(before_, classes, dim, undecided);
+    collectUndecided(after_, classes, dim, undecided);
+    splitAndVisit(classes, dim, splitValues(classes[dim], dim, undecided));
   }
 
   /// When exactly one fate sets a mark X and `marks` holds X with other
@@ -255,9 +293,6 @@ private:
     }
     classes[dim] = std::move(whole);
   }
-
-  static constexpr unsigned kMarkDim =
-      static_cast<unsigned>(ir::FieldId::MetaMark);
 
   void record(const Classes &classes, const Fate &before, const Fate &after) {
     ChangedClass cls;

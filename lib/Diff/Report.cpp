@@ -1,6 +1,8 @@
 // The report of a diff: class descriptions, text lines and JSON.
 
+#include <array>
 #include <ostream>
+#include <span>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -29,8 +31,16 @@ public:
 
   /// The pieces of `set`: CIDR prefixes for addresses, ranges otherwise.
   std::vector<std::string> pieces(const IntervalSet &set) const {
+    if (fieldOrNone() == FieldId::TcpFlags && dim_ < ir::kNumFields)
+      return flagCubes(set);
     std::vector<std::string> out;
     for (const Interval &i : set.intervals()) {
+      // Interface names are points; a few neighbours print one by one.
+      if (fieldOrNone() == FieldId::MetaIfindex && i.hi - i.lo < 8) {
+        for (Value v = i.lo; v <= i.hi; ++v)
+          out.push_back(one(v));
+        continue;
+      }
       if (isAddress()) {
         addPrefixes(i, out);
       } else if (dim_ == kDimRandom || dim_ == kDimFlowHash) {
@@ -74,9 +84,12 @@ public:
     }
   }
 
-  /// The smallest prefix (addresses) or range holding every value.
+  /// The smallest prefix (addresses) or range holding every value; flags
+  /// have none.
   IntervalSet hull(const IntervalSet &set) const {
     Value lo = set.first(), hi = set.intervals().back().hi;
+    if (fieldOrNone() == FieldId::TcpFlags)
+      return IntervalSet::all(dimBits(dim_));
     if (!isAddress())
       return IntervalSet::range(lo, hi);
     unsigned bits = dimBits(dim_), common = 0;
@@ -101,6 +114,49 @@ private:
       return false;
     }
   }
+  /// Flag sets as few "these flags set, those clear" patterns as a greedy
+  /// cover finds: "syn&!ack" is every value with syn set and ack clear.
+  static std::vector<std::string> flagCubes(const IntervalSet &set) {
+    std::array<bool, 256> in{}, covered{};
+    for (const Interval &i : set.intervals())
+      for (Value v = i.lo; v <= i.hi; ++v)
+        in[static_cast<size_t>(v)] = true;
+    auto members = [](unsigned mask, unsigned bits, auto &&visit) {
+      for (unsigned v = 0; v < 256; ++v)
+        if ((v & mask) == bits)
+          visit(v);
+    };
+    std::vector<std::string> out;
+    for (;;) {
+      unsigned bestMask = 0, bestBits = 0, bestGain = 0;
+      for (unsigned mask = 0; mask < 256; ++mask)
+        for (unsigned bits = mask;; bits = (bits - 1) & mask) {
+          bool inside = true;
+          unsigned gain = 0;
+          members(mask, bits, [&](unsigned v) {
+            inside = inside && in[v];
+            gain += !covered[v];
+          });
+          if (inside && gain > bestGain)
+            bestMask = mask, bestBits = bits, bestGain = gain;
+          if (bits == 0)
+            break;
+        }
+      if (bestGain == 0)
+        return out;
+      members(bestMask, bestBits, [&](unsigned v) { covered[v] = true; });
+      std::vector<std::string> terms;
+      std::span<const ir::NamedValue<uint8_t>> names = ir::tcpFlagNames();
+      for (unsigned bit = 0; bit < names.size(); ++bit) {
+        uint8_t flag = names[bit].value;
+        if (bestMask & flag)
+          terms.push_back(std::string(bestBits & flag ? "" : "!") +
+                          std::string(names[bit].name));
+      }
+      out.push_back(fmt::format("{}", fmt::join(terms, "&")));
+    }
+  }
+
   std::string address(Value v) const {
     unsigned bytes = dimBits(dim_) / 8;
     uint8_t raw[16];

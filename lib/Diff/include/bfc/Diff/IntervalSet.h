@@ -38,6 +38,10 @@ public:
   /// Every value of `other` is in this set.
   bool includes(const IntervalSet &other) const;
   bool intersects(const IntervalSet &other) const;
+  /// How `other` lies against this set, in O(min * log max) for the
+  /// common cases (one of the sets small).
+  enum class Relation : uint8_t { Disjoint, Inside, Overlapping };
+  Relation relationOf(const IntervalSet &other) const;
 
   IntervalSet intersect(const IntervalSet &other) const;
   IntervalSet unite(const IntervalSet &other) const;

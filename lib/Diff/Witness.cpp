@@ -249,7 +249,12 @@ std::string buildWitness(const ChangedClass &cls, ir::Hook hook,
                            "' does not build: " + input.error().message);
   if (auto *pkt = std::get_if<packet::Packet>(&*input))
     return packet::describePacket(*pkt);
-  return packet::describeSockAddr(std::get<packet::SockAddr>(*input));
+  // The decoder leaves out the metadata of a socket call.
+  const auto &sock = std::get<packet::SockAddr>(*input);
+  std::string call = packet::describeSockAddr(sock);
+  return sock.meta.random
+             ? fmt::format("meta(random={:#x})/{}", sock.meta.random, call)
+             : call;
 }
 
 } // namespace bfc::diff

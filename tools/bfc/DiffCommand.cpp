@@ -2,6 +2,8 @@
 // codes follow diff(1): 0 same, 1 different, 2 trouble (usage, unreadable or
 // invalid input, a matcher the analysis cannot decide).
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -38,9 +40,13 @@ std::optional<Checked> check(const std::string &path, std::istream &in,
   if (path == "-") {
     text << in.rdbuf();
   } else {
+    errno = 0;
     std::ifstream file(path, std::ios::binary);
-    if (!file || !(text << file.rdbuf()) || file.bad()) {
-      diffError(err, fmt::format("cannot read '{}'", path));
+    // An empty file gives no characters to copy, which is no error.
+    if (!file || (!(text << file.rdbuf()) && file.peek() != EOF) ||
+        file.bad()) {
+      diffError(err, fmt::format("cannot read '{}': {}", path,
+                                 std::strerror(errno ? errno : EIO)));
       return std::nullopt;
     }
   }

@@ -38,6 +38,8 @@ IntervalSet valuesExcept(unsigned dim, std::initializer_list<Value> values) {
 constexpr std::initializer_list<Value> kIp6ExtensionHeaders = {0,  43, 44,
                                                                51, 60, 135};
 
+constexpr uint8_t kIp6Fragment = 44;
+
 class ShapeBuilder {
 public:
   explicit ShapeBuilder(Shape::Network network, Proto transport) {
@@ -69,7 +71,9 @@ private:
   std::unique_ptr<Shape> shape_ = std::make_unique<Shape>();
 };
 
-std::unique_ptr<Shape> packetShape(Shape::Network network, Proto transport) {
+std::unique_ptr<Shape>
+packetShape(Shape::Network network, Proto transport,
+            std::optional<uint8_t> extension = std::nullopt) {
   ShapeBuilder b(network, transport);
   b.has(FieldId::MetaIfindex)
       .has(FieldId::MetaMark)
@@ -85,9 +89,15 @@ std::unique_ptr<Shape> packetShape(Shape::Network network, Proto transport) {
   bool v4 = network == Shape::Network::Ip4;
   b.has(FieldId::MetaL3Proto,
         IntervalSet::point(v4 ? ir::kEtherTypeIp4 : ir::kEtherTypeIp6));
-  // meta.l4_proto is the protocol field (IPv6 without extension headers).
+  // meta.l4_proto is the protocol field, unless an extension header comes
+  // first.
   FieldId protocol = v4 ? FieldId::Ip4Proto : FieldId::Ip6Nexthdr;
-  b.alias(FieldId::MetaL4Proto, protocol);
+  if (extension) {
+    b.has(FieldId::Ip6Nexthdr, IntervalSet::point(*extension));
+    protocol = FieldId::MetaL4Proto;
+  } else {
+    b.alias(FieldId::MetaL4Proto, protocol);
+  }
   if (v4)
     b.has(FieldId::Ip4Saddr).has(FieldId::Ip4Daddr).has(FieldId::Ip4Dscp);
   else
@@ -122,8 +132,9 @@ std::unique_ptr<Shape> packetShape(Shape::Network network, Proto transport) {
     break;
   default:
     // IPv4: any protocol (TCP, UDP and ICMP as non-first fragments). IPv6:
-    // anything but a transport or an extension header.
-    if (v4) {
+    // anything but a transport or another extension header.
+    // After an IPv6 fragment header, a non-first fragment: any protocol.
+    if (v4 || extension == kIp6Fragment) {
       b.has(protocol);
     } else {
       IntervalSet values = valuesExcept(dimOf(protocol), {6, 17, 58});
@@ -133,7 +144,9 @@ std::unique_ptr<Shape> packetShape(Shape::Network network, Proto transport) {
     }
     break;
   }
-  return b.take();
+  std::unique_ptr<Shape> shape = b.take();
+  shape->extension = extension;
+  return shape;
 }
 
 std::unique_ptr<Shape> sockShape(bool v4, bool sendmsg, Proto transport) {
@@ -175,6 +188,10 @@ std::vector<std::unique_ptr<Shape>> shapesOfHook(ir::Hook hook) {
     shapes.push_back(packetShape(Shape::Network::Ip4, transport));
   for (Proto transport : {Proto::Tcp, Proto::Udp, Proto::Icmpv6, Proto::None})
     shapes.push_back(packetShape(Shape::Network::Ip6, transport));
+  for (Value extension : kIp6ExtensionHeaders)
+    for (Proto transport : {Proto::Tcp, Proto::Udp, Proto::Icmpv6, Proto::None})
+      shapes.push_back(packetShape(Shape::Network::Ip6, transport,
+                                   static_cast<uint8_t>(extension)));
   return shapes;
 }
 
@@ -188,6 +205,9 @@ std::string Shape::describe() const {
     break;
   case Network::Ip6:
     out = "ip6";
+    if (extension)
+      out +=
+          " with " + ir::nameOrNumber(ir::ipProtoName(*extension), *extension);
     break;
   case Network::Sock4:
     out = "sock4";
@@ -253,11 +273,15 @@ public:
       return values(pred, dim, below);
     }
     case ir::Predicate::Kind::Ip6HeaderChain: {
-      // Without extension headers the chain is the fixed header's next
-      // header alone.
+      // The chain is the fixed header's next header, then after an
+      // extension header the protocol that follows it.
       if (shape_.network != Shape::Network::Ip6)
         return constant(false);
-      return values(pred, dimOf(FieldId::Ip6Nexthdr),
+      if (shape_.extension && *shape_.extension == pred.protocol)
+        return constant(!pred.negate);
+      return values(pred,
+                    dimOfField(shape_.extension ? FieldId::MetaL4Proto
+                                                : FieldId::Ip6Nexthdr),
                     IntervalSet::point(pred.protocol));
     }
     case ir::Predicate::Kind::Set:

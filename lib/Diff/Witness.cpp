@@ -66,6 +66,8 @@ public:
       if (l2)
         layers.push_back("eth");
       layers.push_back(networkLayer().text());
+      if (shape_.extension)
+        layers.push_back(extensionLayer().text());
       if (shape_.transport != ir::Proto::None)
         layers.push_back(transportLayer().text());
     }
@@ -200,6 +202,19 @@ private:
     ip.add("dscp", number(valueOf(FieldId::Ip6Dscp)));
     ip.add("nh", number(valueOf(FieldId::Ip6Nexthdr)));
     return ip;
+  }
+
+  Layer extensionLayer() const {
+    Layer ext{std::string(*ir::ipProtoName(*shape_.extension)), {}};
+    if (ext.name == "routing")
+      ext.name = "route";
+    if (shape_.transport == ir::Proto::None) {
+      ext.add("nh", number(valueOf(FieldId::MetaL4Proto)));
+      // Whatever follows, a non-first fragment has no transport header.
+      if (ext.name == "frag")
+        ext.add("offset", "1");
+    }
+    return ext;
   }
 
   Layer transportLayer() const {

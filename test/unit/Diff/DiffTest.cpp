@@ -143,7 +143,11 @@ size_t classesHolding(const ChainDiff &chain, const packet::Packet &pkt,
                    : shape.network == Shape::Network::Ip6
                        ? layout.ip6Offset.has_value()
                        : !layout.ip4Offset && !layout.ip6Offset;
-    if (!network || shape.transport != layout.l4Header)
+    std::optional<uint8_t> extension;
+    if (layout.ip6HeaderChain.size() > 1)
+      extension = layout.ip6HeaderChain[0];
+    if (!network || shape.transport != layout.l4Header ||
+        shape.extension != extension)
       continue;
     bool inside = true;
     for (unsigned dim = 0; dim < kNumDims && inside; ++dim) {
@@ -189,6 +193,9 @@ std::string randomRule(std::mt19937 &rng) {
         "meta.l4_proto eq tcp",
         "meta.l3_proto eq ipv6",
         "ip6.snet eq 2001:db8::/126",
+        "ip6.nexthdr eq hop",
+        "ip6.nexthdr eq udp",
+        "meta.l4_proto eq udp",
         "meta.mark eq 0x1",
         "tcp.flags any syn,fin",
         "tcp.flags all syn,ack",
@@ -222,10 +229,11 @@ std::string randomPacket(std::mt19937 &rng) {
   };
   std::string meta = fmt::format("meta(mark={},random={})", rng() % 3,
                                  rng() % 2 ? 0u : static_cast<unsigned>(rng()));
-  std::string ip =
-      pick({"ip4(src=10.0.0.0)", "ip4(src=10.0.0.1)", "ip4(src=10.0.0.2)",
-            "ip4(src=10.0.0.3)", "ip4(src=10.0.0.4)", "ip6(src=2001:db8::1)",
-            "ip6(src=2001:db8::9)"});
+  std::string ip = pick(
+      {"ip4(src=10.0.0.0)", "ip4(src=10.0.0.1)", "ip4(src=10.0.0.2)",
+       "ip4(src=10.0.0.3)", "ip4(src=10.0.0.4)", "ip6(src=2001:db8::1)",
+       "ip6(src=2001:db8::9)", "ip6(src=2001:db8::1)/hop",
+       "ip6(src=2001:db8::2)/frag", "ip6(src=2001:db8::3)/frag(offset=2)"});
   std::string l4 = pick({"/tcp(dport=22)", "/tcp(dport=23,flags=syn|ack)",
                          "/tcp(dport=21,flags=fin)", "/udp(dport=53)",
                          "/udp(dport=23)", "", "/icmp"});

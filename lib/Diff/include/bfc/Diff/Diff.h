@@ -33,6 +33,9 @@ struct Shape {
   enum class Network : uint8_t { Other, Ip4, Ip6, Sock4, Sock6 };
   Network network = Network::Other;
   ir::Proto transport = ir::Proto::None; ///< Tcp, Udp, Icmp, Icmpv6 or None
+  /// IPv6: the one extension header between the fixed header and the
+  /// transport, if any (its next-header number).
+  std::optional<uint8_t> extension;
   /// The values each dimension can take; nullopt when the shape does not
   /// have it (its predicates are false).
   std::array<std::optional<IntervalSet>, kNumDims> domain;
@@ -40,7 +43,8 @@ struct Shape {
   /// a TCP packet): the dimension predicates on each field constrain.
   std::array<unsigned, ir::kNumFields> dimOfField{};
 
-  /// "ip4, tcp", "ip6, no transport header", "non-IP", "sock4, udp".
+  /// "ip4, tcp", "ip6, no transport header", "ip6 with hop, udp",
+  /// "non-IP", "sock4, udp".
   std::string describe() const;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bfc/IR/BFIR.h"
+
 namespace bfc::diff {
 
 namespace {
@@ -145,10 +147,9 @@ IntervalSet IntervalSet::minus(const IntervalSet &other) const {
 }
 
 Value valueOfBytes(const uint8_t *bytes, size_t size) {
-  Value value = 0;
-  for (size_t i = 0; i < size; ++i)
-    value = value << 8 | bytes[i];
-  return value;
+  size_t high = size > 8 ? size - 8 : 0; // bytes above the low 64 bits
+  return Value(ir::fromBigEndian(bytes, high)) << (8 * (size - high)) |
+         ir::fromBigEndian(bytes + high, size - high);
 }
 
 } // namespace bfc::diff

@@ -82,8 +82,22 @@ struct Walk {
   unsigned dim = 0;
 };
 
+bool mentions(const Condition &c, unsigned dim) {
+  return (c.kind == Condition::Kind::Values && c.dim == dim) ||
+         (c.kind == Condition::Kind::Tuples &&
+          std::find(c.dims.begin(), c.dims.end(), dim) != c.dims.end());
+}
+
+/// Runs the chain's rules over every packet of `classes`: the fate when it
+/// is the same for all of them, else the dimension of the first undecided
+/// condition. With `collect`, the walk goes on past undecided rules and
+/// gathers their undecided conditions on `collectDim` instead: those of the
+/// rules a packet may still reach and match, which a split must make
+/// constant (rules already false, or after a rule that surely decides, would
+/// only cut the class finer).
 Walk walkChain(const ir::Module &module, const CompiledChain &compiled,
-               const Classes &classes) {
+               const Classes &classes, unsigned collectDim = 0,
+               std::vector<const Condition *> *collect = nullptr) {
   const ir::Chain &chain = *compiled.chain;
   std::optional<uint32_t> mark;
   for (size_t r = 0; r < chain.rules.size(); ++r) {
@@ -91,23 +105,29 @@ Walk walkChain(const ir::Module &module, const CompiledChain &compiled,
     // A CONTINUE rule without a mark changes nothing a fate holds.
     if (rule.verdict == ir::Verdict::Continue && !rule.mark)
       continue;
-    Truth matches = Truth::True;
+    bool possible = true;
     const Condition *undecided = nullptr;
+    std::vector<const Condition *> onDim;
     for (const Condition &c : compiled.rules[r]) {
       Truth t = evaluate(c, classes, mark);
       if (t == Truth::False) {
-        matches = Truth::False;
+        possible = false;
         break;
       }
-      if (t == Truth::Unknown && !undecided) {
-        matches = Truth::Unknown;
-        undecided = &c;
+      if (t == Truth::Unknown) {
+        undecided = undecided ? undecided : &c;
+        if (collect && mentions(c, collectDim))
+          onDim.push_back(&c);
       }
     }
-    if (matches == Truth::False)
+    if (!possible)
       continue;
-    if (matches == Truth::Unknown)
-      return Walk{std::nullopt, splitDim(*undecided, classes)};
+    if (undecided) {
+      if (!collect)
+        return Walk{std::nullopt, splitDim(*undecided, classes)};
+      collect->insert(collect->end(), onDim.begin(), onDim.end());
+      continue;
+    }
     if (rule.mark)
       mark = rule.mark;
     if (rule.verdict == ir::Verdict::Continue)
@@ -118,46 +138,6 @@ Walk walkChain(const ir::Module &module, const CompiledChain &compiled,
     return Walk{fate, 0};
   }
   return Walk{Fate{chain.policy, std::nullopt, mark, {}}, 0};
-}
-
-/// The undecided conditions on `dim` of the rules a packet of `classes` may
-/// still reach and match, in the order walkChain sees them: the split must
-/// make each of them constant. Rules already false, or after a rule that
-/// surely decides, would only cut the class finer.
-void collectUndecided(const CompiledChain &compiled, const Classes &classes,
-                      unsigned dim, std::vector<const Condition *> &out) {
-  const ir::Chain &chain = *compiled.chain;
-  std::optional<uint32_t> mark;
-  for (size_t r = 0; r < chain.rules.size(); ++r) {
-    const ir::Rule &rule = chain.rules[r];
-    if (rule.verdict == ir::Verdict::Continue && !rule.mark)
-      continue;
-    std::vector<const Condition *> undecided;
-    bool possible = true, sure = true;
-    for (const Condition &c : compiled.rules[r]) {
-      Truth t = evaluate(c, classes, mark);
-      if (t == Truth::False) {
-        possible = false;
-        break;
-      }
-      if (t == Truth::Unknown) {
-        sure = false;
-        bool mentions =
-            (c.kind == Condition::Kind::Values && c.dim == dim) ||
-            (c.kind == Condition::Kind::Tuples &&
-             std::find(c.dims.begin(), c.dims.end(), dim) != c.dims.end());
-        if (mentions)
-          undecided.push_back(&c);
-      }
-    }
-    if (!possible)
-      continue;
-    out.insert(out.end(), undecided.begin(), undecided.end());
-    if (sure && rule.mark)
-      mark = rule.mark;
-    if (sure && rule.verdict != ir::Verdict::Continue)
-      return;
-  }
 }
 
 /// Splits `values` into classes on which each condition is constant (for
@@ -265,8 +245,8 @@ private:
     }
     unsigned dim = a.fate ? b.dim : a.dim;
     std::vector<const Condition *> undecided;
-    collectUndecided(before_, classes, dim, undecided);
-    collectUndecided(after_, classes, dim, undecided);
+    walkChain(beforeModule_, before_, classes, dim, &undecided);
+    walkChain(afterModule_, after_, classes, dim, &undecided);
     splitAndVisit(classes, dim, splitValues(classes[dim], dim, undecided));
   }
 

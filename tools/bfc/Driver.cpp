@@ -125,6 +125,10 @@ constexpr std::array kSubcommands = {
     Subcommand{"import",
                "translate an iptables-save dump into a ruleset (docs/bfc.md)",
                runImport},
+    Subcommand{
+        "diff",
+        "which packets change their fate between two rulesets (docs/diff.md)",
+        runDiff},
 };
 
 const Subcommand *findSubcommand(std::string_view name) {

@@ -13,5 +13,8 @@ int runTestCommand(int argc, const char *const *argv, std::istream &in,
 /// `bfc import`: an iptables-save dump as a bfc ruleset.
 int runImport(int argc, const char *const *argv, std::istream &in,
               std::ostream &out, std::ostream &err);
+/// `bfc diff OLD NEW`: tools/bfc/DiffCommand.cpp.
+int runDiff(int argc, const char *const *argv, std::istream &in,
+            std::ostream &out, std::ostream &err);
 
 } // namespace bfc::driver

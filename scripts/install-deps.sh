@@ -12,6 +12,8 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping socat clang-format
   python3-prometheus-client
+  # the SARIF schema test (test/lit/Diagnostics)
+  python3-jsonschema
   # packaging and its tests: CPack's DEB generator (dpkg-shlibdeps, file),
   # lintian, man page rendering, bash completion, systemd-analyze verify
   dpkg-dev file lintian man-db groff-base bash-completion systemd

@@ -15,18 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-const char *severityName(Severity severity) {
-  switch (severity) {
-  case Severity::Note:
-    return "note";
-  case Severity::Warning:
-    return "warning";
-  case Severity::Error:
-    return "error";
-  }
-  return "error";
-}
-
 /// Untrusted text (names, messages, source) may hold malformed UTF-8: it
 /// becomes U+FFFD rather than an exception.
 void dump(const json &document, std::ostream &os) {
@@ -70,10 +58,6 @@ constexpr const char *kErrorRule = "error";
 
 std::string ruleOf(const Diagnostic &diag) {
   return diag.id.empty() ? kErrorRule : diag.id;
-}
-
-const char *sarifLevel(Severity severity) {
-  return severity == Severity::Note ? "note" : severityName(severity);
 }
 
 json sarifRegion(const SourceBuffer &buffer, SourceRange range) {
@@ -214,7 +198,8 @@ void writeDiagnosticsSarif(const DiagnosticEngine &diags,
   for (const Diagnostic &diag : diags.diagnostics()) {
     std::string rule = ruleOf(diag);
     json result = {{"ruleId", rule},
-                   {"level", sarifLevel(diag.severity)},
+                   // SARIF's levels are named as bfc's severities.
+                   {"level", severityName(diag.severity)},
                    {"message", {{"text", diag.message}}}};
     if (std::optional<size_t> index = ruleIndex(rule))
       result["ruleIndex"] = *index;

@@ -98,7 +98,7 @@ void DiagnosticEngine::report(Diagnostic diag) {
   diags_.push_back(std::move(diag));
 }
 
-static const char *severityName(Severity s) {
+const char *severityName(Severity s) {
   switch (s) {
   case Severity::Note:
     return "note";

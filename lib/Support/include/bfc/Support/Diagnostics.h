@@ -56,6 +56,9 @@ private:
 
 enum class Severity { Note, Warning, Error };
 
+/// "note", "warning" or "error", as diagnostics print it.
+const char *severityName(Severity severity);
+
 /// A note attached to a diagnostic: more context, at its own place.
 struct DiagnosticNote {
   SourceRange range;

@@ -146,9 +146,7 @@ TEST(DiagnosticEngine, NotesBelongToTheDiagnosticBeforeThem) {
 TEST(DiagnosticEngine, DisabledWarningsGoWithTheirNotes) {
   TwoRules src;
   DiagnosticEngine diags(&src.buffer);
-  WarningPolicy policy;
-  ASSERT_EQ(policy.apply("no-shadowed-rule"), std::nullopt);
-  diags.setWarningPolicy(policy);
+  diags.setWarningPolicy(policyOf({"no-shadowed-rule"}));
   diags.warning(WarningID::ShadowedRule, src.second, "shadowed");
   diags.note(src.first, "by this");
   diags.warning(WarningID::EmptySet, src.second, "empty");
@@ -161,9 +159,7 @@ TEST(DiagnosticEngine, DisabledWarningsGoWithTheirNotes) {
 TEST(DiagnosticEngine, PromotedWarningsAreErrorsThatKeepTheirId) {
   TwoRules src;
   DiagnosticEngine diags(&src.buffer);
-  WarningPolicy policy;
-  ASSERT_EQ(policy.apply("error=empty-set"), std::nullopt);
-  diags.setWarningPolicy(policy);
+  diags.setWarningPolicy(policyOf({"error=empty-set"}));
   diags.warning(WarningID::EmptySet, src.first, "empty");
   diags.warning(WarningID::ShadowedRule, src.second, "shadowed");
   EXPECT_EQ(diags.errorCount(), 1u);
@@ -234,9 +230,7 @@ TEST(DiagnosticFormats, JsonHasIdsRangesAndNotes) {
 TEST(DiagnosticFormats, SarifResultsPointAtTheirRules) {
   SourceBuffer buffer("dir/x y.bf", "# \xf0\x9f\x98\x80\nrule x DROP\n");
   DiagnosticEngine diags(&buffer);
-  WarningPolicy policy;
-  ASSERT_EQ(policy.apply("error=empty-set"), std::nullopt);
-  diags.setWarningPolicy(policy);
+  diags.setWarningPolicy(policyOf({"error=empty-set"}));
   diags.warning(WarningID::EmptySet,
                 {buffer.locForOffset(2), buffer.locForOffset(6)}, "emoji");
   diags.note({buffer.locForOffset(12), buffer.locForOffset(16)}, "rule");

@@ -14,6 +14,8 @@ PACKAGES=(
   # bfc import's equivalence test loads its dumps with real iptables
   iptables
   python3-prometheus-client
+  # the SARIF schema test (test/lit/Diagnostics)
+  python3-jsonschema
   # packaging and its tests: CPack's DEB generator (dpkg-shlibdeps, file),
   # lintian, man page rendering, bash completion, systemd-analyze verify
   dpkg-dev file lintian man-db groff-base bash-completion systemd

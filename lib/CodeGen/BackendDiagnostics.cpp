@@ -61,7 +61,11 @@ struct BackendDiagnostics::Handler : DiagnosticHandler {
     // stack limit: every access past it): the first says it all.
     if (!reported.insert(message).second)
       return true;
-    diags.report(severity, where, "LLVM BPF backend: " + message);
+    message = "LLVM BPF backend: " + message;
+    if (severity == Severity::Warning)
+      diags.warning(WarningID::Backend, where, std::move(message));
+    else
+      diags.report(severity, where, std::move(message));
     return true;
   }
 

@@ -139,7 +139,7 @@ void lowerHookOptions(Context &ctx, const ast::Chain &chain,
       if (auto v = parseHookIfindex(opt.value.text)) {
         out.options.ifindex = *v;
         if (*v == 0)
-          ctx.warning(opt.value.range,
+          ctx.warning(WarningID::IfindexZero, opt.value.range,
                       "ifindex=0 names no interface: the chain can only be "
                       "attached if the loader overrides it");
       } else {
@@ -158,7 +158,7 @@ void lowerHookOptions(Context &ctx, const ast::Chain &chain,
     case HookOption::Family:
       if (auto v = parseHookFamily(opt.value.text)) {
         out.options.familyGiven = true;
-        ctx.warning(opt.key.range,
+        ctx.warning(WarningID::DeprecatedOption, opt.key.range,
                     "hook option 'family' is deprecated and ignored: "
                     "netfilter chains filter both IPv4 and IPv6");
       } else {

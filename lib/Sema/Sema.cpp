@@ -26,8 +26,8 @@ void Context::error(SourceRange range, std::string message) {
   diags_.error(range, std::move(message));
 }
 
-void Context::warning(SourceRange range, std::string message) {
-  diags_.warning(range, std::move(message));
+void Context::warning(WarningID id, SourceRange range, std::string message) {
+  diags_.warning(id, range, std::move(message));
 }
 
 void Context::note(SourceRange range, std::string message) {

@@ -27,7 +27,7 @@ public:
   std::map<std::string, std::vector<std::string>> setOwners;
 
   void error(SourceRange range, std::string message);
-  void warning(SourceRange range, std::string message);
+  void warning(WarningID id, SourceRange range, std::string message);
   void note(SourceRange range, std::string message);
   /// Reports a payload error on `token`, narrowing the caret to the part of
   /// the payload the error names.

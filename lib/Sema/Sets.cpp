@@ -85,7 +85,8 @@ void lowerElements(Context &ctx, const std::vector<const MatcherInfo *> &key,
       continue;
     ir::Bytes identity = set.lpm ? maskedKey(out.key, out.prefixLen) : out.key;
     if (!seen.emplace(identity, out.prefixLen).second) {
-      ctx.warning(element.range, "duplicate set element ignored");
+      ctx.warning(WarningID::DuplicateSetElement, element.range,
+                  "duplicate set element ignored");
       continue;
     }
     set.elements.push_back(std::move(out));

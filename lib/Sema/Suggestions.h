@@ -9,14 +9,12 @@
 #include <vector>
 
 #include "bfc/IR/Names.h"
+#include "bfc/Support/Suggestions.h"
 
 namespace bfc::sema {
 
-/// The candidate closest to `word` when it is close enough to be a likely
-/// typo, else nullopt.
-std::optional<std::string>
-suggestName(std::string_view word, const std::vector<std::string> &candidates,
-            bool ignoreCase = false);
+using bfc::didYouMean;
+using bfc::suggestName;
 
 /// The closest name of a table (names compare in any case, as they parse).
 template <typename T>
@@ -27,8 +25,5 @@ suggestName(std::string_view word, std::span<const ir::NamedValue<T>> table) {
     names.emplace_back(entry.name);
   return suggestName(word, names, /*ignoreCase=*/true);
 }
-
-/// "; did you mean 'x'?" or "".
-std::string didYouMean(const std::optional<std::string> &suggestion);
 
 } // namespace bfc::sema

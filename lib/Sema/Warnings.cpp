@@ -126,13 +126,22 @@ std::string shortText(const std::string &text) {
   return text.size() <= kMax ? text : text.substr(0, kMax - 3) + "...";
 }
 
-/// Why `p` alone never matches, or empty.
-std::string neverMatchesAlone(const ir::Predicate &p, const ir::Chain &chain) {
+/// A warning about one predicate: which, and why.
+struct PredicateWarning {
+  WarningID id;
+  std::string why; ///< empty: nothing to warn about
+};
+
+/// Why `p` alone never matches (or, for 'not in' an empty set, always
+/// does); `why` is empty when it is fine.
+PredicateWarning neverMatchesAlone(const ir::Predicate &p,
+                                   const ir::Chain &chain) {
+  constexpr WarningID kNever = WarningID::NeverMatchingRule;
   if (p.kind == ir::Predicate::Kind::Probability) {
     if (!p.negate && p.percent == 0)
-      return "rule can never match: its probability is 0%";
+      return {kNever, "rule can never match: its probability is 0%"};
     if (p.negate && p.percent == 100)
-      return "rule can never match: 'not' of a 100% probability";
+      return {kNever, "rule can never match: 'not' of a 100% probability"};
   }
   if (p.kind == ir::Predicate::Kind::Set) {
     const ir::Set &set = chain.sets[p.set];
@@ -140,16 +149,19 @@ std::string neverMatchesAlone(const ir::Predicate &p, const ir::Chain &chain) {
       for (size_t i = 0; i < j; ++i)
         if (incompatible(needsOf(ir::fieldInfo(set.key[i]).proto),
                          needsOf(ir::fieldInfo(set.key[j]).proto)))
-          return fmt::format("rule can never match: set key components "
-                             "'{}' and '{}' need different protocol headers",
-                             ir::fieldInfo(set.key[i]).name,
-                             ir::fieldInfo(set.key[j]).name);
+          return {kNever,
+                  fmt::format("rule can never match: set key components "
+                              "'{}' and '{}' need different protocol headers",
+                              ir::fieldInfo(set.key[i]).name,
+                              ir::fieldInfo(set.key[j]).name)};
     if (set.elements.empty()) {
       std::string name = set.anonymous ? "the set" : "set '" + set.name + "'";
-      return p.negate ? fmt::format("{} is empty: 'not in' matches every "
-                                    "packet that has the key's headers",
-                                    name)
-                      : fmt::format("rule can never match: {} is empty", name);
+      return {WarningID::EmptySet,
+              p.negate
+                  ? fmt::format("{} is empty: 'not in' matches every "
+                                "packet that has the key's headers",
+                                name)
+                  : fmt::format("rule can never match: {} is empty", name)};
     }
   }
   return {};
@@ -158,9 +170,9 @@ std::string neverMatchesAlone(const ir::Predicate &p, const ir::Chain &chain) {
 void checkRule(Context &ctx, const ir::Chain &chain, const ir::Rule &rule) {
   const auto &preds = rule.predicates;
   for (const ir::Predicate &p : preds) {
-    std::string why = neverMatchesAlone(p, chain);
+    auto [id, why] = neverMatchesAlone(p, chain);
     if (!why.empty()) {
-      ctx.warning(p.range, why);
+      ctx.warning(id, p.range, why);
       if (why.starts_with("rule can never match"))
         return;
     }
@@ -179,7 +191,7 @@ void checkRule(Context &ctx, const ir::Chain &chain, const ir::Rule &rule) {
                           shortText(a.text), shortText(b.text));
       if (why.empty())
         continue;
-      ctx.warning(b.range, why);
+      ctx.warning(WarningID::NeverMatchingRule, b.range, why);
       ctx.note(a.range, fmt::format("'{}' is here", shortText(a.text)));
       return;
     }
@@ -203,7 +215,8 @@ void warnNeverMatching(Context &ctx, const ChainScope &scope,
         rule.verdict == ir::Verdict::Continue)
       continue;
     size_t after = chain.rules.size() - i - 2;
-    ctx.warning(scope.ast.rules[i + 1].keyword.range.isValid()
+    ctx.warning(WarningID::UnreachableRule,
+                scope.ast.rules[i + 1].keyword.range.isValid()
                     ? scope.ast.rules[i + 1].keyword.range
                     : chain.rules[i + 1].range,
                 fmt::format("rule can never match: an earlier rule matches "

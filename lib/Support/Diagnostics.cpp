@@ -40,48 +40,65 @@ SourceLoc SourceBuffer::advance(SourceLoc loc, uint32_t n) const {
   return locForOffset(loc.offset + n);
 }
 
-void DiagnosticEngine::error(SourceRange range, std::string message) {
-  report(Severity::Error, range, std::move(message));
+void DiagnosticEngine::error(SourceRange range, std::string message,
+                             std::string id) {
+  report({Severity::Error, range, std::move(message), std::move(id)});
 }
-void DiagnosticEngine::warning(SourceRange range, std::string message) {
-  report(Severity::Warning, range, std::move(message));
+void DiagnosticEngine::warning(WarningID id, SourceRange range,
+                               std::string message) {
+  report(
+      {Severity::Warning, range, std::move(message), warningInfo(id).name, id});
 }
 void DiagnosticEngine::note(SourceRange range, std::string message) {
   report(Severity::Note, range, std::move(message));
 }
-
 void DiagnosticEngine::report(Severity severity, SourceRange range,
                               std::string message) {
+  report({severity, range, std::move(message)});
+}
+
+void DiagnosticEngine::report(Diagnostic diag) {
   // Notes belong to the diagnostic before them: they go when it goes
   // (ignored warning, error over the limit).
-  if (severity == Severity::Note) {
+  if (diag.severity == Severity::Note) {
     if (lastDropped_)
       return;
-  } else {
-    lastDropped_ = false;
+    auto owner =
+        std::find_if(diags_.rbegin(), diags_.rend(), [](const Diagnostic &d) {
+          return d.severity != Severity::Note;
+        });
+    if (owner != diags_.rend())
+      owner->notes.push_back({diag.range, std::move(diag.message)});
+    else
+      diags_.push_back(std::move(diag));
+    return;
   }
-  if (severity == Severity::Warning) {
-    if (ignoreWarnings_) {
+  lastDropped_ = false;
+  if (diag.severity == Severity::Warning) {
+    bool enabled =
+        diag.warning ? policy_.isEnabled(*diag.warning) : !policy_.ignoresAll();
+    if (!enabled) {
       lastDropped_ = true;
       return;
     }
-    if (werror_)
-      severity = Severity::Error;
+    if (diag.warning ? policy_.isError(*diag.warning)
+                     : policy_.warningsAsErrors())
+      diag.severity = Severity::Error;
   }
-  if (severity == Severity::Error) {
+  if (diag.severity == Severity::Error) {
     if (errorLimit_ && errors_ >= errorLimit_) {
       ++suppressedErrors_;
       lastDropped_ = true;
       return;
     }
     ++errors_;
-  } else if (severity == Severity::Warning) {
+  } else {
     ++warnings_;
   }
-  diags_.push_back({severity, range, std::move(message)});
+  diags_.push_back(std::move(diag));
 }
 
-static const char *severityName(Severity s) {
+const char *severityName(Severity s) {
   switch (s) {
   case Severity::Note:
     return "note";
@@ -94,32 +111,47 @@ static const char *severityName(Severity s) {
 }
 
 std::string DiagnosticEngine::format(const Diagnostic &diag, bool color) const {
+  std::string message = diag.message;
+  // clang's suffix: which flag controls the warning.
+  if (diag.warning)
+    message +=
+        fmt::format(" [{}-W{}]", diag.isPromotedWarning() ? "-Werror," : "",
+                    warningInfo(*diag.warning).name);
+  std::string out = formatOne(diag.severity, diag.range, message, color);
+  for (const DiagnosticNote &note : diag.notes)
+    out += formatOne(Severity::Note, note.range, note.message, color);
+  return out;
+}
+
+std::string DiagnosticEngine::formatOne(Severity severity, SourceRange range,
+                                        std::string_view message,
+                                        bool color) const {
   const char *bold = color ? "\033[1m" : "";
   const char *reset = color ? "\033[0m" : "";
   const char *sevColor = "";
   if (color)
-    sevColor = diag.severity == Severity::Error     ? "\033[1;31m"
-               : diag.severity == Severity::Warning ? "\033[1;35m"
-                                                    : "\033[1;36m";
+    sevColor = severity == Severity::Error     ? "\033[1;31m"
+               : severity == Severity::Warning ? "\033[1;35m"
+                                               : "\033[1;36m";
   std::string out;
   std::string file =
       escapeForDisplay(buffer_ ? buffer_->name() : std::string("bfc"));
-  if (diag.range.isValid())
-    out += fmt::format("{}{}:{}:{}: {}", bold, file, diag.range.begin.line,
-                       diag.range.begin.column, reset);
+  if (range.isValid())
+    out += fmt::format("{}{}:{}:{}: {}", bold, file, range.begin.line,
+                       range.begin.column, reset);
   else
     out += fmt::format("{}{}: {}", bold, file, reset);
-  out += fmt::format("{}{}:{} {}{}{}\n", sevColor, severityName(diag.severity),
-                     reset, bold, escapeForDisplay(diag.message), reset);
-  if (!buffer_ || !diag.range.isValid())
+  out += fmt::format("{}{}:{} {}{}{}\n", sevColor, severityName(severity),
+                     reset, bold, escapeForDisplay(message), reset);
+  if (!buffer_ || !range.isValid())
     return out;
 
-  std::string_view line = buffer_->lineText(diag.range.begin.line);
+  std::string_view line = buffer_->lineText(range.begin.line);
   // The line is shown escaped (it is untrusted input): the caret counts the
   // columns each character takes once escaped, and keeps tabs so that it
   // lines up with the source as the terminal renders it.
   std::string caret;
-  size_t col = std::min<size_t>(diag.range.begin.column - 1, line.size());
+  size_t col = std::min<size_t>(range.begin.column - 1, line.size());
   for (size_t i = 0; i < col;) {
     std::string_view character = firstCharacter(line.substr(i));
     caret += character == "\t"
@@ -128,10 +160,9 @@ std::string DiagnosticEngine::format(const Diagnostic &diag, bool color) const {
     i += character.size();
   }
   caret += '^';
-  if (diag.range.end.isValid() &&
-      diag.range.end.line == diag.range.begin.line &&
-      diag.range.end.column > diag.range.begin.column + 1) {
-    size_t endCol = std::min<size_t>(diag.range.end.column - 1, line.size());
+  if (range.end.isValid() && range.end.line == range.begin.line &&
+      range.end.column > range.begin.column + 1) {
+    size_t endCol = std::min<size_t>(range.end.column - 1, line.size());
     if (endCol > col) {
       size_t width = displayWidth(line.substr(col, endCol - col), true);
       if (width > 1)
@@ -143,19 +174,23 @@ std::string DiagnosticEngine::format(const Diagnostic &diag, bool color) const {
   return out;
 }
 
+std::string DiagnosticEngine::summary() const {
+  if (!errors_ && !warnings_)
+    return {};
+  std::string summary;
+  if (warnings_)
+    summary +=
+        fmt::format("{} warning{}", warnings_, warnings_ == 1 ? "" : "s");
+  if (errors_)
+    summary += fmt::format("{}{} error{}", warnings_ ? " and " : "", errors_,
+                           errors_ == 1 ? "" : "s");
+  return summary + " generated.\n";
+}
+
 void DiagnosticEngine::print(std::ostream &os, bool color) const {
   for (const Diagnostic &d : diags_)
     os << format(d, color);
-  if (errors_ || warnings_) {
-    std::string summary;
-    if (warnings_)
-      summary +=
-          fmt::format("{} warning{}", warnings_, warnings_ == 1 ? "" : "s");
-    if (errors_)
-      summary += fmt::format("{}{} error{}", warnings_ ? " and " : "", errors_,
-                             errors_ == 1 ? "" : "s");
-    os << summary << " generated.\n";
-  }
+  os << summary();
 }
 
 } // namespace bfc

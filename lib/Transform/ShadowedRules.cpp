@@ -195,9 +195,9 @@ std::unique_ptr<Pass> createShadowedRulesPass() {
             }
             return range;
           };
-          context.diags.warning(keyword(rule.range),
+          context.diags.warning(WarningID::ShadowedRule, keyword(rule.range),
                                 "rule can never match: it is shadowed by an "
-                                "earlier rule [-Wshadowed-rule]");
+                                "earlier rule");
           context.diags.note(
               keyword(by.range),
               fmt::format("every packet the shadowed rule would match is "

@@ -46,6 +46,8 @@ expect "--emit= --error-limit" bfc --e
 expect "ast bfir llvm asm obj" bfc --emit = ""
 expect "llvm" bfc --emit = ll
 expect "auto always never" bfc --color = ""
+expect "text json sarif" bfc --diagnostics-format = ""
+expect "--diagnostics-format=" bfc --di
 expect "fw.bf sub" bfc ""
 expect "-O0 -O1 -O2" bfc -O
 expect "edge.bpf.o fw.bf other.txt sub" bfc fw.bf -o ""

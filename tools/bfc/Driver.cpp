@@ -21,6 +21,7 @@
 #include "bfc/IR/Printer.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
+#include "bfc/Support/DiagnosticFormats.h"
 #include "bfc/Support/Diagnostics.h"
 #include "bfc/Support/Version.h"
 #include "bfc/Transform/PassManager.h"
@@ -145,7 +146,8 @@ struct Options {
   std::string emit = kDefaultEmit;
   std::string output;
   bool noWarnings = false;
-  std::string warningFlag; ///< "error" for -Werror
+  WarningPolicy warningPolicy; ///< from the -W flags and -w
+  DiagnosticFormat diagnosticsFormat = DiagnosticFormat::Text;
   std::string color = "auto";
   unsigned errorLimit = 20;
   unsigned optLevel = 2;
@@ -199,18 +201,28 @@ bool useColor(const std::string &mode) {
   return isatty(STDERR_FILENO) != 0;
 }
 
+/// The warning IDs for --help.
+std::string warningListHelp() {
+  std::string help = "Warnings (-W<id>, -Wno-<id>, -Werror=<id>, "
+                     "-Wno-error=<id>; all are on by default):";
+  for (const WarningInfo &info : warnings())
+    help += fmt::format("\n  {:<22}{}", info.name, info.description);
+  return help;
+}
+
 /// Parses the command line into `opts`; returns an exit code when bfc must
 /// stop right away (--help, --version, usage errors).
 std::optional<int> parseCommandLine(int argc, const char *const *argv,
                                     Options &opts, std::ostream &out,
                                     std::ostream &err) {
   CLI::App app{"bfc: compiles a bpfilter ruleset (see docs/bfc.md)", "bfc"};
+  std::string footer = warningListHelp();
   if (!kSubcommands.empty()) {
-    std::string footer = "Subcommands (bfc NAME --help for their options):";
+    footer += "\n\nSubcommands (bfc NAME --help for their options):";
     for (const Subcommand &command : kSubcommands)
       footer += fmt::format("\n  {:<8}{}", command.name, command.help);
-    app.footer(footer);
   }
+  app.footer(footer);
   app.set_version_flag("--version", fmt::format("bfc version {}", kVersion),
                        "Print the version and exit");
 
@@ -238,19 +250,25 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
       app.add_option("-o,--output", opts.output,
                      "Write the output to FILE (default: stdout)")
           ->type_name("FILE");
-  app.add_option("-W", opts.warningFlag, "-Werror: treat warnings as errors")
-      ->check(CLI::Validator(
-          [](std::string &value) -> std::string {
-            if (value == "error")
-              return {};
-            return fmt::format("unknown warning option '-W{}' (only -Werror "
-                               "is supported)",
-                               value);
-          },
-          ""))
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->type_name("error");
-  app.add_flag("-w", opts.noWarnings, "Do not report warnings");
+  std::vector<std::string> warningFlags;
+  app.add_option("-W", warningFlags,
+                 "-Werror: warnings are errors (-Wno-error: not); "
+                 "-W<id>, -Wno-<id>: enable or disable a warning; "
+                 "-Werror=<id>, -Wno-error=<id>: make one an error or not. "
+                 "The last flag naming a warning wins (IDs below)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("FLAG");
+  app.add_flag("-w", opts.noWarnings,
+               "Do not report warnings, whatever the -W flags say");
+  std::string diagnosticsFormat = "text";
+  app.add_option("--diagnostics-format", diagnosticsFormat,
+                 "How diagnostics are written to standard error: text, json "
+                 "(one document of bfc's own) or sarif (SARIF 2.1.0); see "
+                 "docs/bfc.md")
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->type_name("FORMAT");
   app.add_option("--color", opts.color,
                  "Color diagnostics: auto (if stderr is a terminal), "
                  "always or never")
@@ -286,6 +304,12 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
     err << "Run 'bfc --help' for usage.\n";
     return kExitUsage;
   };
+  // In command-line order, so that the last flag naming a warning wins.
+  for (const std::string &flag : warningFlags)
+    if (std::optional<std::string> error = opts.warningPolicy.apply(flag))
+      return usageError(*error);
+  opts.warningPolicy.setIgnoreAll(opts.noWarnings);
+  opts.diagnosticsFormat = *parseDiagnosticFormat(diagnosticsFormat);
   if (input->count() && fromString->count())
     return usageError("give either an INPUT file or --from-str, not both");
   if (!input->count() && !fromString->count())
@@ -310,6 +334,42 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
   if (std::optional<int> code = parseCommandLine(argc, argv, opts, out, err))
     return *code;
 
+  DiagnosticEngine diags;
+  diags.setWarningPolicy(opts.warningPolicy);
+  diags.setErrorLimit(opts.errorLimit);
+  const bool color = useColor(opts.color);
+  const DiagnosticSource source{!opts.fromString && opts.input != "-"};
+  // Everything goes out once, at the end: json and sarif are one document.
+  auto printDiagnostics = [&] {
+    writeDiagnostics(opts.diagnosticsFormat, diags, source, color, err);
+    if (opts.diagnosticsFormat != DiagnosticFormat::Text)
+      return;
+    if (unsigned hidden = diags.suppressedErrorCount())
+      err << fmt::format("bfc: note: {} more error{} not shown; use "
+                         "--error-limit=0 to see them all\n",
+                         hidden, hidden == 1 ? "" : "s");
+  };
+  auto fail = [&] {
+    printDiagnostics();
+    return kExitError;
+  };
+  auto toolSuccess = [&] {
+    printDiagnostics();
+    return kExitSuccess;
+  };
+  // An error outside of the source text (files, options): `bfc: error:`
+  // after the diagnostics, or one more diagnostic without a location.
+  auto toolFailure = [&](const std::string &message, int code) {
+    if (opts.diagnosticsFormat == DiagnosticFormat::Text) {
+      printDiagnostics();
+      toolError(err, message);
+    } else {
+      diags.report(Severity::Error, {}, message);
+      printDiagnostics();
+    }
+    return code;
+  };
+
   // Read the input.
   std::string name, text;
   if (opts.fromString) {
@@ -324,35 +384,18 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
     name = opts.input;
     std::string error;
     std::optional<std::string> content = readFile(opts.input, error);
-    if (!content) {
-      toolError(err, fmt::format("cannot open '{}': {}", opts.input, error));
-      return kExitError;
-    }
+    if (!content)
+      return toolFailure(fmt::format("cannot open '{}': {}", opts.input, error),
+                         kExitError);
     text = std::move(*content);
   }
   // Source locations are 32-bit byte offsets.
-  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
-    toolError(err, fmt::format("'{}' is too large (4 GiB or more)", name));
-    return kExitError;
-  }
+  if (text.size() >= std::numeric_limits<uint32_t>::max())
+    return toolFailure(fmt::format("'{}' is too large (4 GiB or more)", name),
+                       kExitError);
 
   SourceBuffer buffer(name, std::move(text));
-  DiagnosticEngine diags(&buffer);
-  diags.setWarningsAsErrors(opts.warningFlag == "error");
-  diags.setIgnoreWarnings(opts.noWarnings);
-  diags.setErrorLimit(opts.errorLimit);
-  const bool color = useColor(opts.color);
-  auto printDiagnostics = [&] {
-    diags.print(err, color);
-    if (unsigned hidden = diags.suppressedErrorCount())
-      err << fmt::format("bfc: note: {} more error{} not shown; use "
-                         "--error-limit=0 to see them all\n",
-                         hidden, hidden == 1 ? "" : "s");
-  };
-  auto fail = [&] {
-    printDiagnostics();
-    return kExitError;
-  };
+  diags.setBuffer(&buffer);
 
   const EmitKind *kind = opts.check ? nullptr : findEmitKind(opts.emit);
   const Stage stage = kind ? kind->stage : Stage::Sema;
@@ -382,10 +425,8 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
         diags.hasErrors())
       return fail();
   }
-  if (!kind) { // --check
-    printDiagnostics();
-    return kExitSuccess;
-  }
+  if (!kind) // --check
+    return toolSuccess();
 
   // Emit into memory first: nothing is written unless everything succeeded.
   std::ostringstream result;
@@ -393,16 +434,15 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
                           opts.optLevel};
   if (!kind->emit(compilation, result) || diags.hasErrors())
     return fail();
-  printDiagnostics();
 
   // An object goes to a file named after the input unless -o says where;
   // stdin and --from-str have no name to derive one from.
   if (opts.output.empty() && kind->emit == emitObject) {
-    if (opts.fromString || opts.input == "-") {
-      toolError(err, "--emit=obj needs -o FILE when the ruleset comes from "
-                     "standard input or --from-str (-o - writes to stdout)");
-      return kExitUsage;
-    }
+    if (opts.fromString || opts.input == "-")
+      return toolFailure("--emit=obj needs -o FILE when the ruleset comes "
+                         "from standard input or --from-str (-o - writes to "
+                         "stdout)",
+                         kExitUsage);
     std::string base = opts.input;
     if (base.size() > 3 && base.ends_with(".bf"))
       base.resize(base.size() - 3);
@@ -411,18 +451,15 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
   if (opts.output.empty() || opts.output == "-") {
     out << result.str();
     out.flush();
-    if (!out) {
-      toolError(err, "cannot write to standard output");
-      return kExitError;
-    }
-    return kExitSuccess;
+    if (!out)
+      return toolFailure("cannot write to standard output", kExitError);
+    return toolSuccess();
   }
   std::string error;
-  if (!writeFileAtomically(opts.output, result.str(), error)) {
-    toolError(err, fmt::format("cannot write '{}': {}", opts.output, error));
-    return kExitError;
-  }
-  return kExitSuccess;
+  if (!writeFileAtomically(opts.output, result.str(), error))
+    return toolFailure(fmt::format("cannot write '{}': {}", opts.output, error),
+                       kExitError);
+  return toolSuccess();
 }
 
 } // namespace bfc::driver

@@ -14,7 +14,7 @@ chain c BF_HOOK_XDP ACCEPT
 # CHECK-NEXT:     rule ip4.saddr eq 10.1.2.3 tcp.dport eq 22 counter ACCEPT
 # CHECK-NEXT: {{^    \^~~~$}}
 # CHECK-NEXT: shadowed.bf:[[@LINE-5]]:5: note: every packet the shadowed rule would match is matched here first, ending the chain with DROP
-# WERROR:     shadowed.bf:[[@LINE-5]]:5: error: rule can never match: it is shadowed by an earlier rule [-Wshadowed-rule]
+# WERROR:     shadowed.bf:[[@LINE-5]]:5: error: rule can never match: it is shadowed by an earlier rule [-Werror,-Wshadowed-rule]
 
     # Implied rather than written: TCP to port 22 is TCP.
     rule meta.l4_proto eq tcp NEXT

@@ -3,10 +3,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bfc/Support/Warnings.h"
 
 namespace bfc {
 
@@ -53,10 +56,30 @@ private:
 
 enum class Severity { Note, Warning, Error };
 
+/// "note", "warning" or "error", as diagnostics print it.
+const char *severityName(Severity severity);
+
+/// A note attached to a diagnostic: more context, at its own place.
+struct DiagnosticNote {
+  SourceRange range;
+  std::string message;
+};
+
 struct Diagnostic {
   Severity severity;
   SourceRange range;
   std::string message;
+  /// Stable kebab-case ID: a warning's name (even when -Werror made it an
+  /// error), or an error's when it has one; empty otherwise.
+  std::string id = {};
+  /// The warning this is, when it is one (an error when promoted).
+  std::optional<WarningID> warning = {};
+  std::vector<DiagnosticNote> notes = {};
+
+  /// A warning that -Werror or -Werror=<id> made an error.
+  bool isPromotedWarning() const {
+    return warning && severity == Severity::Error;
+  }
 };
 
 /// Collects diagnostics and prints them clang-style:
@@ -71,9 +94,14 @@ public:
   void setBuffer(const SourceBuffer *buffer) { buffer_ = buffer; }
   const SourceBuffer *buffer() const { return buffer_; }
 
-  void error(SourceRange range, std::string message);
-  void warning(SourceRange range, std::string message);
+  /// An error; `id` names it when it has a stable ID.
+  void error(SourceRange range, std::string message, std::string id = {});
+  /// A warning, which the WarningPolicy may drop or make an error.
+  void warning(WarningID id, SourceRange range, std::string message);
+  /// A note: it belongs to the diagnostic reported before it, and goes
+  /// when that one is dropped.
   void note(SourceRange range, std::string message);
+  void report(Diagnostic diag);
   void report(Severity severity, SourceRange range, std::string message);
 
   unsigned errorCount() const { return errors_; }
@@ -83,19 +111,26 @@ public:
   unsigned suppressedErrorCount() const { return suppressedErrors_; }
   const std::vector<Diagnostic> &diagnostics() const { return diags_; }
 
+  /// Which warnings are reported, and which as errors (-W flags, -w).
+  void setWarningPolicy(const WarningPolicy &policy) { policy_ = policy; }
   /// Treat warnings as errors (-Werror).
-  void setWarningsAsErrors(bool on) { werror_ = on; }
+  void setWarningsAsErrors(bool on) { policy_.setWarningsAsErrors(on); }
   /// Silence warnings (-w).
-  void setIgnoreWarnings(bool on) { ignoreWarnings_ = on; }
+  void setIgnoreWarnings(bool on) { policy_.setIgnoreAll(on); }
   /// Stop recording after this many errors (0 = unlimited).
   void setErrorLimit(unsigned limit) { errorLimit_ = limit; }
 
   /// Print every recorded diagnostic, in order, to `os`.
   void print(std::ostream &os, bool color = false) const;
-  /// Format a single diagnostic.
+  /// Format a single diagnostic and its notes.
   std::string format(const Diagnostic &diag, bool color = false) const;
+  /// "N warnings and M errors generated.\n", or "" when there are none.
+  std::string summary() const;
 
 private:
+  std::string formatOne(Severity severity, SourceRange range,
+                        std::string_view message, bool color) const;
+
   const SourceBuffer *buffer_;
   std::vector<Diagnostic> diags_;
   unsigned errors_ = 0;
@@ -103,8 +138,7 @@ private:
   unsigned errorLimit_ = 0;
   unsigned suppressedErrors_ = 0;
   bool lastDropped_ = false; ///< the last non-note was not recorded
-  bool werror_ = false;
-  bool ignoreWarnings_ = false;
+  WarningPolicy policy_;
 };
 
 } // namespace bfc

@@ -1,9 +1,9 @@
-#include "Suggestions.h"
+#include "bfc/Support/Suggestions.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace bfc::sema {
+namespace bfc {
 
 namespace {
 
@@ -60,4 +60,4 @@ std::string didYouMean(const std::optional<std::string> &suggestion) {
   return suggestion ? "; did you mean '" + *suggestion + "'?" : std::string();
 }
 
-} // namespace bfc::sema
+} // namespace bfc

@@ -136,7 +136,8 @@ private:
         "table '{}' cannot be imported: bfc imports the filter table only",
         tableName_);
     if (options_.lossy)
-      diags_.warning(tok.range, message + "; skipped (--lossy)");
+      diags_.warning(WarningID::LossyImport, tok.range,
+                     message + "; skipped (--lossy)");
     else
       diags_.error(tok.range, message + " (--lossy skips it)");
   }
@@ -211,7 +212,8 @@ private:
         diags_.error(e.range, e.message + hint);
         return;
       }
-      diags_.warning(e.range, e.message + "; the rule is a comment (--lossy)");
+      diags_.warning(WarningID::LossyImport, e.range,
+                     e.message + "; the rule is a comment (--lossy)");
       Rule skipped;
       skipped.line = rule.line;
       skipped.text = rule.text;
@@ -220,7 +222,7 @@ private:
       rule.skippedReason = e.message;
     }
     for (const ArgumentError &w : warnings)
-      diags_.warning(w.range, w.message + " (--lossy)");
+      diags_.warning(WarningID::LossyImport, w.range, w.message + " (--lossy)");
     chain->rules.push_back(std::move(rule));
   }
 

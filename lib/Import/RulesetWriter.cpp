@@ -382,7 +382,7 @@ private:
       return;
     }
     if (fresh)
-      diags_.warning(badIface_->range,
+      diags_.warning(WarningID::LossyImport, badIface_->range,
                      message + "; the rule is a comment (--lossy)");
     out_ << fmt::format("    # not imported ({}): {}\n", message,
                         printable(rule.text));

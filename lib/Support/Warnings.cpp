@@ -32,9 +32,12 @@ constexpr std::array kWarnings = {
                 "a hook option is deprecated and ignored"},
     WarningInfo{WarningID::Backend, "backend",
                 "a warning from LLVM's BPF backend"},
+    WarningInfo{WarningID::LossyImport, "lossy-import",
+                "bfc import --lossy left out or changed something it cannot "
+                "translate exactly (kept as a comment)"},
 };
 
-static_assert(kWarnings.size() == static_cast<size_t>(WarningID::Backend) + 1);
+static_assert(kWarnings.size() == kWarningCount);
 static_assert([] {
   for (size_t i = 0; i < kWarnings.size(); ++i)
     if (static_cast<size_t>(kWarnings[i].id) != i)

@@ -211,10 +211,11 @@ TEST(IptablesImport, LossyMakesCommentsAndWarnings) {
   ASSERT_TRUE(out.ok) << out.diagnostics;
   EXPECT_EQ(out.diagnostics,
             "dump:1:1: warning: table 'nat' cannot be imported: bfc imports "
-            "the filter table only; skipped (--lossy)\n"
+            "the filter table only; skipped (--lossy) [-Wlossy-import]\n"
             "dump:8:13: warning: match '-m conntrack' cannot be expressed in "
-            "bfc; the rule is a comment (--lossy)\n"
-            "dump:9:20: warning: REJECT imported as DROP (--lossy)\n");
+            "bfc; the rule is a comment (--lossy) [-Wlossy-import]\n"
+            "dump:9:20: warning: REJECT imported as DROP (--lossy) "
+            "[-Wlossy-import]\n");
   EXPECT_NE(out.ruleset.find("    # not imported (match '-m conntrack' cannot "
                              "be expressed in bfc): -A INPUT -m conntrack "
                              "--ctstate ESTABLISHED -j ACCEPT\n"),
@@ -291,7 +292,7 @@ TEST(IptablesImport, CallUnderOutputInterfaceOnForwardIsOneError) {
   EXPECT_EQ(lossy.diagnostics,
             "dump:6:15: warning: '-o' on FORWARD cannot be expressed in bfc: "
             "its netfilter FORWARD chain sees the input interface only; the "
-            "rule is a comment (--lossy)\n");
+            "rule is a comment (--lossy) [-Wlossy-import]\n");
   EXPECT_NE(lossy.ruleset.find("# not imported ('-o' on FORWARD cannot be "
                                "expressed in bfc: its netfilter FORWARD chain "
                                "sees the input interface only): -A F -p udp "

@@ -22,7 +22,10 @@ enum class WarningID : uint8_t {
   IfindexZero,
   DeprecatedOption,
   Backend,
+  LossyImport, // the last: kWarningCount follows it
 };
+constexpr size_t kWarningCount =
+    static_cast<size_t>(WarningID::LossyImport) + 1;
 
 struct WarningInfo {
   WarningID id;
@@ -61,7 +64,7 @@ private:
     bool enabled = true;
     std::optional<bool> asError; ///< from -W[no-]error=<id>
   };
-  static constexpr size_t kCount = static_cast<size_t>(WarningID::Backend) + 1;
+  static constexpr size_t kCount = kWarningCount;
   std::array<State, kCount> states_{};
   bool allAsErrors_ = false;
   bool ignoreAll_ = false;

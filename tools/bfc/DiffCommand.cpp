@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "CommandLine.h"
 #include "Subcommands.h"
 #include "bfc/Diff/Diff.h"
 #include "bfc/Parse/ParseRuleset.h"
@@ -24,7 +25,7 @@ namespace {
 enum DiffExit : int { kSame = 0, kDifferent = 1, kTrouble = 2 };
 
 void diffError(std::ostream &err, const std::string &message) {
-  err << "bfc diff: error: " << message << '\n';
+  toolError(err, "bfc diff", message);
 }
 
 /// A ruleset, checked: its source buffer and Sema's BFIR (no passes: the
@@ -84,17 +85,9 @@ int runDiff(int argc, const char *const *argv, std::istream &in,
                "Also report packets whose verdict stays but whose deciding "
                "rule changes");
   app.add_flag("--json", json, "Print the result as JSON");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-      app.exit(e, out, err);
-      return kSame;
-    }
-    diffError(err, e.what());
-    err << "Run 'bfc diff --help' for usage.\n";
-    return kTrouble;
-  }
+  if (std::optional<int> code =
+          parseArguments(app, argc, argv, out, err, "bfc diff"))
+    return *code;
   if (beforePath == "-" && afterPath == "-") {
     diffError(err, "only one of OLD and NEW can be standard input");
     return kTrouble;

@@ -1,4 +1,5 @@
 #include "Driver.h"
+#include "CommandLine.h"
 
 #include <array>
 #include <cerrno>
@@ -157,7 +158,7 @@ struct Options {
 
 /// Prints `bfc: error: MESSAGE` (errors outside of any source text).
 void toolError(std::ostream &err, const std::string &message) {
-  err << "bfc: error: " << message << '\n';
+  bfc::driver::toolError(err, "bfc", message);
 }
 
 /// Reads a whole file; `error` gets the strerror text on failure.
@@ -286,17 +287,9 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
                  "(default: 20)")
       ->type_name("N");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-      app.exit(e, out, err);
-      return kExitSuccess;
-    }
-    toolError(err, e.what());
-    err << "Run 'bfc --help' for usage.\n";
-    return kExitUsage;
-  }
+  if (std::optional<int> code =
+          parseArguments(app, argc, argv, out, err, "bfc"))
+    return *code;
   opts.optLevelGiven = app.count("-O") != 0;
   // Checked here rather than with CLI11's excludes() for clearer messages.
   auto usageError = [&](std::string_view message) {

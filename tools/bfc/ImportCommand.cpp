@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "CommandLine.h"
 #include "Driver.h"
 #include "OutputFile.h"
 #include "Subcommands.h"
@@ -33,17 +34,9 @@ int runImport(int argc, const char *const *argv, std::istream &in,
   app.add_flag("--lossy", lossy,
                "Import what bfc cannot express exactly as comments and "
                "warnings (REJECT as DROP) instead of failing");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-      app.exit(e, out, err);
-      return kExitSuccess;
-    }
-    err << "bfc import: error: " << e.what()
-        << "\nRun 'bfc import --help' for usage.\n";
-    return kExitUsage;
-  }
+  if (std::optional<int> code =
+          parseArguments(app, argc, argv, out, err, "bfc import"))
+    return *code;
 
   std::ostringstream text;
   std::string name = input;

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "CommandLine.h"
 #include "Driver.h"
 #include "KernelTestRun.h"
 #include "OutputFile.h"
@@ -44,7 +45,7 @@ struct TestOptions {
 };
 
 void testError(std::ostream &err, const std::string &message) {
-  err << "bfc test: error: " << message << '\n';
+  toolError(err, "bfc test", message);
 }
 
 std::optional<std::string> readWholeFile(const std::string &path,
@@ -92,17 +93,9 @@ std::optional<int> parseTestCommandLine(int argc, const char *const *argv,
                  "Color diagnostics: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-      app.exit(e, out, err);
-      return kExitSuccess;
-    }
-    testError(err, e.what());
-    err << "Run 'bfc test --help' for usage.\n";
-    return kExitUsage;
-  }
+  if (std::optional<int> code =
+          parseArguments(app, argc, argv, out, err, "bfc test"))
+    return *code;
   return std::nullopt;
 }
 

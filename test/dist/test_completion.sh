@@ -40,7 +40,7 @@ expect() {
 
 mkdir -p "$work/pins/bfc/edge" "$work/pins/bfc/input" "$work/pins/bfc/@tmp@edge" "$work/files/sub"
 cd "$work/files"
-touch fw.bf other.txt edge.bpf.o
+touch fw.bf other.txt edge.bpf.o fw.bf.test
 
 expect "--emit= --error-limit" bfc --e
 expect "ast bfir llvm asm obj" bfc --emit = ""
@@ -48,9 +48,18 @@ expect "llvm" bfc --emit = ll
 expect "auto always never" bfc --color = ""
 expect "text json sarif" bfc --diagnostics-format = ""
 expect "--diagnostics-format=" bfc --di
-expect "fw.bf sub" bfc ""
+expect "fw.bf sub test diff import" bfc ""
+expect "test" bfc te
+expect "fw.bf fw.bf.test sub" bfc test ""
+expect "--junit" bfc test --j
+expect "auto always never" bfc test --color = ""
+expect "fw.bf sub" bfc diff fw.bf ""
+expect "--rules" bfc diff --r
+expect "iptables-save ip6tables-save" bfc import --from = ""
+expect "--lossy" bfc import --l
+expect "edge.bpf.o fw.bf fw.bf.test other.txt sub" bfc import --from = iptables-save ""
 expect "-O0 -O1 -O2" bfc -O
-expect "edge.bpf.o fw.bf other.txt sub" bfc fw.bf -o ""
+expect "edge.bpf.o fw.bf fw.bf.test other.txt sub" bfc fw.bf -o ""
 
 expect "ruleset chain" bfload ""
 expect "--bpffs-path" bfload --bp

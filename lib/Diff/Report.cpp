@@ -171,8 +171,9 @@ private:
       unsigned host = 0;
       // The largest aligned block starting at lo that fits in [lo, hi].
       while (host < bits) {
-        Value size = Value(1) << (host + 1);
-        Value mask = size - 1;
+        // A block of 2^128 addresses is the whole IPv6 space: no shift by
+        // the type's width.
+        Value mask = host + 1 >= 128 ? ~Value(0) : (Value(1) << (host + 1)) - 1;
         if ((i.lo & mask) != 0 || i.lo + mask > i.hi || i.lo + mask < i.lo)
           break;
         ++host;

@@ -133,7 +133,9 @@ size_t classesHolding(const ChainDiff &chain, const packet::Packet &pkt,
   ir::Chain empty;
   empty.hook = chain.before->hook;
   interp::HostEnv env;
-  interp::Frame frame(module, empty, env, pkt);
+  // The frame keeps a reference to its input: a named one, not a temporary.
+  const packet::Input input = pkt;
+  interp::Frame frame(module, empty, env, input);
   const interp::PacketLayout &layout = frame.layout();
   size_t holding = 0;
   for (const ChangedClass &cls : chain.classes) {

@@ -44,6 +44,9 @@ inline constexpr size_t kCoreFlavorDigits = 8;
 
 /// Estimated BPF instructions per rule-group subprogram.
 inline constexpr size_t kGroupBudget = 8000;
+/// BTF line info carries each line's text up to this many rules compiled to
+/// compares (ModuleLowering::run).
+inline constexpr size_t kMaxRulesWithLineText = 2000;
 /// What a rule-group subprogram returns when none of its rules decided
 /// (see emitReturn()).
 inline constexpr uint64_t kNoDecision = 0;

@@ -15,6 +15,21 @@
 
 namespace bfc::codegen::detail {
 
+namespace {
+
+/// Rules compiled to compares (not found through a classifier table), over
+/// all chains: each gives BTF line info entries of its own.
+size_t rulesInCode(const ir::Module &module,
+                   const std::vector<transform::ClassifierPlan> &plans) {
+  size_t n = 0;
+  for (size_t i = 0; i < module.chains.size(); ++i)
+    n += plans[i].empty() ? module.chains[i].rules.size()
+                          : plans[i].residual.size();
+  return n;
+}
+
+} // namespace
+
 ModuleLowering::ModuleLowering(const ir::Module &module, LLVMContext &context,
                                const CodeGenOptions &options,
                                DiagnosticEngine &diags)
@@ -129,10 +144,18 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
       options.sourceName.empty() ? irModule.sourceName : options.sourceName;
   if (sourceName.empty())
     sourceName = "<bfir>";
+  // One plan per chain, shared by the code and the metadata.
+  std::vector<transform::ClassifierPlan> plans =
+      classifierPlans(irModule, options);
   // The source is embedded so BTF line info shows each rule's text without
-  // reading files at build time (and stays deterministic).
+  // reading files at build time (and stays deterministic). Past
+  // kMaxRulesWithLineText rules tested in order, an empty source is embedded
+  // instead: line info keeps lines and columns, and LLVM 19's BPF backend,
+  // which finds each line's text in its string table by a linear search,
+  // stays linear (docs/codegen.md, "Debug info").
+  bool lineText = rulesInCode(irModule, plans) <= kMaxRulesWithLineText;
   file = dib->createFile(sourceName, "", std::nullopt,
-                         StringRef(options.sourceText));
+                         StringRef(lineText ? options.sourceText : ""));
   unit = dib->createCompileUnit(dwarf::DW_LANG_C11, file,
                                 fmt::format("bfc {}", kVersion),
                                 options.optLevel > 0, "", 0);
@@ -156,9 +179,6 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     used.push_back(hostSlots);
   }
 
-  // One plan per chain, shared by the code and the metadata.
-  std::vector<transform::ClassifierPlan> plans =
-      classifierPlans(irModule, options);
   object::Metadata metadata = buildMetadata(irModule, options, plans);
   std::vector<size_t> tableCounts;
   for (const transform::ClassifierPlan &plan : plans)

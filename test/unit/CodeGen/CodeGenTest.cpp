@@ -76,6 +76,30 @@ TEST(CodeGenEmit, ChainsOverTheVerifierLimitAreErrors) {
   }
 }
 
+// Likewise a chain of more functions than the verifier accepts in one
+// program (BPF_MAX_SUBPROGS, 256; lowered here to 1: the program and its
+// shared epilogue are two).
+TEST(CodeGenEmit, ChainsOverTheSubprogramLimitAreErrors) {
+  ir::Module module = twoChains();
+  module.chains[1].range.begin = {7, 3, 0};
+  CodeGenOptions options;
+  options.sourceText = "# test\n";
+  options.subprogramLimit = 1;
+  DiagnosticEngine diags;
+  EXPECT_FALSE(emit(module, options, EmitKind::Object, diags).has_value());
+  ASSERT_GE(diags.errorCount(), 1u);
+  const Diagnostic &d = diags.diagnostics().back();
+  EXPECT_EQ(d.range.begin.line, 7u);
+  EXPECT_NE(d.message.find("chain 'egress-filter' compiles to 2 BPF "
+                           "functions, more than the 1 "),
+            std::string::npos)
+      << d.message;
+  options.subprogramLimit = 2;
+  DiagnosticEngine fits;
+  EXPECT_TRUE(emit(module, options, EmitKind::Object, fits).has_value());
+  EXPECT_EQ(fits.errorCount(), 0u);
+}
+
 TEST(CodeGenEmit, ObjectIsBpfElfWithMetadata) {
   std::optional<std::string> bytes = compile(twoChains());
   ASSERT_TRUE(bytes);

@@ -42,6 +42,9 @@ struct CodeGenOptions {
   /// Objects whose chain has more BPF instructions than this are an error:
   /// the kernel's verifier processes at most 1,000,000 per program.
   uint64_t verifierInsnLimit = 1'000'000;
+  /// Objects whose chain has more BPF functions (its program and the
+  /// functions it calls) than this are an error: BPF_MAX_SUBPROGS.
+  uint64_t subprogramLimit = 256;
 };
 
 /// Names the generated program and maps of a chain use (docs/object-format.md).

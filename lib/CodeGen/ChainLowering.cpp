@@ -5,6 +5,7 @@
 #include "bfc/runtime/ObjectFormat.h"
 
 #include "Internal.h"
+#include "ProgramSize.h"
 
 namespace bfc::codegen::detail {
 
@@ -107,6 +108,13 @@ void ChainLowering::run() {
   setLocation(chain_.range);
   stateBase_ = var(ArrayType::get(i8(), stateSize_), "state", 8);
   std::vector<std::pair<size_t, size_t>> groups = ruleGroups();
+  // Known before LLVM spends minutes on such a chain: the program and its
+  // rule groups alone are more functions than the verifier accepts.
+  if (groups.size() > 1 && groups.size() + 1 > ml_.options.subprogramLimit) {
+    ml_.error(chain_.range, tooManyFunctions(chain_.name, groups.size() + 1,
+                                             ml_.options.subprogramLimit));
+    return;
+  }
   if (groups.size() > 1) {
     // The verifier walks the rules once per distinct set of known values it
     // has for the packet state: with constant presence flags that is one

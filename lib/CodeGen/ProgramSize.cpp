@@ -64,6 +64,14 @@ std::map<std::string, uint64_t> functionInstructions(ArrayRef<char> object) {
   return sizes;
 }
 
+std::string tooManyFunctions(const std::string &chain, uint64_t functions,
+                             uint64_t limit) {
+  return fmt::format("chain '{}' compiles to {} BPF functions, more than the "
+                     "{} the kernel's verifier accepts in one program: it "
+                     "cannot load; split the chain or use sets",
+                     chain, functions, limit);
+}
+
 void checkVerifierLimits(const ir::Module &module, ArrayRef<char> object,
                          const CodeGenOptions &options,
                          DiagnosticEngine &diags) {
@@ -83,14 +91,10 @@ void checkVerifierLimits(const ir::Module &module, ArrayRef<char> object,
         ++functions;
       }
     if (functions > options.subprogramLimit)
-      diags.error(
-          module.chains[i].range,
-          fmt::format("chain '{}' compiles to {} BPF functions, more than the "
-                      "{} the kernel's verifier accepts in one program: it "
-                      "cannot load; split the chain or use sets",
-                      module.chains[i].name, functions,
-                      options.subprogramLimit));
-    else if (total > options.verifierInsnLimit)
+      diags.error(module.chains[i].range,
+                  tooManyFunctions(module.chains[i].name, functions,
+                                   options.subprogramLimit));
+    if (total > options.verifierInsnLimit)
       diags.error(
           module.chains[i].range,
           fmt::format("chain '{}' compiles to {} BPF instructions, more than "

@@ -18,6 +18,9 @@ namespace bfc::codegen::detail {
 /// symbol of `object`.
 std::map<std::string, uint64_t>
 functionInstructions(llvm::ArrayRef<char> object);
+/// The error for a chain of more functions than the verifier accepts.
+std::string tooManyFunctions(const std::string &chain, uint64_t functions,
+                             uint64_t limit);
 /// An error at each chain of `module` whose program, epilogue and rule groups
 /// have more than `options.verifierInsnLimit` instructions (the verifier
 /// processes each of them at least once, and counts them together against

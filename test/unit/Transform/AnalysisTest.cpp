@@ -160,6 +160,15 @@ TEST(NeverMatchingWarnings, AMarkedRuleIsNoCatchAll) {
   warnNeverMatchingRules(chain, {true, true}, none);
   EXPECT_EQ(none.warningCount(), 0u);
   EXPECT_TRUE(findShadowedRules(chain).empty());
+
+  // Nor does it stop the shadowed-rule warnings after it.
+  Compiled d = compile("chain c BF_HOOK_XDP ACCEPT\n"
+                       "rule DROP\n"
+                       "rule tcp.dport eq 22 DROP\n"
+                       "rule tcp.dport eq 22 ACCEPT\n");
+  makeNeverMatching(d.module.chains.front().rules[0]);
+  EXPECT_CONTAINS(runPass(d.module, createShadowedRulesPass(), d.buffer.get()),
+                  "test.bf:4:1: warning: rule can never match: it is shadowed");
 }
 
 // ---------------------------------------------------------- pass manager ----

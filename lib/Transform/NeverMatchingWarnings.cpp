@@ -77,19 +77,20 @@ PredicateWarning neverMatchesAlone(const ir::Predicate &p,
 void warnContradiction(const ir::Chain &chain, const ir::Rule &rule,
                        DiagnosticEngine &diags) {
   const auto &preds = rule.predicates;
-  // Most rules are fine: one pass over the predicates tells.
-  if (!factsOfRule(chain, rule).contradictory())
+  // The facts of the first predicates tell where the first contradiction
+  // can end (most rules have none): no pair ends before it.
+  PredicateFacts all(chain);
+  size_t first = 0;
+  while (first < preds.size() && !all.contradictory())
+    all.assume(preds[first++]);
+  if (!all.contradictory())
     return;
-  std::vector<PredicateFacts> alone;
-  for (const ir::Predicate &p : preds) {
-    alone.emplace_back(chain);
-    alone.back().assume(p);
-  }
-  for (size_t j = 0; j < preds.size(); ++j) {
+  for (size_t j = first - 1; j < preds.size(); ++j) {
     const ir::Predicate &b = preds[j];
     for (size_t i = 0; i < j; ++i) {
       const ir::Predicate &a = preds[i];
-      PredicateFacts pair = alone[i];
+      PredicateFacts pair(chain);
+      pair.assume(a);
       pair.assume(b);
       if (!pair.contradictory())
         continue;

@@ -12,14 +12,18 @@
 namespace bfc::codegen::detail {
 
 void ChainLowering::createTableMaps() {
+  // A never-matching rule gets no code: only its counter slot and its
+  // entries in the rule tables remain.
   order_.clear();
   if (plan_.empty()) {
     for (const ir::Rule &rule : chain_.rules)
-      order_.push_back(&rule);
+      if (!rule.neverMatches)
+        order_.push_back(&rule);
     return;
   }
   for (uint32_t index : plan_.residual)
-    order_.push_back(&chain_.rules[index]);
+    if (!chain_.rules[index].neverMatches)
+      order_.push_back(&chain_.rules[index]);
   DebugTypes &types = *ml_.types;
   firstClassified_ = kNoBestRule;
   lastClassified_ = 0;

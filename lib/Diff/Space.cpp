@@ -401,6 +401,8 @@ CompiledChain compileChain(const ir::Module &module, const ir::Chain &chain,
   out.chain = &chain;
   for (const ir::Rule &rule : chain.rules) {
     std::vector<Condition> conditions;
+    if (rule.neverMatches)
+      conditions.emplace_back(); // the constant false
     for (const ir::Predicate &pred : rule.predicates)
       conditions.push_back(compiler.compile(pred));
     out.rules.push_back(std::move(conditions));

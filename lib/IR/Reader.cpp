@@ -389,9 +389,19 @@ private:
     size_t at = cur.offset();
     if (verdictSeen_)
       cur.fail("nothing may follow the verdict of a rule");
-    if (cur.peek() == '(')
+    std::string_view keyword = cur.peek() == '(' ? "(" : cur.word();
+    // `never` stands for all of the rule's predicates.
+    bool option = keyword == "counter" || keyword == "log" ||
+                  keyword == "mark" || keyword == "verdict";
+    if (!option &&
+        (rule.neverMatches || (keyword == "never" && !rule.predicates.empty())))
+      cur.failAt(at, "a 'never' rule has no predicates");
+    if (keyword == "never") {
+      rule.neverMatches = true;
+      return cur.expectEnd();
+    }
+    if (keyword == "(")
       return setPredicate(cur, rule);
-    std::string_view keyword = cur.word();
     if (keyword == "counter") {
       rule.counter = true;
       return cur.expectEnd();

@@ -58,6 +58,8 @@ private:
     std::string where = fmt::format("rule {}", position);
     if (rule.index != position)
       report(fmt::format("{}: index is {}", where, rule.index));
+    if (rule.neverMatches && !rule.predicates.empty())
+      report(where + ": a never-matching rule has predicates");
     for (size_t i = 0; i < rule.predicates.size(); ++i)
       verifyPredicate(fmt::format("{}, predicate {}", where, i),
                       rule.predicates[i]);

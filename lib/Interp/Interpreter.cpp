@@ -192,6 +192,7 @@ Result Interpreter::run(const packet::Input &input,
   const ir::Rule *decided = nullptr;
   for (const ir::Rule &rule : chain_.rules) {
     bool matches =
+        !rule.neverMatches &&
         std::all_of(rule.predicates.begin(), rule.predicates.end(),
                     [&](const Predicate &pred) { return frame.holds(pred); });
     if (!matches)

@@ -104,10 +104,4 @@ std::optional<ir::Predicate> lowerFieldMatcher(Context &ctx, ChainScope &scope,
 void lowerRuleOptions(Context &ctx, const ChainScope &scope,
                       const ast::Rule &rule, ir::Rule &out);
 
-// Warnings.cpp
-/// Warns about rules that can never match. `valid[i]` tells whether rule i
-/// was lowered without error (only those are analysed).
-void warnNeverMatching(Context &ctx, const ChainScope &scope,
-                       const std::vector<bool> &valid);
-
 } // namespace bfc::sema

@@ -70,12 +70,12 @@ Truth negateTruth(Truth t) {
   }
 }
 
+} // namespace
+
 unsigned comparedBits(const Predicate &pred) {
   unsigned width = 8u * ir::fieldInfo(pred.field).width;
   return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
 }
-
-} // namespace
 
 uint8_t headerBit(ir::Proto proto) {
   switch (proto) {
@@ -161,6 +161,10 @@ Availability predicateAvailability(const Predicate &pred,
 }
 
 namespace {
+bool isLiteralIface(const Predicate &pred) {
+  return pred.kind == Predicate::Kind::Iface && !pred.hostSlot;
+}
+
 /// Same predicate up to `negate`.
 bool sameTest(const Predicate &a, const Predicate &b) {
   if (a.kind != b.kind)
@@ -500,6 +504,11 @@ void PredicateFacts::applyTest(const Predicate &pred) {
   }
 }
 
+void PredicateFacts::assumeHeaders(uint8_t headers) {
+  markPresent(headers);
+  propagate();
+}
+
 void PredicateFacts::assume(const Predicate &pred) {
   if (contradictory_)
     return;
@@ -511,6 +520,8 @@ void PredicateFacts::assume(const Predicate &pred) {
   markPresent(availability.headers);
   if (pred.kind == Predicate::Kind::Field && !contradictory_)
     applyTest(pred);
+  if (isLiteralIface(pred) && !pred.negate)
+    ifindex_ = pred.ifindex;
   assumed_.push_back(&pred);
   propagate();
 }
@@ -627,6 +638,9 @@ Truth PredicateFacts::evaluate(const Predicate &pred) const {
     test = fieldTest(pred);
     break;
   case Predicate::Kind::Iface:
+    // Two literal indexes differ for sure; two names may be one interface.
+    if (isLiteralIface(pred) && ifindex_)
+      test = pred.ifindex == *ifindex_ ? Truth::True : Truth::False;
     break;
   case Predicate::Kind::Probability:
     test = probabilityConstant(pred.percent);
@@ -664,6 +678,8 @@ Bytes PredicateFacts::knownBits(FieldId field) const {
 
 PredicateFacts factsOfRule(const ir::Chain &chain, const ir::Rule &rule) {
   PredicateFacts facts(chain);
+  if (rule.neverMatches)
+    facts.assumeNever();
   for (const Predicate &pred : rule.predicates)
     facts.assume(pred);
   return facts;

@@ -18,6 +18,7 @@
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/Diagnostics.h"
+#include "bfc/Transform/Analysis.h"
 
 namespace {
 
@@ -77,7 +78,8 @@ std::optional<Compiled> compile(const std::string &name, std::string text,
   DiagnosticEngine diags(out.buffer.get());
   ast::Ruleset ruleset;
   if (parseRuleset(*out.buffer, diags, ruleset))
-    out.module = lowerToBFIR(ruleset, *out.buffer, diags);
+    out.module = lowerToBFIR(ruleset, *out.buffer, diags,
+                             transform::warnNeverMatchingRules);
   if (!out.module || diags.hasErrors()) {
     diags.print(std::cerr);
     return std::nullopt;

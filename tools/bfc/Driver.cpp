@@ -25,6 +25,7 @@
 #include "bfc/Support/DiagnosticFormats.h"
 #include "bfc/Support/Diagnostics.h"
 #include "bfc/Support/Version.h"
+#include "bfc/Transform/Analysis.h"
 #include "bfc/Transform/PassManager.h"
 
 namespace bfc::driver {
@@ -399,7 +400,8 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
     return fail();
   std::optional<ir::Module> module;
   if (stage == Stage::Sema) {
-    module = lowerToBFIR(ruleset, buffer, diags);
+    module =
+        lowerToBFIR(ruleset, buffer, diags, transform::warnNeverMatchingRules);
     if (!module || diags.hasErrors())
       return fail();
     // BFIR passes: analyses (warnings) always, optimisations from -O1.

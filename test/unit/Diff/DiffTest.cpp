@@ -50,6 +50,27 @@ TEST(DiffTest, SameRulesetsHaveNoClasses) {
   EXPECT_EQ(report(pair), "");
 }
 
+TEST(DiffTest, ANeverMatchingRuleMatchesNoPacket) {
+  // The optimised form of `rule tcp.dport eq 22 udp.dport eq 53 DROP`: a
+  // never-matching rule, no predicates. It changes nothing, unlike a rule
+  // without predicates.
+  const char *text = "chain c BF_HOOK_XDP ACCEPT\n"
+                     "  rule tcp.dport eq 22 udp.dport eq 53 DROP\n"
+                     "  rule tcp.dport eq 80 DROP\n";
+  Pair pair{compile(text),
+            compile("chain c BF_HOOK_XDP ACCEPT\n"
+                    "  rule DROP\n"
+                    "  rule tcp.dport eq 80 DROP\n"),
+            {}};
+  ir::Rule &never = pair.after.module.chains[0].rules[0];
+  never.neverMatches = true;
+  pair.diff = diffModules(pair.before.module, pair.after.module, {});
+  EXPECT_FALSE(pair.diff.changed()) << report(pair);
+  never.neverMatches = false;
+  pair.diff = diffModules(pair.before.module, pair.after.module, {});
+  EXPECT_TRUE(pair.diff.changed());
+}
+
 TEST(DiffTest, ReorderedOverlappingRules) {
   Pair pair = diffOf("chain c BF_HOOK_XDP ACCEPT\n"
                      "  rule tcp.dport eq 22 ACCEPT\n"

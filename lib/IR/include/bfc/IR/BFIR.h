@@ -249,6 +249,10 @@ struct LogSpec {
 struct Rule {
   uint32_t index = 0; ///< position in the chain, 0-based, also its counter slot
   std::vector<Predicate> predicates; ///< ANDed
+  /// No packet matches the rule (a pass proved it): it has no predicates,
+  /// keeps its index, counter slot and options, and generated code tests
+  /// nothing for it. Printed as a `never` line.
+  bool neverMatches = false;
   LogSpec log;
   bool counter = false;
   std::optional<uint32_t> mark;

@@ -61,10 +61,7 @@ void ChainLowering::run() {
   std::vector<GlobalVariable *> setMaps;
   for (size_t m = 0; m < setMaps_.maps.size(); ++m) {
     const SetMapPlan::Map &map = setMaps_.maps[m];
-    if (map.keySize == 0) {
-      ml_.error(chain_.range, "internal error: set without key");
-      return;
-    }
+    assumeVerified(map.keySize != 0, "a set without key");
     // A shared map's keys start with the set id: in an LPM trie, as the
     // data's leading 32 bits.
     unsigned data = (map.shared ? 4 : 0) + map.keySize;
@@ -132,13 +129,6 @@ void ChainLowering::run() {
   }
   emitPrologue();
   emitParse();
-  if (chain_.policy == ir::Verdict::Continue ||
-      chain_.policy == ir::Verdict::Redirect) {
-    ml_.error(chain_.range, fmt::format("{} is not a chain policy",
-                                        ir::verdictName(chain_.policy)));
-    b_.CreateRet(c32(0));
-    return;
-  }
   emitEpilogueFunction();
   emitCandidateFunctions();
   // Malformed packets bump the error counter once, then are filtered with

@@ -70,9 +70,9 @@ AllocaInst *ChainLowering::keyBuffer() {
 }
 
 void ChainLowering::putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
-                                unsigned bits, SourceRange where) {
+                                unsigned bits) {
   const ir::FieldInfo &info = ir::fieldInfo(field);
-  RawValue raw = fieldRaw(field, where);
+  RawValue raw = fieldRaw(field);
   ir::Bytes mask = prefixMask(info.width, bits);
   auto put = [&](Value *v, unsigned offset, unsigned maskBegin) {
     if (bits < info.width * 8) {
@@ -123,7 +123,7 @@ void ChainLowering::emitTableLookups() {
       offset = 4;
     }
     for (const transform::TableField &field : table.fields) {
-      putKeyField(key, offset, field.field, field.bits, chain_.range);
+      putKeyField(key, offset, field.field, field.bits);
       offset += ir::fieldInfo(field.field).width;
     }
     Value *found = callHelper(kHelperMapLookupElem, ptr(), {tables_[t], key});

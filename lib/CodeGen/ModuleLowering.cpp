@@ -8,6 +8,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "Internal.h"
+#include "bfc/IR/Verifier.h"
 #include "bfc/Object/Metadata.h"
 #include "bfc/Object/ObjectFile.h"
 #include "bfc/Support/Version.h"
@@ -240,10 +241,46 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
 
 namespace bfc::codegen {
 
+namespace {
+/// The lowering's precondition, checked once so that it can assume it
+/// (detail::assumeVerified): the module verifies, every predicate reads
+/// what its hook sees, and ranges compare integers (at most 8 bytes). The
+/// others are valid BFIR that Sema never produces (predicates on values a
+/// sock_addr call never has are false; address ranges compare bytes): they
+/// are not compiled.
+bool checkLowerable(const ir::Module &module, DiagnosticEngine &diags) {
+  std::vector<std::string> problems = ir::verifyModule(module);
+  for (const std::string &problem : problems)
+    diags.error({}, "internal error: invalid BFIR: " + problem);
+  if (!problems.empty())
+    return false;
+  bool lowerable = true;
+  for (const ir::Chain &chain : module.chains)
+    for (const ir::Rule &rule : chain.rules)
+      for (const ir::Predicate &pred : rule.predicates) {
+        std::string_view what;
+        if (ir::predicateVisibility(chain.hook, pred, chain, &what) !=
+            ir::Visibility::Visible) {
+          diags.error(pred.range, ir::notAvailableMessage(what, chain.hook));
+          lowerable = false;
+        } else if (pred.kind == ir::Predicate::Kind::Field &&
+                   pred.op == ir::CmpOp::Range &&
+                   ir::fieldInfo(pred.field).width > 8) {
+          diags.error(pred.range, fmt::format("range is not supported on {}",
+                                              ir::fieldInfo(pred.field).name));
+          lowerable = false;
+        }
+      }
+  return lowerable;
+}
+} // namespace
+
 std::unique_ptr<llvm::Module> lowerToLLVM(const ir::Module &module,
                                           llvm::LLVMContext &context,
                                           const CodeGenOptions &options,
                                           DiagnosticEngine &diags) {
+  if (!checkLowerable(module, diags))
+    return nullptr;
   return detail::ModuleLowering(module, context, options, diags).run();
 }
 

@@ -149,14 +149,20 @@ packetShape(Shape::Network network, Proto transport,
   return shape;
 }
 
-std::unique_ptr<Shape> sockShape(bool v4, bool sendmsg, Proto transport) {
+/// A socket call on `hook`: the fields the hook model says it sees.
+std::unique_ptr<Shape> sockShape(ir::Hook hook, Proto transport) {
+  bool v4 = ir::sockAddrFamily(hook) == 4;
+  auto sees = [&](FieldId field) {
+    return ir::fieldVisibility(hook, field) == ir::Visibility::Visible;
+  };
   ShapeBuilder b(v4 ? Shape::Network::Sock4 : Shape::Network::Sock6, transport);
   b.hasDim(kDimRandom)
       .has(FieldId::MetaL3Proto,
            IntervalSet::point(v4 ? ir::kEtherTypeIp4 : ir::kEtherTypeIp6))
       .has(v4 ? FieldId::Ip4Daddr : FieldId::Ip6Daddr);
-  if (sendmsg)
-    b.has(v4 ? FieldId::Ip4Saddr : FieldId::Ip6Saddr);
+  FieldId source = v4 ? FieldId::Ip4Saddr : FieldId::Ip6Saddr;
+  if (sees(source))
+    b.has(source);
   if (v4)
     b.alias(FieldId::Ip4Proto, FieldId::MetaL4Proto);
   if (transport == Proto::None)
@@ -165,20 +171,21 @@ std::unique_ptr<Shape> sockShape(bool v4, bool sendmsg, Proto transport) {
              valuesExcept(dimOf(FieldId::MetaL4Proto), {6, 17}))
         .take();
   bool tcp = transport == Proto::Tcp;
-  return b.has(FieldId::MetaL4Proto, IntervalSet::point(tcp ? 6 : 17))
-      .has(FieldId::L4Dport)
-      .alias(tcp ? FieldId::TcpDport : FieldId::UdpDport, FieldId::L4Dport)
-      .take();
+  FieldId port = tcp ? FieldId::TcpDport : FieldId::UdpDport;
+  b.has(FieldId::MetaL4Proto, IntervalSet::point(tcp ? 6 : 17))
+      .has(FieldId::L4Dport);
+  if (sees(port))
+    b.alias(port, FieldId::L4Dport);
+  return b.take();
 }
 
 } // namespace
 
 std::vector<std::unique_ptr<Shape>> shapesOfHook(ir::Hook hook) {
   std::vector<std::unique_ptr<Shape>> shapes;
-  if (unsigned family = ir::sockAddrFamily(hook)) {
-    bool sendmsg = !ir::sockAddrIsConnect(hook);
+  if (ir::sockAddrFamily(hook) != 0) {
     for (Proto transport : {Proto::Tcp, Proto::Udp, Proto::None})
-      shapes.push_back(sockShape(family == 4, sendmsg, transport));
+      shapes.push_back(sockShape(hook, transport));
     return shapes;
   }
   // Hooks without L2 see IP packets only.

@@ -62,42 +62,6 @@ void fillLogHeaders(const Frame &frame, LogEvent &event) {
 InterpreterState::InterpreterState(const ir::Chain &chain)
     : counters(chain.rules.size() + 2), lastLogNs(chain.rules.size()) {}
 
-std::optional<int32_t> hookReturnCode(ir::Hook hook, ir::Verdict verdict) {
-  using ir::Verdict;
-  if (verdict == Verdict::Continue)
-    return std::nullopt;
-  switch (ir::hookFamily(hook)) {
-  case ir::HookFamily::Xdp:
-    switch (verdict) {
-    case Verdict::Drop:
-      return 1; // XDP_DROP
-    case Verdict::Redirect:
-      return 4; // XDP_REDIRECT
-    default:
-      return 2; // XDP_PASS
-    }
-  case ir::HookFamily::Tc:
-    switch (verdict) {
-    case Verdict::Accept:
-      return 0; // TCX_PASS
-    case Verdict::Drop:
-      return 2; // TCX_DROP
-    case Verdict::Next:
-      return -1; // TCX_NEXT
-    default:
-      return 7; // TCX_REDIRECT
-    }
-  case ir::HookFamily::Netfilter:
-  case ir::HookFamily::CgroupSkb:
-  case ir::HookFamily::CgroupSockAddr:
-    // NF_ACCEPT (1) / NF_DROP (0) coincide with cgroup allow/deny.
-    if (verdict == Verdict::Redirect)
-      return std::nullopt;
-    return verdict == Verdict::Drop ? 0 : 1;
-  }
-  return std::nullopt;
-}
-
 uint32_t flowHash(const uint8_t *saddr, const uint8_t *daddr, size_t addrSize,
                   uint16_t sport, uint16_t dport, uint8_t protocol) {
   uint32_t h = 0;
@@ -239,7 +203,7 @@ Result Interpreter::run(const packet::Input &input,
     result.verdict = chain_.policy;
     bump(chain_.rules.size());
   }
-  result.returnCode = *hookReturnCode(chain_.hook, result.verdict);
+  result.returnCode = *ir::hookReturnCode(chain_.hook, result.verdict);
   result.mark = frame.mark();
 
   for (size_t i = 0; i < state.counters.size(); ++i) {

@@ -14,6 +14,7 @@
 
 #include "Compare.h"
 #include "bfc/CodeGen/CodeGen.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/Load/TestRun.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
@@ -131,7 +132,7 @@ std::optional<std::vector<Spec>> collectSpecs(const Options &opts) {
 }
 
 std::string verdictText(ir::Hook hook, int32_t code) {
-  return fmt::format("{} ({})", load::returnCodeName(hook, code), code);
+  return fmt::format("{} ({})", ir::returnCodeName(hook, code), code);
 }
 
 void printCounters(const object::ChainInfo &chain,

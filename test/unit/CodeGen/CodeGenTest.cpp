@@ -4,6 +4,7 @@
 #include <llvm/IR/Module.h>
 
 #include "CodeGenTestSupport.h"
+#include "bfc/IR/Verifier.h"
 #include "bfc/Object/Metadata.h"
 
 using namespace bfc;
@@ -379,12 +380,33 @@ TEST(CodeGenDiagnostics, FieldsAHookCannotSee) {
             std::string::npos);
 }
 
+TEST(CodeGenDiagnostics, ValidBFIRItDoesNotCompile) {
+  // A source port on connect() is false (valid BFIR, the interpreter's
+  // semantics) and an address range compares bytes: neither is compiled.
+  ModuleBuilder sock(Hook::CgroupSockAddrConnect4);
+  sock.add(rule({field(FieldId::TcpSport, be16(22))}, Verdict::Drop));
+  ASSERT_TRUE(ir::verifyModule(sock.module).empty());
+  EXPECT_NE(diagnose(sock.module)
+                .find("tcp.sport is not available on "
+                      "BF_HOOK_CGROUP_SOCK_ADDR_CONNECT4"),
+            std::string::npos);
+  ModuleBuilder range(Hook::TcIngress);
+  ir::Predicate wide = field(FieldId::Ip6Saddr, ir::Bytes(16, 0));
+  wide.op = ir::CmpOp::Range;
+  wide.high = ir::Bytes(16, 0xff);
+  range.add(rule({wide}, Verdict::Drop));
+  ASSERT_TRUE(ir::verifyModule(range.module).empty());
+  EXPECT_NE(diagnose(range.module).find("range is not supported on ip6.saddr"),
+            std::string::npos);
+}
+
 TEST(CodeGenDiagnostics, MalformedBFIRIsReportedNotCrashing) {
   ModuleBuilder m(Hook::Xdp);
   m.add(rule({field(FieldId::Ip4Saddr, {1, 2})}, Verdict::Drop));
   EXPECT_NE(diagnose(m.module).find("internal error"), std::string::npos);
   ModuleBuilder policy(Hook::Xdp, Verdict::Continue);
-  EXPECT_NE(diagnose(policy.module).find("not a chain policy"),
+  EXPECT_NE(diagnose(policy.module)
+                .find("policy CONTINUE is not ACCEPT, DROP or NEXT"),
             std::string::npos);
 }
 

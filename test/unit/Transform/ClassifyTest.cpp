@@ -506,6 +506,7 @@ public:
       }
       rule.counter = rule.counter || below(2);
     }
+    ir::test::conformToHook(b.chain());
     return std::move(b.module);
   }
 

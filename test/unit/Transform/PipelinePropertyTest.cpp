@@ -149,6 +149,7 @@ public:
     }
     for (size_t i = 0; i < chain.rules.size(); ++i)
       chain.rules[i].index = static_cast<uint32_t>(i);
+    ir::test::conformToHook(chain);
     module.chains.push_back(std::move(chain));
     return module;
   }

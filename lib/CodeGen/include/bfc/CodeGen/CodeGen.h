@@ -108,9 +108,11 @@ uint32_t setMaxEntries(const ir::Set &set);
 /// The ELF section of a hook's program.
 std::string hookSection(ir::Hook hook);
 
-/// Builds the LLVM module for `module` (not optimised). Constructs that the
-/// code generator cannot express for a hook (e.g. `mark` on netfilter) are
-/// reported to `diags` with their source range; returns null after any error.
+/// Builds the LLVM module for `module` (not optimised). First checks that
+/// `module` passes ir::verifyModule (each problem is an internal error: bfc
+/// verifies BFIR when it reads it) and that every predicate reads what its
+/// hook sees (ir::Visibility::Visible, reported at the predicate's range);
+/// returns null after any error.
 std::unique_ptr<llvm::Module> lowerToLLVM(const ir::Module &module,
                                           llvm::LLVMContext &context,
                                           const CodeGenOptions &options,

@@ -60,6 +60,7 @@ enum class HookFamily : uint8_t {
 /// "BF_HOOK_XDP", ...
 std::string_view hookName(Hook hook);
 std::optional<Hook> hookFromName(std::string_view name);
+// The hook facts below are rows of the hook model's table (HookModel.cpp).
 HookFamily hookFamily(Hook hook);
 /// True for hooks whose packets start with an Ethernet header (XDP, TC).
 bool hookHasL2(Hook hook);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/Packet/Packet.h"
 
 namespace bfc::interp {
@@ -87,9 +88,8 @@ struct Result {
   std::vector<LogEvent> logs;
 };
 
-/// The return code of `verdict` on `hook`; nullopt for CONTINUE, and for
-/// REDIRECT outside XDP and TC.
-std::optional<int32_t> hookReturnCode(ir::Hook hook, ir::Verdict verdict);
+/// Return codes are the hook model's.
+using ir::hookReturnCode;
 
 /// The flow hash of meta.flow_probability over IPv4 (4-byte addresses) or
 /// IPv6 (16-byte addresses).

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "bfc/IR/Verifier.h"
 #include "bfc/Interp/Frame.h"

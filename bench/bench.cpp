@@ -123,9 +123,9 @@ std::optional<Result> measure(const Case &c, unsigned compiles, unsigned runs,
       std::vector<uint8_t>(object.begin(), object.end()), c.name);
   load::TestRunChain chain(file, load::TestRunOptions{});
   result.stats = chain.stats();
-  packet::SpecResult<packet::Packet> pkt = packet::buildPacket(c.packet);
+  Expected<packet::Packet> pkt = packet::buildPacket(c.packet);
   if (!pkt) {
-    std::cerr << pkt.error().describe(c.packet) << '\n';
+    std::cerr << packet::describeSpecError(pkt.error(), c.packet) << '\n';
     return std::nullopt;
   }
   load::PreparedPacket prepared = chain.prepare(*pkt);

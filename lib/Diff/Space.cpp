@@ -344,11 +344,14 @@ private:
     case ir::CmpOp::AnyBits:
     case ir::CmpOp::AllBits:
       if (bits > 16)
-        throw UnsupportedError(
-            fmt::format("bfc diff cannot decide '{}' exactly: bit tests on "
-                        "fields wider than 16 bits are not modelled",
-                        pred.text),
-            pred.range, isAfter_);
+        throw Error{
+            .message = fmt::format(
+                "bfc diff cannot decide '{}' exactly: bit tests on fields "
+                "wider than 16 bits are not modelled",
+                pred.text),
+            .range = pred.range,
+            .kind = ErrorKind::Unsupported,
+            .input = isAfter_ ? 1u : 0u};
       return values(pred, dim, bitTestValues(pred, bits));
     }
     return constant(false);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "bfc/IR/Verifier.h"
 #include "bfc/Interp/Frame.h"
@@ -131,14 +130,14 @@ Interpreter::checkInput(const packet::Input &input) const {
   return std::nullopt;
 }
 
-Result Interpreter::run(const packet::Input &input,
-                        InterpreterState &state) const {
+Expected<Result> Interpreter::run(const packet::Input &input,
+                                  InterpreterState &state) const {
   if (std::vector<std::string> problems = checkChain(); !problems.empty())
-    throw std::invalid_argument(problems.front());
+    return Error{problems.front()};
   if (std::optional<std::string> problem = checkInput(input))
-    throw std::invalid_argument(*problem);
+    return Error{*problem};
   if (state.counters.size() != chain_.rules.size() + 2)
-    throw std::invalid_argument("interpreter state made for another chain");
+    return Error{"interpreter state made for another chain"};
 
   Frame frame(module_, chain_, env_, input);
   Result result;

@@ -232,7 +232,7 @@ Expected<PayloadValue> parsePayload(const MatcherInfo &info, MatcherOp op,
     return scalarPayload(
         parseIcmpCode(text, info.type == MatcherType::Icmpv6Code, ctx), info);
   }
-  return PayloadError{"unsupported matcher", 0, 0};
+  return Error{"unsupported matcher", 0, 0};
 }
 
 } // namespace bfc::sema

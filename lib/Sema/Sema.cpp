@@ -34,7 +34,7 @@ void Context::note(SourceRange range, std::string message) {
   diags_.note(range, std::move(message));
 }
 
-void Context::payloadError(const ast::Token &token, const PayloadError &error) {
+void Context::payloadError(const ast::Token &token, const Error &error) {
   SourceRange range = token.range;
   if (error.length)
     range = subRange(token, error.offset, error.length);

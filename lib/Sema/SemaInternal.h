@@ -31,7 +31,7 @@ public:
   void note(SourceRange range, std::string message);
   /// Reports a payload error on `token`, narrowing the caret to the part of
   /// the payload the error names.
-  void payloadError(const ast::Token &token, const PayloadError &error);
+  void payloadError(const ast::Token &token, const Error &error);
 
   bool hadErrors() const { return errors_ != 0; }
   /// Errors reported through this context (the engine may stop counting at

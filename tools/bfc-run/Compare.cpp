@@ -142,7 +142,8 @@ Comparison Comparer::run(const packet::Packet &input) {
   last_ = std::move(now);
   c.kernelLogs = kernel_.drainLog();
 
-  c.interp = interpreter_.run(c.packet.interp, state_);
+  // bfc-run checked the chain (check()) and the packet fits the hook.
+  c.interp = *interpreter_.run(c.packet.interp, state_);
   c.differences =
       findDifferences(chain_, c.kernel, c.kernelDeltas, c.kernelLogs, c.interp);
   return c;

@@ -194,10 +194,11 @@ int runChain(const Options &opts, const object::ObjectFile &object,
   unsigned failures = 0, differences = 0, compared = 0, skipped = 0;
   for (size_t i = 0; i < specs.size(); ++i) {
     const Spec &spec = specs[i];
-    packet::SpecResult<packet::Input> input = packet::parseInput(spec.text);
+    Expected<packet::Input> input = packet::parseInput(spec.text);
     if (!input) {
-      toolError(fmt::format("{}: bad packet spec: {}", spec.origin,
-                            input.error().describe(spec.text)));
+      toolError(
+          fmt::format("{}: bad packet spec: {}", spec.origin,
+                      packet::describeSpecError(input.error(), spec.text)));
       ++failures;
       continue;
     }

@@ -121,8 +121,9 @@ inline std::unique_ptr<Loaded> loadForTestRun(const ir::Module &module,
 }
 
 inline packet::Packet packetOf(const std::string &spec) {
-  packet::SpecResult<packet::Packet> p = packet::buildPacket(spec);
-  EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().describe(spec));
+  Expected<packet::Packet> p = packet::buildPacket(spec);
+  EXPECT_TRUE(p.ok()) << (p.ok() ? ""
+                                 : packet::describeSpecError(p.error(), spec));
   return p.ok() ? *p : packet::Packet{};
 }
 

@@ -126,7 +126,7 @@ TEST(Reader, ReadModuleRunsLikeTheOriginal) {
   for (const char *spec : packets) {
     auto in = packet::parseInput(spec);
     ASSERT_TRUE(in.ok()) << spec;
-    interp::Result x = a.run(*in, sa), y = b.run(*in, sb);
+    interp::Result x = *a.run(*in, sa), y = *b.run(*in, sb);
     EXPECT_EQ(x.rule, y.rule) << spec;
     EXPECT_EQ(x.verdict, y.verdict) << spec;
     EXPECT_EQ(x.matchedRules, y.matchedRules) << spec;

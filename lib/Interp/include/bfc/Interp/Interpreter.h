@@ -112,10 +112,11 @@ public:
   /// back); nullopt when it can.
   std::optional<std::string> checkInput(const packet::Input &input) const;
 
-  /// Runs the chain on `input`, updating `state`. Throws
-  /// std::invalid_argument when checkChain() or checkInput() reports a
-  /// problem: callers that take user input check first.
-  Result run(const packet::Input &input, InterpreterState &state) const;
+  /// Runs the chain on `input`, updating `state`; the Error is the first
+  /// problem checkChain() or checkInput() reports, or a `state` made for
+  /// another chain.
+  Expected<Result> run(const packet::Input &input,
+                       InterpreterState &state) const;
 
 private:
   const ir::Module &module_;

@@ -238,7 +238,7 @@ TEST(HookModel, AbsentIsFalseForFactsAndInterpreter) {
       interp::Interpreter interp(b.module, b.chain(), {});
       ASSERT_TRUE(interp.checkChain().empty());
       interp::InterpreterState state(b.chain());
-      interp::Result r = interp.run(packet::test::input(calls[h]), state);
+      interp::Result r = *interp.run(packet::test::input(calls[h]), state);
       EXPECT_FALSE(r.rule.has_value());
     }
 }

@@ -161,7 +161,7 @@ TEST(Reader, NeverMatchingRulesRoundTripAndNeverMatch) {
   interp::InterpreterState state(chain);
   auto in = packet::parseInput("eth/ip4/tcp(dport=22)");
   ASSERT_TRUE(in.ok());
-  interp::Result result = interpreter.run(*in, state);
+  interp::Result result = *interpreter.run(*in, state);
   EXPECT_EQ(result.rule, 1u);
   EXPECT_EQ(result.matchedRules, std::vector<uint32_t>{1});
   EXPECT_EQ(state.counters[0].packets, 0u);

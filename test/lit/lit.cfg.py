@@ -3,15 +3,18 @@
 # line names is substituted by its absolute path, so no test runs whatever
 # happens to be on PATH (build with `cmake --build build --target check-bfc`).
 import os
+import sys
 
-import lit.formats
 import lit.util
 from lit.llvm import llvm_config
 from lit.llvm.subst import ToolSubst
 
+sys.path.insert(0, os.path.dirname(__file__))
+from bfc_lit_format import ShTestTaggingRoot
+
 
 config.name = "bfc"
-config.test_format = lit.formats.ShTest(execute_external=False)
+config.test_format = ShTestTaggingRoot(execute_external=False)
 config.suffixes = [".bf", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
@@ -35,6 +38,9 @@ def built_tool(name):
 bfc_run = built_tool("bfc-run")
 config.substitutions.append(("%bfc", built_tool("bfc")))
 config.substitutions.append(("%examples", os.path.join(config.bfc_src_root, "examples")))
+config.substitutions.append(("%scripts", os.path.join(config.bfc_src_root, "scripts")))
+# lit itself, for the tests of the suite's own test format.
+config.substitutions.append(("%lit", f'"{config.python_executable}" "{config.lit_path}"'))
 llvm_config.add_tool_substitutions([ToolSubst("bfc-run", command=bfc_run)])
 # Scripts under Inputs/ run bfc-run too: they find it here, not on PATH.
 config.environment["BFC_RUN"] = bfc_run

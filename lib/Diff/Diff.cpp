@@ -54,36 +54,41 @@ void checkWitness(const ir::Module &module, const ir::Chain &chain,
                   const Fate &expected) {
   Expected<packet::Input> input = packet::parseInput(spec);
   if (!input)
-    throw std::logic_error("bfc diff: witness '" + spec + "' does not parse");
+    internalError("bfc diff: witness '" + spec + "' does not parse");
   interp::Interpreter interpreter(module, chain, env);
   interp::InterpreterState state(chain);
   Expected<interp::Result> ran = interpreter.run(*input, state);
   if (!ran)
-    throw std::logic_error("bfc diff: witness '" + spec +
-                           "' does not run: " + ran.error().message);
+    internalError("bfc diff: witness '" + spec +
+                  "' does not run: " + ran.error().message);
   const interp::Result &result = *ran;
   Fate actual = fateOfRun(module, chain, result);
   if (actual.verdict != expected.verdict || actual.rule != expected.rule ||
       actual.mark != expected.mark || actual.redirect != expected.redirect)
-    throw std::logic_error(fmt::format(
+    internalError(fmt::format(
         "bfc diff: internal error: witness '{}' of chain {} gives {} in the "
         "interpreter, the analysis says {}",
         spec, chain.name, fateText(actual), fateText(expected)));
 }
 
-void diffChain(const ir::Module &beforeModule, const ir::Module &afterModule,
-               const IfaceIndexes &ifaces, const DiffOptions &options,
-               ModuleDiff &out, ChainDiff &chain) {
+Expected<void> diffChain(const ir::Module &beforeModule,
+                         const ir::Module &afterModule,
+                         const IfaceIndexes &ifaces, const DiffOptions &options,
+                         ModuleDiff &out, ChainDiff &chain) {
   interp::HostEnv env;
   for (const auto &[name, index] : ifaces)
     env.ifindexByName[name] = index;
   for (std::unique_ptr<Shape> &shape : shapesOfHook(chain.before->hook)) {
-    CompiledChain before =
+    Expected<CompiledChain> before =
         compileChain(beforeModule, *chain.before, *shape, ifaces, false);
-    CompiledChain after =
+    if (!before)
+      return std::move(before).error();
+    Expected<CompiledChain> after =
         compileChain(afterModule, *chain.after, *shape, ifaces, true);
+    if (!after)
+      return std::move(after).error();
     std::vector<ChangedClass> classes = partitionShape(
-        *shape, beforeModule, before, afterModule, after, options);
+        *shape, beforeModule, *before, afterModule, *after, options);
     mergeClasses(classes);
     for (ChangedClass &cls : classes) {
       cls.witness = buildWitness(cls, chain.before->hook, ifaces);
@@ -97,6 +102,7 @@ void diffChain(const ir::Module &beforeModule, const ir::Module &afterModule,
   }
   if (!chain.classes.empty())
     chain.status = ChainDiff::Status::Changed;
+  return {};
 }
 
 } // namespace
@@ -108,10 +114,9 @@ bool ModuleDiff::changed() const {
   return false;
 }
 
-namespace {
-
-ModuleDiff diffAll(const ir::Module &before, const ir::Module &after,
-                   const DiffOptions &options) {
+Expected<ModuleDiff> diffModules(const ir::Module &before,
+                                 const ir::Module &after,
+                                 const DiffOptions &options) {
   ModuleDiff out;
   IfaceIndexes ifaces = assignIfaces(before, after);
   out.ifaces.assign(ifaces.begin(), ifaces.end());
@@ -124,8 +129,10 @@ ModuleDiff diffAll(const ir::Module &before, const ir::Module &after,
       diff.status = ChainDiff::Status::Removed;
     else if (diff.after->hook != chain.hook)
       diff.status = ChainDiff::Status::HookChanged;
-    else
-      diffChain(before, after, ifaces, options, out, diff);
+    else if (Expected<void> diffed =
+                 diffChain(before, after, ifaces, options, out, diff);
+             !diffed)
+      return std::move(diffed).error();
     out.chains.push_back(std::move(diff));
   }
   for (const ir::Chain &chain : after.chains)
@@ -137,18 +144,6 @@ ModuleDiff diffAll(const ir::Module &before, const ir::Module &after,
       out.chains.push_back(std::move(diff));
     }
   return out;
-}
-
-} // namespace
-
-Expected<ModuleDiff> diffModules(const ir::Module &before,
-                                 const ir::Module &after,
-                                 const DiffOptions &options) {
-  try {
-    return diffAll(before, after, options);
-  } catch (Error &unsupported) { // thrown where a matcher is compiled
-    return std::move(unsupported);
-  }
 }
 
 } // namespace bfc::diff

@@ -2,6 +2,8 @@
 // conditions over dimensions, and the partition of a shape's space.
 #pragma once
 
+#include <cstdlib>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +11,15 @@
 #include "bfc/Diff/Diff.h"
 
 namespace bfc::diff {
+
+/// An invariant of the analysis does not hold: a bug in bfc, not in its
+/// input, so no caller can handle it. Report it as `bfc diff` reports trouble
+/// and stop with its trouble status (2).
+[[noreturn]] inline void internalError(const std::string &message) {
+  std::cerr << "bfc diff: error: internal error, please report: " << message
+            << '\n';
+  std::exit(2);
+}
 
 /// Bits of a dimension's values (the field's value width; 32 for the random
 /// draw and the flow hash).
@@ -40,9 +51,9 @@ struct CompiledChain {
   const ir::Chain *chain = nullptr;
   std::vector<std::vector<Condition>> rules; ///< per rule, ANDed
 };
-CompiledChain compileChain(const ir::Module &module, const ir::Chain &chain,
-                           const Shape &shape, const IfaceIndexes &ifaces,
-                           bool isAfter);
+Expected<CompiledChain> compileChain(const ir::Module &module,
+                                     const ir::Chain &chain, const Shape &shape,
+                                     const IfaceIndexes &ifaces, bool isAfter);
 
 /// The redirect target of a REDIRECT rule, as Fate::redirect spells it.
 std::string redirectTarget(const ir::Module &module, const ir::Rule &rule);

@@ -265,7 +265,7 @@ private:
   void splitAndVisit(Classes &classes, unsigned dim,
                      std::vector<IntervalSet> parts) {
     if (parts.size() < 2)
-      throw std::logic_error("bfc diff: a split made no progress");
+      internalError("bfc diff: a split made no progress");
     IntervalSet whole = std::move(classes[dim]);
     for (IntervalSet &part : parts) {
       classes[dim] = std::move(part);

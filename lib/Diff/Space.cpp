@@ -256,7 +256,7 @@ public:
       : module_(module), chain_(chain), shape_(shape), ifaces_(ifaces),
         isAfter_(isAfter) {}
 
-  Condition compile(const ir::Predicate &pred) const {
+  Expected<Condition> compile(const ir::Predicate &pred) const {
     switch (pred.kind) {
     case ir::Predicate::Kind::Field:
       return fieldCondition(pred);
@@ -328,7 +328,7 @@ private:
     return shape_.dimOfField[dimOf(field)];
   }
 
-  Condition fieldCondition(const ir::Predicate &pred) const {
+  Expected<Condition> fieldCondition(const ir::Predicate &pred) const {
     unsigned dim = dimOfField(pred.field);
     unsigned bits = dimBits(dimOf(pred.field));
     switch (pred.op) {
@@ -344,7 +344,7 @@ private:
     case ir::CmpOp::AnyBits:
     case ir::CmpOp::AllBits:
       if (bits > 16)
-        throw Error{
+        return Error{
             .message = fmt::format(
                 "bfc diff cannot decide '{}' exactly: bit tests on fields "
                 "wider than 16 bits are not modelled",
@@ -403,9 +403,9 @@ private:
 
 } // namespace
 
-CompiledChain compileChain(const ir::Module &module, const ir::Chain &chain,
-                           const Shape &shape, const IfaceIndexes &ifaces,
-                           bool isAfter) {
+Expected<CompiledChain> compileChain(const ir::Module &module,
+                                     const ir::Chain &chain, const Shape &shape,
+                                     const IfaceIndexes &ifaces, bool isAfter) {
   ConditionCompiler compiler(module, chain, shape, ifaces, isAfter);
   CompiledChain out;
   out.chain = &chain;
@@ -413,8 +413,12 @@ CompiledChain compileChain(const ir::Module &module, const ir::Chain &chain,
     std::vector<Condition> conditions;
     if (rule.neverMatches)
       conditions.emplace_back(); // the constant false
-    for (const ir::Predicate &pred : rule.predicates)
-      conditions.push_back(compiler.compile(pred));
+    for (const ir::Predicate &pred : rule.predicates) {
+      Expected<Condition> condition = compiler.compile(pred);
+      if (!condition)
+        return std::move(condition).error();
+      conditions.push_back(std::move(condition).value());
+    }
     out.rules.push_back(std::move(conditions));
   }
   return out;

@@ -260,8 +260,8 @@ std::string buildWitness(const ChangedClass &cls, ir::Hook hook,
   // Canonical form: the decoder prints only what differs from defaults.
   Expected<packet::Input> input = packet::parseInput(spec);
   if (!input)
-    throw std::logic_error("bfc diff: witness '" + spec +
-                           "' does not build: " + input.error().message);
+    internalError("bfc diff: witness '" + spec +
+                  "' does not build: " + input.error().message);
   if (auto *pkt = std::get_if<packet::Packet>(&*input))
     return packet::describePacket(*pkt);
   // The decoder leaves out the metadata of a socket call.

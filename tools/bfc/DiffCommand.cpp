@@ -97,23 +97,17 @@ int runDiff(int argc, const char *const *argv, std::istream &in,
   std::optional<Checked> after = check(afterPath, in, err);
   if (!before || !after)
     return kTrouble;
-  diff::ModuleDiff result;
-  try {
-    Expected<diff::ModuleDiff> diffed =
-        diff::diffModules(*before->module, *after->module, options);
-    if (!diffed) {
-      const Error &e = diffed.error();
-      DiagnosticEngine diags(e.input == 1 ? after->buffer.get()
-                                          : before->buffer.get());
-      diags.error(e.range, e.message);
-      diags.print(err, false);
-      return kTrouble;
-    }
-    result = std::move(diffed).value();
-  } catch (const std::logic_error &e) {
-    diffError(err, fmt::format("internal error, please report: {}", e.what()));
+  Expected<diff::ModuleDiff> diffed =
+      diff::diffModules(*before->module, *after->module, options);
+  if (!diffed) {
+    const Error &e = diffed.error();
+    DiagnosticEngine diags(e.input == 1 ? after->buffer.get()
+                                        : before->buffer.get());
+    diags.error(e.range, e.message);
+    diags.print(err, false);
     return kTrouble;
   }
+  const diff::ModuleDiff &result = *diffed;
   diff::DiffSources sources{*before->buffer, *after->buffer};
   if (json)
     out << diff::diffToJson(result, sources);

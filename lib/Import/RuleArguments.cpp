@@ -78,79 +78,109 @@ public:
       : args_(args), options_(options), table_(table), rule_(rule),
         warnings_(warnings) {}
 
-  void read() {
+  Expected<void> read() {
     while (pos_ < args_.size()) {
       bool negate = false;
       const Token *tok = &args_[pos_++];
       if (tok->text == "!") {
         negate = true;
-        tok = &next("an option after '!'");
+        Expected<const Token *> negated = next("an option after '!'");
+        if (!negated)
+          return std::move(negated).error();
+        tok = *negated;
       }
-      option(*tok, negate);
+      if (Expected<void> applied = option(*tok, negate); !applied)
+        return applied;
     }
-    checkModuleProtocols();
+    if (Expected<void> checked = checkModuleProtocols(); !checked)
+      return checked;
     for (const std::string &module : moduleOrder_)
       if (!moduleHasAtom_.count(module))
         rule_.terms.push_back(headerPresent(module));
+    return {};
   }
 
 private:
-  const Token &next(std::string_view what) {
+  Expected<const Token *> next(std::string_view what) {
     if (pos_ >= args_.size())
-      malformed(args_.back(), fmt::format("expected {}", what));
-    return args_[pos_++];
+      return malformed(args_.back(), fmt::format("expected {}", what));
+    return &args_[pos_++];
   }
 
-  // A throw ends the reading of this rule; readRuleArguments returns it.
-  [[noreturn]] void unsupported(const Token &tok, std::string message) {
-    throw Error{.message = std::move(message),
-                .range = tok.range,
-                .kind = ErrorKind::Unsupported};
+  /// `use` applied to the next argument, `what` the function expects.
+  template <typename Use>
+  Expected<void> withNext(std::string_view what, Use use) {
+    Expected<const Token *> arg = next(what);
+    if (!arg)
+      return std::move(arg).error();
+    return use(**arg);
   }
-  [[noreturn]] void malformed(const Token &tok, std::string message) {
-    throw Error{.message = std::move(message), .range = tok.range};
+
+  // The first Error ends the reading of this rule; readRuleArguments
+  // returns it.
+  static Error unsupported(const Token &tok, std::string message) {
+    return Error{.message = std::move(message),
+                 .range = tok.range,
+                 .kind = ErrorKind::Unsupported};
+  }
+  static Error malformed(const Token &tok, std::string message) {
+    return Error{.message = std::move(message), .range = tok.range};
   }
 
   bool ip6() const { return options_.family == Family::Ipv6; }
 
-  void option(const Token &tok, bool negate) {
+  Expected<void> option(const Token &tok, bool negate) {
     const std::string &o = tok.text;
     if (o == "-s" || o == "--source" || o == "--src")
-      return address(next("an address"), negate, "s");
+      return withNext("an address", [&](const Token &arg) {
+        return address(arg, negate, "s");
+      });
     if (o == "-d" || o == "--destination" || o == "--dst")
-      return address(next("an address"), negate, "d");
+      return withNext("an address", [&](const Token &arg) {
+        return address(arg, negate, "d");
+      });
     if (o == "-p" || o == "--protocol")
-      return protocol(next("a protocol"), negate);
+      return withNext("a protocol",
+                      [&](const Token &arg) { return protocol(arg, negate); });
     if (o == "-i" || o == "--in-interface")
-      return iface(next("an interface"), negate, Atom::Iface::In);
+      return withNext("an interface", [&](const Token &arg) {
+        return iface(arg, negate, Atom::Iface::In);
+      });
     if (o == "-o" || o == "--out-interface")
-      return iface(next("an interface"), negate, Atom::Iface::Out);
+      return withNext("an interface", [&](const Token &arg) {
+        return iface(arg, negate, Atom::Iface::Out);
+      });
     if (o == "-f" || o == "--fragment")
-      unsupported(tok, "'-f' (fragments) cannot be expressed in bfc");
+      return unsupported(tok, "'-f' (fragments) cannot be expressed in bfc");
     if (o == "-c" || o == "--set-counters") {
       // Counters are the dump's state, not its rules: ignored.
-      next("packet count");
-      next("byte count");
-      return;
+      for (std::string_view what : {"packet count", "byte count"})
+        if (Expected<const Token *> count = next(what); !count)
+          return std::move(count).error();
+      return {};
     }
     if (negate && (o == "-m" || o == "-j" || o == "-g"))
-      malformed(tok, fmt::format("'!' cannot precede '{}'", o));
+      return malformed(tok, fmt::format("'!' cannot precede '{}'", o));
     if (o == "-m" || o == "--match")
-      return match(next("a match name"));
+      return withNext("a match name",
+                      [&](const Token &arg) { return match(arg); });
     if (o == "-j" || o == "--jump")
-      return target(next("a target"), false);
+      return withNext("a target",
+                      [&](const Token &arg) { return target(arg, false); });
     if (o == "-g" || o == "--goto")
-      return target(next("a chain"), true);
+      return withNext("a chain",
+                      [&](const Token &arg) { return target(arg, true); });
     if (o.rfind("--", 0) == 0)
       return moduleOption(tok, negate);
-    malformed(tok, fmt::format("unknown option '{}'", o));
+    return malformed(tok, fmt::format("unknown option '{}'", o));
   }
 
-  void address(const Token &tok, bool negate, std::string_view dir) {
+  Expected<void> address(const Token &tok, bool negate, std::string_view dir) {
     std::string text = tok.text;
     if (text.find(',') != std::string::npos)
-      unsupported(tok, "address lists cannot be imported; write one rule per "
-                       "address");
+      return unsupported(tok,
+                         "address lists cannot be imported; write one rule per "
+                         "address");
     std::string mask;
     if (size_t slash = text.find('/'); slash != std::string::npos) {
       mask = text.substr(slash + 1);
@@ -160,8 +190,8 @@ private:
     unsigned bits = ip6() ? 128 : 32;
     std::array<uint8_t, 16> addr{};
     if (inet_pton(af, text.c_str(), addr.data()) != 1)
-      malformed(tok, fmt::format("'{}' is not an {} address", text,
-                                 ip6() ? "IPv6" : "IPv4"));
+      return malformed(tok, fmt::format("'{}' is not an {} address", text,
+                                        ip6() ? "IPv6" : "IPv4"));
     unsigned prefix = bits;
     if (!mask.empty()) {
       if (auto n = parseNumber(mask, bits)) {
@@ -169,18 +199,19 @@ private:
       } else {
         std::array<uint8_t, 16> m{};
         if (inet_pton(af, mask.c_str(), m.data()) != 1)
-          malformed(tok, fmt::format("bad mask '{}'", mask));
+          return malformed(tok, fmt::format("bad mask '{}'", mask));
         prefix = 0;
         while (prefix < bits && (m[prefix / 8] & (0x80 >> (prefix % 8))))
           ++prefix;
         for (unsigned b = prefix; b < bits; ++b)
           if (m[b / 8] & (0x80 >> (b % 8)))
-            unsupported(tok, fmt::format("non-contiguous mask '{}'", mask));
+            return unsupported(tok,
+                               fmt::format("non-contiguous mask '{}'", mask));
       }
     }
     if (prefix == 0) { // every address
       rule_.terms.push_back(negate ? never() : always());
-      return;
+      return {};
     }
     for (unsigned b = prefix; b < bits; ++b)
       addr[b / 8] &= static_cast<uint8_t>(~(0x80 >> (b % 8)));
@@ -193,20 +224,21 @@ private:
                        : fmt::format("{}.{}net {}{}/{}", family, dir,
                                      negate ? "not " : "", buffer, prefix);
     rule_.terms.push_back(single(one(matcher, tok.range)));
+    return {};
   }
 
-  void protocol(const Token &tok, bool negate) {
+  Expected<void> protocol(const Token &tok, bool negate) {
     std::string name = lower(tok.text);
     std::optional<unsigned> number = parseNumber(name, 255);
     for (const NamedNumber &p : kProtocols)
       if (p.name == name)
         number = p.number;
     if (!number)
-      malformed(tok, fmt::format("unknown protocol '{}'", tok.text));
+      return malformed(tok, fmt::format("unknown protocol '{}'", tok.text));
     protocol_ = *number;
     if (*number == 0) { // all
       rule_.terms.push_back(negate ? never() : always());
-      return;
+      return {};
     }
     if (negate)
       protocol_ = 0; // no module options after `! -p tcp`
@@ -220,16 +252,17 @@ private:
     rule_.terms.push_back(single(
         one(fmt::format("meta.l4_proto {}{}", negate ? "not " : "", shown),
             tok.range)));
+    return {};
   }
 
-  void iface(const Token &tok, bool negate, Atom::Iface direction) {
+  Expected<void> iface(const Token &tok, bool negate, Atom::Iface direction) {
     if (tok.text.empty() || tok.text.size() > 15)
-      malformed(tok, fmt::format("bad interface name '{}'", tok.text));
+      return malformed(tok, fmt::format("bad interface name '{}'", tok.text));
     if (tok.text.back() == '+')
-      unsupported(tok, fmt::format("interface wildcard '{}' cannot be "
-                                   "expressed in bfc (it matches one "
-                                   "interface by index)",
-                                   tok.text));
+      return unsupported(tok, fmt::format("interface wildcard '{}' cannot be "
+                                          "expressed in bfc (it matches one "
+                                          "interface by index)",
+                                          tok.text));
     // bfc reads interface names of letters, digits and '-', and a number
     // as an interface index.
     bool digitsOnly =
@@ -240,31 +273,35 @@ private:
           return std::isalnum(c) || c == '-';
         });
     if (digitsOnly || !bfcName)
-      unsupported(tok, fmt::format("interface name '{}' cannot be written in "
-                                   "bfc (letters, digits and '-', not only "
-                                   "digits)",
-                                   tok.text));
+      return unsupported(tok,
+                         fmt::format("interface name '{}' cannot be written in "
+                                     "bfc (letters, digits and '-', not only "
+                                     "digits)",
+                                     tok.text));
     Atom atom;
     atom.iface = direction;
     atom.ifaceName = tok.text;
     atom.negate = negate;
     atom.range = tok.range;
     rule_.terms.push_back(single({atom}));
+    return {};
   }
 
-  void match(const Token &tok) {
+  Expected<void> match(const Token &tok) {
     static const std::set<std::string> known = {"tcp",   "udp",    "icmp",
                                                 "icmp6", "icmpv6", "multiport",
                                                 "mark",  "comment"};
     std::string name = lower(tok.text);
     if (!known.count(name))
-      unsupported(tok, fmt::format("match '-m {}' cannot be expressed in bfc",
-                                   tok.text));
+      return unsupported(
+          tok,
+          fmt::format("match '-m {}' cannot be expressed in bfc", tok.text));
     if (name == "icmpv6")
       name = "icmp6";
     module_ = name;
     if (name == "tcp" || name == "udp" || name == "icmp" || name == "icmp6")
       useModule(tok, name);
+    return {};
   }
 
   /// The transport module `name`; -p must select its protocol, before or
@@ -274,17 +311,18 @@ private:
       moduleOrder_.push_back(name);
   }
 
-  void checkModuleProtocols() {
+  Expected<void> checkModuleProtocols() {
     for (const std::string &name : moduleOrder_) {
       unsigned wanted = name == "tcp"    ? 6
                         : name == "udp"  ? 17
                         : name == "icmp" ? 1
                                          : 58;
       if (protocol_ != wanted)
-        malformed(usedModules_.at(name),
-                  fmt::format("'-m {}' needs '-p {}'", name,
-                              name == "icmp6" ? "icmpv6" : name));
+        return malformed(usedModules_.at(name),
+                         fmt::format("'-m {}' needs '-p {}'", name,
+                                     name == "icmp6" ? "icmpv6" : name));
     }
+    return {};
   }
 
   /// A matcher true exactly when the module's header is present, for a
@@ -300,7 +338,7 @@ private:
 
   /// The transport module an option such as --dport belongs to: the last
   /// -m, or the one -p loads implicitly.
-  std::string transportModule(const Token &tok) {
+  Expected<std::string> transportModule(const Token &tok) {
     if (module_ == "tcp" || module_ == "udp" || module_ == "icmp" ||
         module_ == "icmp6")
       return module_;
@@ -310,82 +348,114 @@ private:
                            : protocol_ == 58 ? "icmp6"
                                              : "";
     if (implicit.empty())
-      malformed(tok, fmt::format("'{}' needs '-p tcp' or '-p udp'", tok.text));
+      return malformed(
+          tok, fmt::format("'{}' needs '-p tcp' or '-p udp'", tok.text));
     useModule(tok, implicit);
     return implicit;
   }
 
-  void moduleOption(const Token &tok, bool negate) {
+  Expected<void> moduleOption(const Token &tok, bool negate) {
     const std::string &o = tok.text;
     if (module_ == "target")
       return targetOption(tok, negate);
     if (module_ == "multiport")
       return multiport(tok, negate);
     if (module_ == "mark" && o == "--mark")
-      return mark(next("a mark"), negate);
+      return withNext("a mark",
+                      [&](const Token &arg) { return mark(arg, negate); });
     if (module_ == "comment" && o == "--comment") {
-      rule_.comments.push_back(next("a comment").text);
-      return;
+      return withNext("a comment", [&](const Token &arg) -> Expected<void> {
+        rule_.comments.push_back(arg.text);
+        return {};
+      });
     }
-    std::string module = transportModule(tok);
+    Expected<std::string> transport = transportModule(tok);
+    if (!transport)
+      return std::move(transport).error();
+    const std::string &module = *transport;
     moduleHasAtom_.insert(module);
     if ((module == "tcp" || module == "udp") &&
         (o == "--sport" || o == "--source-port" || o == "--dport" ||
          o == "--destination-port")) {
       std::string field =
           o == "--sport" || o == "--source-port" ? "sport" : "dport";
-      PortRange r = portRange(next("a port"));
+      Expected<const Token *> arg = next("a port");
+      if (!arg)
+        return std::move(arg).error();
+      Expected<PortRange> range = portRange(**arg);
+      if (!range)
+        return std::move(range).error();
+      PortRange r = *range;
       std::string op = r.low == r.high
                            ? std::to_string(r.low)
                            : fmt::format("range {}-{}", r.low, r.high);
       rule_.terms.push_back(single(one(
           fmt::format("{}.{} {}{}", module, field, negate ? "not " : "", op),
           tok.range)));
-      return;
+      return {};
     }
     if (module == "tcp" && o == "--tcp-flags") {
-      unsigned maskBits = tcpFlags(next("a flag mask"));
-      unsigned compare = tcpFlags(next("flags"));
-      return tcpFlagsTerm(tok, maskBits, compare, negate);
+      unsigned flags[2] = {};
+      std::string_view whats[2] = {"a flag mask", "flags"};
+      for (int i = 0; i < 2; ++i) {
+        Expected<const Token *> arg = next(whats[i]);
+        if (!arg)
+          return std::move(arg).error();
+        Expected<unsigned> bits = tcpFlags(**arg);
+        if (!bits)
+          return std::move(bits).error();
+        flags[i] = *bits;
+      }
+      return tcpFlagsTerm(tok, flags[0], flags[1], negate);
     }
     if (module == "tcp" && o == "--syn")
       return tcpFlagsTerm(tok, 0x17, 0x02, negate);
     if (module == "tcp" && o == "--tcp-option")
-      unsupported(tok, "'--tcp-option' cannot be expressed in bfc");
+      return unsupported(tok, "'--tcp-option' cannot be expressed in bfc");
     if ((module == "icmp" && o == "--icmp-type") ||
         (module == "icmp6" && o == "--icmpv6-type"))
-      return icmpType(next("an ICMP type"), module, negate);
-    malformed(tok, fmt::format("unknown option '{}'", o));
+      return withNext("an ICMP type", [&](const Token &arg) {
+        return icmpType(arg, module, negate);
+      });
+    return malformed(tok, fmt::format("unknown option '{}'", o));
   }
 
-  PortRange portRange(const Token &tok) {
+  Expected<PortRange> portRange(const Token &tok) {
     std::string_view text = tok.text;
-    auto port = [&](std::string_view part, unsigned fallback) {
+    auto port = [&](std::string_view part,
+                    unsigned fallback) -> Expected<unsigned> {
       if (part.empty())
         return fallback;
       auto n = parseNumber(part, 65535);
       if (!n)
-        malformed(tok, fmt::format("bad port '{}' (ports are numbers in "
-                                   "0..65535; service names are not "
-                                   "imported)",
-                                   part));
+        return malformed(tok, fmt::format("bad port '{}' (ports are numbers "
+                                          "in 0..65535; service names are "
+                                          "not imported)",
+                                          part));
       return *n;
     };
     size_t colon = text.find(':');
     if (colon == std::string_view::npos) {
-      unsigned p = port(text, 0);
+      Expected<unsigned> p = port(text, 0);
+      if (!p)
+        return std::move(p).error();
       if (text.empty())
-        malformed(tok, "empty port");
-      return {p, p};
+        return malformed(tok, "empty port");
+      return PortRange{*p, *p};
     }
-    PortRange r{port(text.substr(0, colon), 0),
-                port(text.substr(colon + 1), 65535)};
+    Expected<unsigned> low = port(text.substr(0, colon), 0);
+    if (!low)
+      return std::move(low).error();
+    Expected<unsigned> high = port(text.substr(colon + 1), 65535);
+    if (!high)
+      return std::move(high).error();
+    PortRange r{*low, *high};
     if (r.low > r.high)
-      malformed(tok, fmt::format("empty port range '{}'", text));
+      return malformed(tok, fmt::format("empty port range '{}'", text));
     return r;
   }
 
-  unsigned tcpFlags(const Token &tok) {
+  Expected<unsigned> tcpFlags(const Token &tok) {
     unsigned bits = 0;
     std::string_view text = tok.text;
     while (!text.empty()) {
@@ -398,7 +468,7 @@ private:
           found = true;
         }
       if (!found)
-        malformed(tok, fmt::format("unknown TCP flag '{}'", name));
+        return malformed(tok, fmt::format("unknown TCP flag '{}'", name));
       text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
     }
     return bits;
@@ -414,14 +484,14 @@ private:
 
   /// (flags & mask) == compare, as `all compare` and `not any (mask minus
   /// compare)`; its negation as two exclusive alternatives.
-  void tcpFlagsTerm(const Token &tok, unsigned mask, unsigned compare,
-                    bool negate) {
+  Expected<void> tcpFlagsTerm(const Token &tok, unsigned mask, unsigned compare,
+                              bool negate) {
     SourceRange at = tok.range;
     unsigned clear = mask & ~compare;
     std::string set = compare ? "tcp.flags all " + flagList(compare) : "";
     if (compare & ~mask) { // never equal
       rule_.terms.push_back(negate ? headerPresent("tcp") : never());
-      return;
+      return {};
     }
     if (!negate) {
       Conjunction c;
@@ -430,7 +500,7 @@ private:
       if (clear)
         c.push_back(one("tcp.flags not any " + flagList(clear), at)[0]);
       rule_.terms.push_back(c.empty() ? headerPresent("tcp") : single(c));
-      return;
+      return {};
     }
     Term term;
     if (compare)
@@ -444,15 +514,17 @@ private:
       term.alternatives.push_back(c);
     }
     rule_.terms.push_back(term);
+    return {};
   }
 
-  void icmpType(const Token &tok, const std::string &module, bool negate) {
+  Expected<void> icmpType(const Token &tok, const std::string &module,
+                          bool negate) {
     std::string field = module == "icmp" ? "icmp" : "icmpv6";
     std::string text = tok.text;
     int type = -1, code = -1;
     if (text == "any") {
       rule_.terms.push_back(negate ? never() : headerPresent(module));
-      return;
+      return {};
     }
     auto names =
         module == "icmp"
@@ -470,13 +542,13 @@ private:
       if (slash != std::string::npos)
         c = parseNumber(std::string_view(text).substr(slash + 1), 255);
       if (!t || (slash != std::string::npos && !c))
-        malformed(tok, fmt::format("unknown ICMP type '{}'", text));
+        return malformed(tok, fmt::format("unknown ICMP type '{}'", text));
       type = static_cast<int>(*t);
       code = c ? static_cast<int>(*c) : -1;
     }
     if (module == "icmp" && type == 255) { // iptables' "any"
       rule_.terms.push_back(negate ? never() : headerPresent(module));
-      return;
+      return {};
     }
     SourceRange at = tok.range;
     std::string typeEq = fmt::format("{}.type {}", field, type);
@@ -485,7 +557,7 @@ private:
       if (code >= 0)
         c.push_back(one(fmt::format("{}.code {}", field, code), at)[0]);
       rule_.terms.push_back(single(c));
-      return;
+      return {};
     }
     Term term{{one(fmt::format("{}.type not {}", field, type), at)}};
     if (code >= 0) {
@@ -494,9 +566,10 @@ private:
       term.alternatives.push_back(c);
     }
     rule_.terms.push_back(term);
+    return {};
   }
 
-  void multiport(const Token &tok, bool negate) {
+  Expected<void> multiport(const Token &tok, bool negate) {
     const std::string &o = tok.text;
     std::vector<std::string> fields;
     if (o == "--sports" || o == "--source-ports")
@@ -506,18 +579,25 @@ private:
     else if (o == "--ports")
       fields = {"sport", "dport"};
     else
-      malformed(tok, fmt::format("unknown multiport option '{}'", o));
+      return malformed(tok, fmt::format("unknown multiport option '{}'", o));
     std::string proto = protocol_ == 6 ? "tcp" : protocol_ == 17 ? "udp" : "";
     if (proto.empty())
-      unsupported(tok, "'-m multiport' is imported with '-p tcp' or '-p udp' "
-                       "only");
-    const Token &list = next("a port list");
+      return unsupported(tok,
+                         "'-m multiport' is imported with '-p tcp' or '-p udp' "
+                         "only");
+    Expected<const Token *> listArg = next("a port list");
+    if (!listArg)
+      return std::move(listArg).error();
+    const Token &list = **listArg;
     std::vector<PortRange> ranges;
     std::string_view text = list.text;
     while (true) {
       size_t comma = text.find(',');
       Token part{std::string(text.substr(0, comma)), list.range};
-      ranges.push_back(portRange(part));
+      Expected<PortRange> range = portRange(part);
+      if (!range)
+        return std::move(range).error();
+      ranges.push_back(*range);
       if (comma == std::string_view::npos)
         break;
       text.remove_prefix(comma + 1);
@@ -567,7 +647,7 @@ private:
         for (Atom &a : inNone(field))
           c.push_back(a);
       rule_.terms.push_back(single(c));
-      return;
+      return {};
     }
     Term term{inAny(fields[0])};
     if (fields.size() == 2) // source in the list, or else destination in it
@@ -577,9 +657,10 @@ private:
         term.alternatives.push_back(c);
       }
     rule_.terms.push_back(term);
+    return {};
   }
 
-  void mark(const Token &tok, bool negate) {
+  Expected<void> mark(const Token &tok, bool negate) {
     std::string_view text = tok.text;
     size_t slash = text.find('/');
     auto value = parseNumber(text.substr(0, slash), 0xffffffffu);
@@ -587,19 +668,21 @@ private:
     if (slash != std::string_view::npos)
       mask = parseNumber(text.substr(slash + 1), 0xffffffffu);
     if (!value || !mask)
-      malformed(tok, fmt::format("bad mark '{}'", text));
+      return malformed(tok, fmt::format("bad mark '{}'", text));
     if (*mask != 0xffffffffu)
-      unsupported(tok, fmt::format("masked mark '{}' cannot be expressed in "
-                                   "bfc (meta.mark compares all 32 bits)",
-                                   text));
+      return unsupported(tok,
+                         fmt::format("masked mark '{}' cannot be expressed in "
+                                     "bfc (meta.mark compares all 32 bits)",
+                                     text));
     rule_.terms.push_back(single(
         one(fmt::format("meta.mark {}{:#x}", negate ? "not " : "", *value),
             tok.range)));
+    return {};
   }
 
-  void target(const Token &tok, bool isGoto) {
+  Expected<void> target(const Token &tok, bool isGoto) {
     if (targetSeen_)
-      malformed(tok, "a rule has one target");
+      return malformed(tok, "a rule has one target");
     targetSeen_ = true;
     rule_.targetRange = tok.range;
     module_ = "target";
@@ -618,8 +701,8 @@ private:
       rule_.target = Target::Log;
     } else if (t == "REJECT") {
       if (!options_.lossy)
-        unsupported(tok, "REJECT answers the sender, bfc cannot: use "
-                         "--lossy to import it as DROP");
+        return unsupported(tok, "REJECT answers the sender, bfc cannot: use "
+                                "--lossy to import it as DROP");
       rule_.target = Target::Drop;
       rule_.comments.push_back("REJECT imported as DROP (--lossy)");
       warnings_.push_back({.message = "REJECT imported as DROP",
@@ -629,35 +712,37 @@ private:
       rule_.target = Target::Jump; // a user chain, checked by the parser
       rule_.jumpChain = t;
     } else {
-      unsupported(tok,
-                  fmt::format("target '{}' cannot be expressed in bfc", t));
+      return unsupported(
+          tok, fmt::format("target '{}' cannot be expressed in bfc", t));
     }
+    return {};
   }
 
-  void targetOption(const Token &tok, bool negate) {
+  Expected<void> targetOption(const Token &tok, bool negate) {
     const std::string &o = tok.text;
     if (negate)
-      malformed(tok, fmt::format("'!' cannot precede '{}'", o));
+      return malformed(tok, fmt::format("'!' cannot precede '{}'", o));
     if (targetName_ == "LOG") {
       if (o == "--log-prefix") {
-        rule_.comments.push_back(
-            fmt::format("LOG prefix \"{}\"", next("a prefix").text));
-        return;
+        return withNext("a prefix", [&](const Token &arg) -> Expected<void> {
+          rule_.comments.push_back(fmt::format("LOG prefix \"{}\"", arg.text));
+          return {};
+        });
       }
       if (o == "--log-level") {
-        next("a level");
-        return;
+        return withNext("a level",
+                        [](const Token &) -> Expected<void> { return {}; });
       }
       if (o == "--log-tcp-sequence" || o == "--log-tcp-options" ||
           o == "--log-ip-options" || o == "--log-uid" || o == "--log-macdecode")
-        return;
+        return {};
     }
     if (targetName_ == "REJECT" && o == "--reject-with") {
-      next("a reject type");
-      return;
+      return withNext("a reject type",
+                      [](const Token &) -> Expected<void> { return {}; });
     }
-    malformed(tok, fmt::format("unknown option '{}' for target '{}'", o,
-                               targetName_));
+    return malformed(tok, fmt::format("unknown option '{}' for target '{}'", o,
+                                      targetName_));
   }
 
   const std::vector<Token> &args_;
@@ -681,12 +766,7 @@ Expected<void> readRuleArguments(const std::vector<Token> &args,
                                  const ImportOptions &options,
                                  const FilterTable &table, Rule &rule,
                                  std::vector<Error> &warnings) {
-  try {
-    RuleReader(args, options, table, rule, warnings).read();
-  } catch (Error &error) {
-    return std::move(error);
-  }
-  return {};
+  return RuleReader(args, options, table, rule, warnings).read();
 }
 
 } // namespace bfc::import

@@ -6,8 +6,10 @@
 
 #include "PacketTestSupport.h"
 #include "bfc/Packet/Packet.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 using namespace bfc::packet;
+using namespace bfc::wire;
 using bfc::packet::test::mustBuild;
 
 namespace {

@@ -26,6 +26,7 @@
 #include "bfc/Load/TestRun.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
+#include "bfc/Transform/Analysis.h"
 
 namespace {
 
@@ -98,7 +99,8 @@ std::optional<Result> measure(const Case &c, unsigned compiles, unsigned runs,
     ast::Ruleset ruleset;
     std::optional<ir::Module> module;
     if (parseRuleset(buffer, diags, ruleset))
-      module = lowerToBFIR(ruleset, buffer, diags);
+      module = lowerToBFIR(ruleset, buffer, diags,
+                           transform::warnNeverMatchingRules);
     std::optional<std::string> bytes;
     if (module && !diags.hasErrors()) {
       codegen::CodeGenOptions options;
@@ -121,9 +123,9 @@ std::optional<Result> measure(const Case &c, unsigned compiles, unsigned runs,
       std::vector<uint8_t>(object.begin(), object.end()), c.name);
   load::TestRunChain chain(file, load::TestRunOptions{});
   result.stats = chain.stats();
-  packet::SpecResult<packet::Packet> pkt = packet::buildPacket(c.packet);
+  Expected<packet::Packet> pkt = packet::buildPacket(c.packet);
   if (!pkt) {
-    std::cerr << pkt.error().describe(c.packet) << '\n';
+    std::cerr << packet::describeSpecError(pkt.error(), c.packet) << '\n';
     return std::nullopt;
   }
   load::PreparedPacket prepared = chain.prepare(*pkt);

@@ -116,13 +116,13 @@ void ChainLowering::emitLog(Value *index, Value *action,
                                               offsetof(bfc_log_event, comm)),
                 c64(16)});
     bool v4 = ir::sockAddrFamily(chain_.hook) == 4;
-    RawValue daddr = fieldRaw(
-        v4 ? ir::FieldId::Ip4Daddr : ir::FieldId::Ip6Daddr, chain_.range);
+    RawValue daddr =
+        fieldRaw(v4 ? ir::FieldId::Ip4Daddr : ir::FieldId::Ip6Daddr);
     put(offsetof(bfc_log_event, daddr), daddr.lo);
     if (daddr.hi)
       put(offsetof(bfc_log_event, daddr) + 8, daddr.hi);
     put(offsetof(bfc_log_event, dport),
-        bswap(fieldRaw(ir::FieldId::L4Dport, chain_.range).lo));
+        bswap(fieldRaw(ir::FieldId::L4Dport).lo));
   } else {
     put(offsetof(bfc_log_event, kind), b_.getInt8(uint8_t{BFC_LOG_PACKET}));
     put(offsetof(bfc_log_event, pkt_len),
@@ -195,21 +195,9 @@ Value *ChainLowering::hostSlotAt(Value *slot) {
 }
 
 int32_t ChainLowering::returnCode(ir::Verdict verdict) {
-  bool accept = verdict == ir::Verdict::Accept || verdict == ir::Verdict::Next;
-  switch (family_) {
-  case ir::HookFamily::Xdp:
-    return accept ? kXdpPass : kXdpDrop;
-  case ir::HookFamily::Tc:
-    if (verdict == ir::Verdict::Next)
-      return kTcxNext;
-    return accept ? kTcxPass : kTcxDrop;
-  case ir::HookFamily::Netfilter:
-    return accept ? kNfAccept : kNfDrop;
-  case ir::HookFamily::CgroupSkb:
-  case ir::HookFamily::CgroupSockAddr:
-    return accept ? 1 : 0;
-  }
-  return 0;
+  std::optional<int32_t> code = ir::hookReturnCode(chain_.hook, verdict);
+  assumeVerified(code.has_value(), "a verdict without return code");
+  return *code;
 }
 
 void ChainLowering::emitReturn(Value *code, Value *ruleIndex) {
@@ -236,13 +224,10 @@ void ChainLowering::emitVerdict(ir::Verdict verdict, const ir::Rule *rule,
     b_.CreateBr(next);
     return;
   }
-  if (verdict == ir::Verdict::Continue || verdict == ir::Verdict::Redirect) {
-    // Policies are checked in run(), redirects go through the epilogue.
-    ml_.error(rule ? rule->range : chain_.range,
-              "internal error: no constant verdict");
-    emitReturn(c32(0), index);
-    return;
-  }
+  // Policies are ACCEPT, DROP or NEXT; redirects go through the epilogue.
+  assumeVerified(verdict != ir::Verdict::Continue &&
+                     verdict != ir::Verdict::Redirect,
+                 "a policy without return code");
   emitReturn(c32(static_cast<uint32_t>(returnCode(verdict))), index);
 }
 

@@ -5,6 +5,7 @@
 #include "bfc/runtime/ObjectFormat.h"
 
 #include "Internal.h"
+#include "ProgramSize.h"
 
 namespace bfc::codegen::detail {
 
@@ -60,10 +61,7 @@ void ChainLowering::run() {
   std::vector<GlobalVariable *> setMaps;
   for (size_t m = 0; m < setMaps_.maps.size(); ++m) {
     const SetMapPlan::Map &map = setMaps_.maps[m];
-    if (map.keySize == 0) {
-      ml_.error(chain_.range, "internal error: set without key");
-      return;
-    }
+    assumeVerified(map.keySize != 0, "a set without key");
     // A shared map's keys start with the set id: in an LPM trie, as the
     // data's leading 32 bits.
     unsigned data = (map.shared ? 4 : 0) + map.keySize;
@@ -107,6 +105,13 @@ void ChainLowering::run() {
   setLocation(chain_.range);
   stateBase_ = var(ArrayType::get(i8(), stateSize_), "state", 8);
   std::vector<std::pair<size_t, size_t>> groups = ruleGroups();
+  // Known before LLVM spends minutes on such a chain: the program and its
+  // rule groups alone are more functions than the verifier accepts.
+  if (groups.size() > 1 && groups.size() + 1 > ml_.options.subprogramLimit) {
+    ml_.error(chain_.range, tooManyFunctions(chain_.name, groups.size() + 1,
+                                             ml_.options.subprogramLimit));
+    return;
+  }
   if (groups.size() > 1) {
     // The verifier walks the rules once per distinct set of known values it
     // has for the packet state: with constant presence flags that is one
@@ -124,13 +129,6 @@ void ChainLowering::run() {
   }
   emitPrologue();
   emitParse();
-  if (chain_.policy == ir::Verdict::Continue ||
-      chain_.policy == ir::Verdict::Redirect) {
-    ml_.error(chain_.range, fmt::format("{} is not a chain policy",
-                                        ir::verdictName(chain_.policy)));
-    b_.CreateRet(c32(0));
-    return;
-  }
   emitEpilogueFunction();
   emitCandidateFunctions();
   // Malformed packets bump the error counter once, then are filtered with

@@ -12,14 +12,18 @@
 namespace bfc::codegen::detail {
 
 void ChainLowering::createTableMaps() {
+  // A never-matching rule gets no code: only its counter slot and its
+  // entries in the rule tables remain.
   order_.clear();
   if (plan_.empty()) {
     for (const ir::Rule &rule : chain_.rules)
-      order_.push_back(&rule);
+      if (!rule.neverMatches)
+        order_.push_back(&rule);
     return;
   }
   for (uint32_t index : plan_.residual)
-    order_.push_back(&chain_.rules[index]);
+    if (!chain_.rules[index].neverMatches)
+      order_.push_back(&chain_.rules[index]);
   DebugTypes &types = *ml_.types;
   firstClassified_ = kNoBestRule;
   lastClassified_ = 0;
@@ -66,9 +70,9 @@ AllocaInst *ChainLowering::keyBuffer() {
 }
 
 void ChainLowering::putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
-                                unsigned bits, SourceRange where) {
+                                unsigned bits) {
   const ir::FieldInfo &info = ir::fieldInfo(field);
-  RawValue raw = fieldRaw(field, where);
+  RawValue raw = fieldRaw(field);
   ir::Bytes mask = prefixMask(info.width, bits);
   auto put = [&](Value *v, unsigned offset, unsigned maskBegin) {
     if (bits < info.width * 8) {
@@ -120,7 +124,7 @@ void ChainLowering::emitTableLookups() {
       offset = 4;
     }
     for (const transform::TableField &field : table.fields) {
-      putKeyField(key, offset, field.field, field.bits, chain_.range);
+      putKeyField(key, offset, field.field, field.bits);
       offset += ir::fieldInfo(field.field).width;
     }
     Value *found = callHelper(kHelperMapLookupElem, ptr(), {tables_[t], key});

@@ -77,7 +77,7 @@ std::optional<std::string> emit(const ir::Module &module,
     return std::nullopt;
   if (kind == EmitKind::Object) {
     unsigned errors = diags.errorCount();
-    detail::checkVerifierLimit(module, out, options.verifierInsnLimit, diags);
+    detail::checkVerifierLimits(module, out, options, diags);
     if (diags.errorCount() != errors)
       return std::nullopt;
   }

@@ -23,10 +23,6 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
   t.marks.assign(rules + 2, 0);
   t.redirects.assign(rules + 2, 0);
   t.every.assign(rules + 2, 0);
-  bool redirectHook =
-      family_ == ir::HookFamily::Xdp || family_ == ir::HookFamily::Tc;
-  bool markHook =
-      family_ == ir::HookFamily::Tc || family_ == ir::HookFamily::CgroupSkb;
   for (const ir::Rule &rule : chain_.rules) {
     uint64_t &action = t.actions[rule.index];
     action = static_cast<uint8_t>(rule.verdict);
@@ -43,31 +39,14 @@ ChainLowering::RuleTables ChainLowering::buildRuleTables() {
       }
     }
     if (rule.mark) {
-      if (!markHook) {
-        // Netfilter programs can read skb->mark through BTF but not write
-        // it.
-        ml_.error(rule.range, fmt::format("mark is not supported on {}",
-                                          ir::hookName(chain_.hook)));
-        continue;
-      }
       action |= kActionMark;
       t.marks[rule.index] = *rule.mark;
       t.anyMark = true;
     }
     if (rule.verdict == ir::Verdict::Redirect) {
-      if (!redirectHook) {
-        ml_.error(rule.range, fmt::format("REDIRECT is not supported on {}",
-                                          ir::hookName(chain_.hook)));
-        continue;
-      }
       t.anyRedirect = true;
       t.redirects[rule.index] = rule.redirectIfindex;
       if (rule.redirectSlot) {
-        if (!ml_.hostSlots ||
-            *rule.redirectSlot >= ml_.irModule.hostSlots.size()) {
-          ml_.error(rule.range, "internal error: unknown host slot");
-          continue;
-        }
         action |= kActionRedirectSlot;
         t.redirects[rule.index] = *rule.redirectSlot;
         t.anySlot = true;

@@ -1,7 +1,5 @@
 // Field access: header presence and field values read from the packet
 // state (raw network-order bits or numeric host-order values).
-#include <fmt/format.h>
-
 #include "Internal.h"
 
 namespace bfc::codegen::detail {
@@ -39,7 +37,7 @@ Value *ChainLowering::hostSlot(uint32_t slot) {
   return l;
 }
 
-Value *ChainLowering::ifaceIndex(SourceRange where) {
+Value *ChainLowering::ifaceIndex() {
   switch (family_) {
   case ir::HookFamily::Xdp:
     return ctxLoad(kXdpIngressIfindex, i32());
@@ -65,18 +63,16 @@ Value *ChainLowering::ifaceIndex(SourceRange where) {
   case ir::HookFamily::CgroupSockAddr:
     break;
   }
-  ml_.error(where, "meta.iface is not available on cgroup sock_addr hooks");
-  return c32(0);
+  unverifiedBFIR("meta.iface on a sock_addr hook");
 }
 
-RawValue ChainLowering::fieldRaw(ir::FieldId field, SourceRange where) {
+RawValue ChainLowering::fieldRaw(ir::FieldId field) {
   const ir::FieldInfo &info = ir::fieldInfo(field);
   if (info.proto == ir::Proto::None || info.mask) {
-    Value *v = fieldNumeric(field, where);
+    Value *v = fieldNumeric(field);
     return {bswap(v), nullptr};
   }
   if (family_ == ir::HookFamily::CgroupSockAddr) {
-    bool sendmsg = !ir::sockAddrIsConnect(chain_.hook);
     auto addr16 = [&](unsigned offset) {
       auto half = [&](unsigned at) {
         Value *a = b_.CreateZExt(ctxLoad(at, i32()), i64());
@@ -90,14 +86,10 @@ RawValue ChainLowering::fieldRaw(ir::FieldId field, SourceRange where) {
       return {ctxLoad(kSockUserIp4, i32())};
     case ir::FieldId::Ip6Daddr:
       return addr16(kSockUserIp6);
-    case ir::FieldId::Ip4Saddr:
-      if (sendmsg)
-        return {ctxLoad(kSockMsgSrcIp4, i32())};
-      break;
+    case ir::FieldId::Ip4Saddr: // sendmsg only (the hook model)
+      return {ctxLoad(kSockMsgSrcIp4, i32())};
     case ir::FieldId::Ip6Saddr:
-      if (sendmsg)
-        return addr16(kSockMsgSrcIp6);
-      break;
+      return addr16(kSockMsgSrcIp6);
     case ir::FieldId::Ip4Proto:
       return {b_.CreateTrunc(ctxLoad(kSockProtocol, i32()), i8())};
     case ir::FieldId::L4Dport:
@@ -108,9 +100,7 @@ RawValue ChainLowering::fieldRaw(ir::FieldId field, SourceRange where) {
     default:
       break;
     }
-    ml_.error(where, fmt::format("{} is not available on {}", info.name,
-                                 ir::hookName(chain_.hook)));
-    return {b_.getIntN(info.width * 8, 0), info.width == 16 ? c64(0) : nullptr};
+    unverifiedBFIR("a field the sock_addr call does not have");
   }
   ArrayRef<Slot> words = headerWords(info.proto);
   if (info.width == 16)
@@ -118,11 +108,11 @@ RawValue ChainLowering::fieldRaw(ir::FieldId field, SourceRange where) {
   return {extract(words, info.offset, info.width)};
 }
 
-Value *ChainLowering::fieldNumeric(ir::FieldId field, SourceRange where) {
+Value *ChainLowering::fieldNumeric(ir::FieldId field) {
   const ir::FieldInfo &info = ir::fieldInfo(field);
   switch (field) {
   case ir::FieldId::MetaIfindex:
-    return ifaceIndex(where);
+    return ifaceIndex();
   case ir::FieldId::MetaMark:
     switch (family_) {
     case ir::HookFamily::Tc:
@@ -131,16 +121,10 @@ Value *ChainLowering::fieldNumeric(ir::FieldId field, SourceRange where) {
     case ir::HookFamily::Netfilter:
       return coreLoad(nfSkb_, "sk_buff", 1, i32());
     default:
-      ml_.error(where, fmt::format("meta.mark is not available on {}",
-                                   ir::hookName(chain_.hook)));
-      return c32(0);
+      unverifiedBFIR("meta.mark on a hook without skb");
     }
   case ir::FieldId::MetaFlowHash:
-    if (family_ != ir::HookFamily::Tc) {
-      ml_.error(where, fmt::format("meta.flow_hash is not available on {}",
-                                   ir::hookName(chain_.hook)));
-      return c32(0);
-    }
+    assumeVerified(family_ == ir::HookFamily::Tc, "meta.flow_hash outside TC");
     return b_.CreateTrunc(
         callHelper(detail::kHelperGetHashRecalc, i64(), {ctxArg_}), i32());
   case ir::FieldId::MetaL3Proto:
@@ -150,22 +134,16 @@ Value *ChainLowering::fieldNumeric(ir::FieldId field, SourceRange where) {
   default:
     break;
   }
-  if (info.mask && family_ == ir::HookFamily::CgroupSockAddr) {
-    ml_.error(where, fmt::format("{} is not available on {}", info.name,
-                                 ir::hookName(chain_.hook)));
-    return b_.getIntN(info.width * 8, 0);
-  }
   if (info.mask) {
+    assumeVerified(family_ != ir::HookFamily::CgroupSockAddr,
+                   "a masked field on a sock_addr hook");
     // (big-endian load & mask) >> shift, then the value's width.
     Value *raw = extract(headerWords(info.proto), info.offset, info.loadWidth);
     Value *v = b_.CreateLShr(b_.CreateAnd(bswap(raw), info.mask), info.shift);
     return b_.CreateTrunc(v, b_.getIntNTy(info.width * 8));
   }
-  if (info.width > 8) {
-    ml_.error(where, fmt::format("{} has no numeric value", info.name));
-    return c64(0);
-  }
-  return bswap(fieldRaw(field, where).lo);
+  assumeVerified(info.width <= 8, "the numeric value of an address");
+  return bswap(fieldRaw(field).lo);
 }
 
 } // namespace bfc::codegen::detail

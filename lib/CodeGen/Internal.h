@@ -13,12 +13,14 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Support/ErrorHandling.h>
 
 #include "DebugTypes.h"
 #include "KernelAbi.h"
 #include "PacketState.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/BFIR.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/Transform/Classify.h"
 
 namespace bfc::object {
@@ -29,6 +31,17 @@ namespace bfc::codegen::detail {
 
 // The lowering sources name LLVM's IR classes unqualified.
 using namespace llvm;
+
+/// A broken invariant of the BFIR that lowerToLLVM checked before lowering
+/// (ir::verifyModule, predicates the hook can read): a bfc bug, never a user
+/// error.
+[[noreturn]] inline void unverifiedBFIR(const char *what) {
+  report_fatal_error(Twine("bfc CodeGen: unverified BFIR: ") + what);
+}
+inline void assumeVerified(bool holds, const char *what) {
+  if (!holds)
+    unverifiedBFIR(what);
+}
 
 // Module-level symbols besides programs and maps.
 inline constexpr const char *kLicenseSymbol = "_license";
@@ -44,6 +57,9 @@ inline constexpr size_t kCoreFlavorDigits = 8;
 
 /// Estimated BPF instructions per rule-group subprogram.
 inline constexpr size_t kGroupBudget = 8000;
+/// BTF line info carries each line's text up to this many rules compiled to
+/// compares (ModuleLowering::run).
+inline constexpr size_t kMaxRulesWithLineText = 2000;
 /// What a rule-group subprogram returns when none of its rules decided
 /// (see emitReturn()).
 inline constexpr uint64_t kNoDecision = 0;
@@ -282,9 +298,9 @@ private:
       return l2_;
     }
   }
-  RawValue fieldRaw(ir::FieldId field, SourceRange where);
-  Value *fieldNumeric(ir::FieldId field, SourceRange where);
-  Value *ifaceIndex(SourceRange where);
+  RawValue fieldRaw(ir::FieldId field);
+  Value *fieldNumeric(ir::FieldId field);
+  Value *ifaceIndex();
   Value *hostSlot(uint32_t slot);
   /// Emits `pred`; on return the builder is where it holds. Jumps to
   /// `fail` when it does not.
@@ -358,7 +374,7 @@ private:
   /// Stores `field`'s raw bytes, masked to their first `bits`, at byte `at`
   /// of `key`.
   void putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
-                   unsigned bits, SourceRange where);
+                   unsigned bits);
 
   // The shared epilogue (Epilogue.cpp) and the actions it is made of
   // (Actions.cpp). Rule indexes there are i64, below the table sizes.

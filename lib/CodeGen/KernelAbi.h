@@ -1,6 +1,6 @@
 // Constants of the kernel's BPF ABI used by the generated code: map types,
-// helper ids, return codes and context offsets (values from the UAPI
-// headers, stable).
+// helper ids and context offsets (values from the UAPI headers, stable).
+// Return codes are the hook model's (bfc/IR/HookModel.h).
 #pragma once
 
 #include <cstdint>
@@ -32,10 +32,6 @@ enum Helper : uint64_t {
   kHelperRingbufSubmit = 132,
 };
 
-// Return codes (docs/semantics.md).
-inline constexpr int32_t kXdpDrop = 1, kXdpPass = 2;
-inline constexpr int32_t kTcxPass = 0, kTcxDrop = 2, kTcxNext = -1;
-inline constexpr int32_t kNfDrop = 0, kNfAccept = 1;
 inline constexpr uint64_t kBpfFIngress = 1;
 
 // Context offsets (UAPI structs, stable).

@@ -8,12 +8,28 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "Internal.h"
+#include "bfc/IR/Verifier.h"
 #include "bfc/Object/Metadata.h"
 #include "bfc/Object/ObjectFile.h"
 #include "bfc/Support/Version.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::codegen::detail {
+
+namespace {
+
+/// Rules compiled to compares (not found through a classifier table), over
+/// all chains: each gives BTF line info entries of its own.
+size_t rulesInCode(const ir::Module &module,
+                   const std::vector<transform::ClassifierPlan> &plans) {
+  size_t n = 0;
+  for (size_t i = 0; i < module.chains.size(); ++i)
+    n += plans[i].empty() ? module.chains[i].rules.size()
+                          : plans[i].residual.size();
+  return n;
+}
+
+} // namespace
 
 ModuleLowering::ModuleLowering(const ir::Module &module, LLVMContext &context,
                                const CodeGenOptions &options,
@@ -129,10 +145,18 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
       options.sourceName.empty() ? irModule.sourceName : options.sourceName;
   if (sourceName.empty())
     sourceName = "<bfir>";
+  // One plan per chain, shared by the code and the metadata.
+  std::vector<transform::ClassifierPlan> plans =
+      classifierPlans(irModule, options);
   // The source is embedded so BTF line info shows each rule's text without
-  // reading files at build time (and stays deterministic).
+  // reading files at build time (and stays deterministic). Past
+  // kMaxRulesWithLineText rules tested in order, an empty source is embedded
+  // instead: line info keeps lines and columns, and LLVM 19's BPF backend,
+  // which finds each line's text in its string table by a linear search,
+  // stays linear (docs/codegen.md, "Debug info").
+  bool lineText = rulesInCode(irModule, plans) <= kMaxRulesWithLineText;
   file = dib->createFile(sourceName, "", std::nullopt,
-                         StringRef(options.sourceText));
+                         StringRef(lineText ? options.sourceText : ""));
   unit = dib->createCompileUnit(dwarf::DW_LANG_C11, file,
                                 fmt::format("bfc {}", kVersion),
                                 options.optLevel > 0, "", 0);
@@ -156,9 +180,6 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     used.push_back(hostSlots);
   }
 
-  // One plan per chain, shared by the code and the metadata.
-  std::vector<transform::ClassifierPlan> plans =
-      classifierPlans(irModule, options);
   object::Metadata metadata = buildMetadata(irModule, options, plans);
   std::vector<size_t> tableCounts;
   for (const transform::ClassifierPlan &plan : plans)
@@ -220,10 +241,46 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
 
 namespace bfc::codegen {
 
+namespace {
+/// The lowering's precondition, checked once so that it can assume it
+/// (detail::assumeVerified): the module verifies, every predicate reads
+/// what its hook sees, and ranges compare integers (at most 8 bytes). The
+/// others are valid BFIR that Sema never produces (predicates on values a
+/// sock_addr call never has are false; address ranges compare bytes): they
+/// are not compiled.
+bool checkLowerable(const ir::Module &module, DiagnosticEngine &diags) {
+  std::vector<std::string> problems = ir::verifyModule(module);
+  for (const std::string &problem : problems)
+    diags.error({}, "internal error: invalid BFIR: " + problem);
+  if (!problems.empty())
+    return false;
+  bool lowerable = true;
+  for (const ir::Chain &chain : module.chains)
+    for (const ir::Rule &rule : chain.rules)
+      for (const ir::Predicate &pred : rule.predicates) {
+        std::string_view what;
+        if (ir::predicateVisibility(chain.hook, pred, chain, &what) !=
+            ir::Visibility::Visible) {
+          diags.error(pred.range, ir::notAvailableMessage(what, chain.hook));
+          lowerable = false;
+        } else if (pred.kind == ir::Predicate::Kind::Field &&
+                   pred.op == ir::CmpOp::Range &&
+                   ir::fieldInfo(pred.field).width > 8) {
+          diags.error(pred.range, fmt::format("range is not supported on {}",
+                                              ir::fieldInfo(pred.field).name));
+          lowerable = false;
+        }
+      }
+  return lowerable;
+}
+} // namespace
+
 std::unique_ptr<llvm::Module> lowerToLLVM(const ir::Module &module,
                                           llvm::LLVMContext &context,
                                           const CodeGenOptions &options,
                                           DiagnosticEngine &diags) {
+  if (!checkLowerable(module, diags))
+    return nullptr;
   return detail::ModuleLowering(module, context, options, diags).run();
 }
 

@@ -2,7 +2,6 @@
 // probability (the flow hash).
 #include <cmath>
 
-#include <fmt/format.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include "Internal.h"
@@ -33,15 +32,10 @@ void ChainLowering::emitPredicate(const ir::Predicate &pred, BasicBlock *fail) {
     test = fieldTest(pred);
     break;
   case ir::Predicate::Kind::Iface: {
-    Value *index = ifaceIndex(pred.range);
+    Value *index = ifaceIndex();
     Value *wanted = c32(pred.ifindex);
-    if (pred.hostSlot) {
-      if (!ml_.hostSlots || *pred.hostSlot >= ml_.irModule.hostSlots.size()) {
-        ml_.error(pred.range, "internal error: unknown host slot");
-        return;
-      }
+    if (pred.hostSlot)
       wanted = hostSlot(*pred.hostSlot);
-    }
     test = b_.CreateICmpEQ(index, wanted);
     break;
   }
@@ -53,11 +47,6 @@ void ChainLowering::emitPredicate(const ir::Predicate &pred, BasicBlock *fail) {
         static_cast<uint64_t>(std::llround(percent / 100.0 * 4294967296.0));
     Value *r = nullptr;
     if (pred.perFlow) {
-      if (family_ == ir::HookFamily::CgroupSockAddr) {
-        ml_.error(pred.range, "meta.flow_probability is not available on "
-                              "cgroup sock_addr hooks");
-        return;
-      }
       requireHeader(ir::Proto::TcpOrUdp);
       r = flowHash();
     } else {
@@ -69,21 +58,12 @@ void ChainLowering::emitPredicate(const ir::Predicate &pred, BasicBlock *fail) {
   }
   case ir::Predicate::Kind::Ip6HeaderChain: {
     requireHeader(ir::Proto::Ip6);
-    if (family_ == ir::HookFamily::CgroupSockAddr) {
-      ml_.error(pred.range, "ip6.nexthdr is not available on cgroup "
-                            "sock_addr hooks");
-      return;
-    }
     Value *word = load(chainBits_[pred.protocol / 64]);
     Value *bit = b_.CreateAnd(b_.CreateLShr(word, pred.protocol % 64), 1);
     test = b_.CreateICmpNE(bit, c64(0));
     break;
   }
   case ir::Predicate::Kind::Set: {
-    if (pred.set >= chain_.sets.size()) {
-      ml_.error(pred.range, "internal error: unknown set");
-      return;
-    }
     for (ir::FieldId f : chain_.sets[pred.set].key)
       requireHeader(ir::fieldInfo(f).proto);
     test = setTest(pred);
@@ -165,28 +145,16 @@ Value *ChainLowering::operand(const std::vector<uint64_t> &words, unsigned i,
 
 Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
   const ir::FieldInfo &info = ir::fieldInfo(pred.field);
-  if (pred.value.size() != info.width ||
-      (pred.op == ir::CmpOp::Range && pred.high.size() != info.width)) {
-    ml_.error(pred.range,
-              fmt::format("internal error: {} value of {} bytes, expected {}",
-                          info.name, pred.value.size(), info.width));
-    return nullptr;
-  }
   std::vector<uint64_t> words = fieldOperands(pred);
   if (pred.op == ir::CmpOp::Range) {
-    if (info.width > 8) {
-      ml_.error(pred.range,
-                fmt::format("range is not supported on {}", info.name));
-      return nullptr;
-    }
-    Value *v = fieldNumeric(pred.field, pred.range);
+    Value *v = fieldNumeric(pred.field);
     Type *type = v->getType();
     return b_.CreateAnd(b_.CreateICmpUGE(v, operand(words, 0, type)),
                         b_.CreateICmpULE(v, operand(words, 1, type)));
   }
   // Bitwise tests work on the raw (network order) bits with constants in
   // the same order: no byte swap at run time.
-  RawValue raw = fieldRaw(pred.field, pred.range);
+  RawValue raw = fieldRaw(pred.field);
   ir::Bytes mask(info.width, 0xff);
   if (pred.op == ir::CmpOp::Eq && pred.prefixLen)
     mask = prefixMask(info.width, *pred.prefixLen);
@@ -252,7 +220,7 @@ Value *ChainLowering::setTest(const ir::Predicate &pred) {
   }
   for (ir::FieldId f : set.key) {
     unsigned width = ir::fieldInfo(f).width;
-    putKeyField(key, offset, f, width * 8, pred.range);
+    putKeyField(key, offset, f, width * 8);
     offset += width;
   }
   Value *found =

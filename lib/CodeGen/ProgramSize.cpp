@@ -64,28 +64,43 @@ std::map<std::string, uint64_t> functionInstructions(ArrayRef<char> object) {
   return sizes;
 }
 
-void checkVerifierLimit(const ir::Module &module, ArrayRef<char> object,
-                        uint64_t limit, DiagnosticEngine &diags) {
+std::string tooManyFunctions(const std::string &chain, uint64_t functions,
+                             uint64_t limit) {
+  return fmt::format("chain '{}' compiles to {} BPF functions, more than the "
+                     "{} the kernel's verifier accepts in one program: it "
+                     "cannot load; split the chain or use sets",
+                     chain, functions, limit);
+}
+
+void checkVerifierLimits(const ir::Module &module, ArrayRef<char> object,
+                         const CodeGenOptions &options,
+                         DiagnosticEngine &diags) {
   std::map<std::string, uint64_t> sizes = functionInstructions(object);
   std::vector<ChainSymbols> symbols = chainSymbols(module);
   for (size_t i = 0; i < module.chains.size() && i < symbols.size(); ++i) {
     // The program, its shared epilogue and its rule groups: the verifier
     // walks each of them at least once, and counts them together.
     const std::string &program = symbols[i].program;
-    uint64_t total = 0;
+    uint64_t total = 0, functions = 0;
     for (const auto &[name, n] : sizes)
       if (name == program || name == program + "_matched" ||
           (name.starts_with(program + "_rules") &&
            name.find_first_not_of("0123456789", program.size() + 6) ==
-               std::string::npos))
+               std::string::npos)) {
         total += n;
-    if (total > limit)
+        ++functions;
+      }
+    if (functions > options.subprogramLimit)
+      diags.error(module.chains[i].range,
+                  tooManyFunctions(module.chains[i].name, functions,
+                                   options.subprogramLimit));
+    if (total > options.verifierInsnLimit)
       diags.error(
           module.chains[i].range,
           fmt::format("chain '{}' compiles to {} BPF instructions, more than "
                       "the {} the kernel's verifier processes in one program: "
                       "it cannot load; split the chain or use sets",
-                      module.chains[i].name, total, limit));
+                      module.chains[i].name, total, options.verifierInsnLimit));
   }
 }
 

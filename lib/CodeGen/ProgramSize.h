@@ -8,6 +8,7 @@
 
 #include <llvm/ADT/ArrayRef.h>
 
+#include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/BFIR.h"
 #include "bfc/Support/Diagnostics.h"
 
@@ -17,11 +18,16 @@ namespace bfc::codegen::detail {
 /// symbol of `object`.
 std::map<std::string, uint64_t>
 functionInstructions(llvm::ArrayRef<char> object);
-/// An error at each chain (the verifier counts a program's global functions
-/// with it, BPF_COMPLEXITY_LIMIT_INSNS) of `module` whose program, epilogue and
-/// rule groups have more than `limit` instructions: every one of them is
-/// processed at least once.
-void checkVerifierLimit(const ir::Module &module, llvm::ArrayRef<char> object,
-                        uint64_t limit, DiagnosticEngine &diags);
+/// The error for a chain of more functions than the verifier accepts.
+std::string tooManyFunctions(const std::string &chain, uint64_t functions,
+                             uint64_t limit);
+/// An error at each chain of `module` whose program, epilogue and rule groups
+/// have more than `options.verifierInsnLimit` instructions (the verifier
+/// processes each of them at least once, and counts them together against
+/// BPF_COMPLEXITY_LIMIT_INSNS), or are more than `options.subprogramLimit`
+/// functions (BPF_MAX_SUBPROGS).
+void checkVerifierLimits(const ir::Module &module, llvm::ArrayRef<char> object,
+                         const CodeGenOptions &options,
+                         DiagnosticEngine &diags);
 
 } // namespace bfc::codegen::detail

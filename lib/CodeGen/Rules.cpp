@@ -1,5 +1,7 @@
 // Rules and rule groups: a rule's predicates then its actions, and the
 // subprograms a long chain is cut into.
+#include <cassert>
+
 #include <fmt/format.h>
 
 #include "Internal.h"
@@ -8,6 +10,7 @@ namespace bfc::codegen::detail {
 
 void ChainLowering::emitRule(const ir::Rule &rule, BasicBlock *next) {
   setLocation(rule.range);
+  assert(!rule.neverMatches && "never-matching rules are not emitted");
   // Large chains, rules of several tests: the verifier keeps every branch
   // it has not followed yet, at most 8192 of them, and each extra test of a
   // rule leaves one behind (its failure also leads to the next rule). So

@@ -54,21 +54,19 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
   switch (pred.kind) {
   case ir::Predicate::Kind::Field: {
     const ir::FieldInfo &info = ir::fieldInfo(pred.field);
-    if (pred.value.size() != info.width ||
-        (pred.op == ir::CmpOp::Range &&
-         (pred.high.size() != info.width || info.width > 4)))
-      return nullptr; // fieldTest reports it
+    if (pred.op == ir::CmpOp::Range && info.width > 4)
+      return nullptr; // wider ranges branch (fieldTest)
     // As in emitPredicate: zero-valued absent headers fail this test.
     if (pred.negate || holdsOnZero(pred))
       needs = info.proto;
     if (pred.op == ir::CmpOp::Range) {
-      Value *v = b_.CreateZExt(fieldNumeric(pred.field, pred.range), i64());
+      Value *v = b_.CreateZExt(fieldNumeric(pred.field), i64());
       Value *below = signBit(b_.CreateSub(v, c64(fromBigEndian(pred.value))));
       Value *above = signBit(b_.CreateSub(c64(fromBigEndian(pred.high)), v));
       truth = b_.CreateXor(b_.CreateOr(below, above), c64(1));
       break;
     }
-    RawValue raw = fieldRaw(pred.field, pred.range);
+    RawValue raw = fieldRaw(pred.field);
     ir::Bytes mask(info.width, 0xff);
     if (pred.op == ir::CmpOp::Eq && pred.prefixLen)
       mask = prefixMask(info.width, *pred.prefixLen);
@@ -101,8 +99,8 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
         return nullptr;
       wanted = hostSlot(*pred.hostSlot);
     }
-    truth = b_.CreateXor(
-        nonZeroBit(b_.CreateXor(ifaceIndex(pred.range), wanted)), c64(1));
+    truth =
+        b_.CreateXor(nonZeroBit(b_.CreateXor(ifaceIndex(), wanted)), c64(1));
     break;
   }
   case ir::Predicate::Kind::Probability: {

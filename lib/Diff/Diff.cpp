@@ -52,12 +52,16 @@ std::string fateText(const Fate &fate) {
 void checkWitness(const ir::Module &module, const ir::Chain &chain,
                   const interp::HostEnv &env, const std::string &spec,
                   const Fate &expected) {
-  packet::SpecResult<packet::Input> input = packet::parseInput(spec);
+  Expected<packet::Input> input = packet::parseInput(spec);
   if (!input)
     throw std::logic_error("bfc diff: witness '" + spec + "' does not parse");
   interp::Interpreter interpreter(module, chain, env);
   interp::InterpreterState state(chain);
-  interp::Result result = interpreter.run(*input, state);
+  Expected<interp::Result> ran = interpreter.run(*input, state);
+  if (!ran)
+    throw std::logic_error("bfc diff: witness '" + spec +
+                           "' does not run: " + ran.error().message);
+  const interp::Result &result = *ran;
   Fate actual = fateOfRun(module, chain, result);
   if (actual.verdict != expected.verdict || actual.rule != expected.rule ||
       actual.mark != expected.mark || actual.redirect != expected.redirect)
@@ -104,8 +108,10 @@ bool ModuleDiff::changed() const {
   return false;
 }
 
-ModuleDiff diffModules(const ir::Module &before, const ir::Module &after,
-                       const DiffOptions &options) {
+namespace {
+
+ModuleDiff diffAll(const ir::Module &before, const ir::Module &after,
+                   const DiffOptions &options) {
   ModuleDiff out;
   IfaceIndexes ifaces = assignIfaces(before, after);
   out.ifaces.assign(ifaces.begin(), ifaces.end());
@@ -131,6 +137,18 @@ ModuleDiff diffModules(const ir::Module &before, const ir::Module &after,
       out.chains.push_back(std::move(diff));
     }
   return out;
+}
+
+} // namespace
+
+Expected<ModuleDiff> diffModules(const ir::Module &before,
+                                 const ir::Module &after,
+                                 const DiffOptions &options) {
+  try {
+    return diffAll(before, after, options);
+  } catch (Error &unsupported) { // thrown where a matcher is compiled
+    return std::move(unsupported);
+  }
 }
 
 } // namespace bfc::diff

@@ -34,7 +34,8 @@ struct Condition {
 /// The interface names of both modules mapped to ifindexes no rule uses.
 using IfaceIndexes = std::map<std::string, uint32_t>;
 
-/// One chain's rules compiled for one shape. Throws UnsupportedError.
+/// One chain's rules compiled for one shape. Throws an Unsupported Error
+/// (diffModules returns it).
 struct CompiledChain {
   const ir::Chain *chain = nullptr;
   std::vector<std::vector<Condition>> rules; ///< per rule, ANDed

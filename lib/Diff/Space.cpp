@@ -145,14 +145,20 @@ packetShape(Shape::Network network, Proto transport,
   return shape;
 }
 
-std::unique_ptr<Shape> sockShape(bool v4, bool sendmsg, Proto transport) {
+/// A socket call on `hook`: the fields the hook model says it sees.
+std::unique_ptr<Shape> sockShape(ir::Hook hook, Proto transport) {
+  bool v4 = ir::sockAddrFamily(hook) == 4;
+  auto sees = [&](FieldId field) {
+    return ir::fieldVisibility(hook, field) == ir::Visibility::Visible;
+  };
   ShapeBuilder b(v4 ? Shape::Network::Sock4 : Shape::Network::Sock6, transport);
   b.hasDim(kDimRandom)
       .has(FieldId::MetaL3Proto,
            IntervalSet::point(v4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6))
       .has(v4 ? FieldId::Ip4Daddr : FieldId::Ip6Daddr);
-  if (sendmsg)
-    b.has(v4 ? FieldId::Ip4Saddr : FieldId::Ip6Saddr);
+  FieldId source = v4 ? FieldId::Ip4Saddr : FieldId::Ip6Saddr;
+  if (sees(source))
+    b.has(source);
   if (v4)
     b.alias(FieldId::Ip4Proto, FieldId::MetaL4Proto);
   if (transport == Proto::None)
@@ -162,22 +168,22 @@ std::unique_ptr<Shape> sockShape(bool v4, bool sendmsg, Proto transport) {
                           {wire::kIpProtoTcp, wire::kIpProtoUdp}))
         .take();
   bool tcp = transport == Proto::Tcp;
-  return b
-      .has(FieldId::MetaL4Proto,
-           IntervalSet::point(tcp ? wire::kIpProtoTcp : wire::kIpProtoUdp))
-      .has(FieldId::L4Dport)
-      .alias(tcp ? FieldId::TcpDport : FieldId::UdpDport, FieldId::L4Dport)
-      .take();
+  FieldId port = tcp ? FieldId::TcpDport : FieldId::UdpDport;
+  b.has(FieldId::MetaL4Proto,
+        IntervalSet::point(tcp ? wire::kIpProtoTcp : wire::kIpProtoUdp))
+      .has(FieldId::L4Dport);
+  if (sees(port))
+    b.alias(port, FieldId::L4Dport);
+  return b.take();
 }
 
 } // namespace
 
 std::vector<std::unique_ptr<Shape>> shapesOfHook(ir::Hook hook) {
   std::vector<std::unique_ptr<Shape>> shapes;
-  if (unsigned family = ir::sockAddrFamily(hook)) {
-    bool sendmsg = !ir::sockAddrIsConnect(hook);
+  if (ir::sockAddrFamily(hook) != 0) {
     for (Proto transport : {Proto::Tcp, Proto::Udp, Proto::None})
-      shapes.push_back(sockShape(family == 4, sendmsg, transport));
+      shapes.push_back(sockShape(hook, transport));
     return shapes;
   }
   // Hooks without L2 see IP packets only.
@@ -338,11 +344,14 @@ private:
     case ir::CmpOp::AnyBits:
     case ir::CmpOp::AllBits:
       if (bits > 16)
-        throw UnsupportedError(
-            fmt::format("bfc diff cannot decide '{}' exactly: bit tests on "
-                        "fields wider than 16 bits are not modelled",
-                        pred.text),
-            pred.range, isAfter_);
+        throw Error{
+            .message = fmt::format(
+                "bfc diff cannot decide '{}' exactly: bit tests on fields "
+                "wider than 16 bits are not modelled",
+                pred.text),
+            .range = pred.range,
+            .kind = ErrorKind::Unsupported,
+            .input = isAfter_ ? 1u : 0u};
       return values(pred, dim, bitTestValues(pred, bits));
     }
     return constant(false);
@@ -402,6 +411,8 @@ CompiledChain compileChain(const ir::Module &module, const ir::Chain &chain,
   out.chain = &chain;
   for (const ir::Rule &rule : chain.rules) {
     std::vector<Condition> conditions;
+    if (rule.neverMatches)
+      conditions.emplace_back(); // the constant false
     for (const ir::Predicate &pred : rule.predicates)
       conditions.push_back(compiler.compile(pred));
     out.rules.push_back(std::move(conditions));

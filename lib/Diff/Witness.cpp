@@ -122,7 +122,7 @@ private:
                           ? ""
                           : "/" + std::string(ir::protoName(shape_.transport)));
     std::array<std::optional<Value>, kNumDims> out;
-    packet::SpecResult<packet::Input> input = packet::parseInput(spec);
+    Expected<packet::Input> input = packet::parseInput(spec);
     if (spec.empty() || !input)
       return out;
     ir::Module module;
@@ -263,7 +263,7 @@ std::string buildWitness(const ChangedClass &cls, ir::Hook hook,
   if (spec.empty())
     return spec;
   // Canonical form: the decoder prints only what differs from defaults.
-  packet::SpecResult<packet::Input> input = packet::parseInput(spec);
+  Expected<packet::Input> input = packet::parseInput(spec);
   if (!input)
     throw std::logic_error("bfc diff: witness '" + spec +
                            "' does not build: " + input.error().message);

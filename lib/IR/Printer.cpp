@@ -99,6 +99,8 @@ void printRule(const Rule &rule, const Chain &chain, const Module &module,
   if (!rule.text.empty())
     os << " " << quoteString(rule.text);
   os << "\n";
+  if (rule.neverMatches)
+    os << "    never\n";
   for (const Predicate &pred : rule.predicates)
     os << "    " << formatPredicate(pred, chain, module) << "\n";
   if (rule.counter)

@@ -38,7 +38,7 @@ public:
         line.remove_suffix(1);
       try {
         readLine(line, lineStart);
-      } catch (const ReadError &error) {
+      } catch (const Error &error) {
         report(error.offset, error.message);
         skipBody_ = true;
       }
@@ -176,8 +176,7 @@ private:
         pos = keyEnd;
       } else {
         if (keyEnd == text.size() || text[keyEnd] != '=')
-          throw ReadError{
-              keyAt, fmt::format("expected OPTION=VALUE, found '{}'", key)};
+          failAt(keyAt, fmt::format("expected OPTION=VALUE, found '{}'", key));
         size_t valueAt = keyEnd + 1;
         if (key == "cgpath") {
           Cursor value(text.substr(valueAt), at + valueAt);
@@ -189,21 +188,19 @@ private:
           if (key == "ifindex") {
             auto ifindex = parseNumber(value, UINT32_MAX);
             if (!ifindex)
-              throw ReadError{at + valueAt,
-                              fmt::format("bad ifindex '{}'", value)};
+              failAt(at + valueAt, fmt::format("bad ifindex '{}'", value));
             options.ifindex = static_cast<uint32_t>(*ifindex);
           } else if (key == "priorities") {
             options.priorities = priorities(value, at + valueAt);
           } else {
-            throw ReadError{keyAt,
-                            fmt::format("unknown hook option '{}'", key)};
+            failAt(keyAt, fmt::format("unknown hook option '{}'", key));
           }
           pos = valueEnd;
         }
       }
       if (pos < text.size()) {
         if (text[pos] != ',')
-          throw ReadError{at + pos, "expected ',' between hook options"};
+          failAt(at + pos, "expected ',' between hook options");
         ++pos;
       }
     }
@@ -220,8 +217,7 @@ private:
       if (a && b)
         return {*a, *b};
     }
-    throw ReadError{at,
-                    fmt::format("expected priorities=A-B, found '{}'", text)};
+    failAt(at, fmt::format("expected priorities=A-B, found '{}'", text));
   }
 
   static std::optional<int32_t> parseSigned(std::string_view text) {
@@ -268,8 +264,8 @@ private:
       std::string_view name = trim(part);
       auto field = fieldFromName(name);
       if (!field)
-        throw ReadError{at + start + part.find_first_not_of(' '),
-                        fmt::format("unknown field '{}'", name)};
+        failAt(at + start + part.find_first_not_of(' '),
+               fmt::format("unknown field '{}'", name));
       fields.push_back(*field);
       if (comma == std::string_view::npos)
         return fields;
@@ -389,9 +385,19 @@ private:
     size_t at = cur.offset();
     if (verdictSeen_)
       cur.fail("nothing may follow the verdict of a rule");
-    if (cur.peek() == '(')
+    std::string_view keyword = cur.peek() == '(' ? "(" : cur.word();
+    // `never` stands for all of the rule's predicates.
+    bool option = keyword == "counter" || keyword == "log" ||
+                  keyword == "mark" || keyword == "verdict";
+    if (!option &&
+        (rule.neverMatches || (keyword == "never" && !rule.predicates.empty())))
+      cur.failAt(at, "a 'never' rule has no predicates");
+    if (keyword == "never") {
+      rule.neverMatches = true;
+      return cur.expectEnd();
+    }
+    if (keyword == "(")
       return setPredicate(cur, rule);
-    std::string_view keyword = cur.word();
     if (keyword == "counter") {
       rule.counter = true;
       return cur.expectEnd();

@@ -14,13 +14,16 @@
 
 #include "bfc/IR/BFIR.h"
 #include "bfc/IR/Names.h"
+#include "bfc/Support/Expected.h"
 
 namespace bfc::ir::detail {
 
-struct ReadError {
-  size_t offset; ///< in the buffer
-  std::string message;
-};
+/// Stops reading the current line: the reader catches the Error and reports
+/// it at `offset` (in the buffer). A throw stays inside the reader: it is the
+/// unwinding of a recursive-descent parse, not part of lib/IR's interface.
+[[noreturn]] inline void failAt(size_t offset, std::string message) {
+  throw Error{std::move(message), static_cast<uint32_t>(offset)};
+}
 
 inline std::optional<Bytes> parseHex(std::string_view text) {
   if (text.size() % 2)
@@ -95,10 +98,10 @@ public:
   }
 
   [[noreturn]] void fail(std::string message) const {
-    throw ReadError{offset(), std::move(message)};
+    detail::failAt(offset(), std::move(message));
   }
   [[noreturn]] void failAt(size_t at, std::string message) const {
-    throw ReadError{at, std::move(message)};
+    detail::failAt(at, std::move(message));
   }
 
   void skipSpace() {

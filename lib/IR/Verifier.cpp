@@ -1,5 +1,7 @@
 #include "bfc/IR/Verifier.h"
 
+#include "bfc/IR/HookModel.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -58,15 +60,21 @@ private:
     std::string where = fmt::format("rule {}", position);
     if (rule.index != position)
       report(fmt::format("{}: index is {}", where, rule.index));
+    if (rule.neverMatches && !rule.predicates.empty())
+      report(where + ": a never-matching rule has predicates");
     for (size_t i = 0; i < rule.predicates.size(); ++i)
       verifyPredicate(fmt::format("{}, predicate {}", where, i),
                       rule.predicates[i]);
+    if (rule.mark && !hookCanSetMark(chain_.hook))
+      report(fmt::format("{}: mark is not supported on {}", where,
+                         hookName(chain_.hook)));
     if (rule.verdict == Verdict::Redirect) {
-      HookFamily family = hookFamily(chain_.hook);
-      if (family != HookFamily::Xdp && family != HookFamily::Tc)
-        report(fmt::format("{}: REDIRECT on {}", where, hookName(chain_.hook)));
-      if (family == HookFamily::Xdp && rule.redirectDir == RedirectDir::In)
-        report(where + ": XDP redirects only out");
+      if (!hookCanRedirect(chain_.hook, RedirectDir::Out))
+        report(fmt::format("{}: REDIRECT is not supported on {}", where,
+                           hookName(chain_.hook)));
+      else if (!hookCanRedirect(chain_.hook, rule.redirectDir))
+        report(fmt::format("{}: REDIRECT in is not supported on {}", where,
+                           hookName(chain_.hook)));
       if (rule.redirectSlot && *rule.redirectSlot >= module_.hostSlots.size())
         report(fmt::format("{}: host slot {} does not exist", where,
                            *rule.redirectSlot));
@@ -74,6 +82,12 @@ private:
   }
 
   void verifyPredicate(const std::string &where, const Predicate &pred) {
+    // Absent fields are valid: false on sock_addr hooks (HookModel.h).
+    std::string_view what;
+    if (predicateVisibility(chain_.hook, pred, chain_, &what) ==
+        Visibility::Unsupported)
+      report(
+          fmt::format("{}: {}", where, notAvailableMessage(what, chain_.hook)));
     switch (pred.kind) {
     case Predicate::Kind::Field: {
       unsigned width = fieldInfo(pred.field).width;

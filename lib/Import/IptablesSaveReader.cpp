@@ -200,13 +200,15 @@ private:
                                         words[0].range.begin.offset));
     std::vector<Token> args(words.begin() + static_cast<long>(at) + 2,
                             words.end());
-    std::vector<ArgumentError> warnings;
-    try {
-      readRuleArguments(args, options_, table_, rule, warnings);
-    } catch (const ArgumentError &e) {
-      if (!e.unsupported || !options_.lossy) {
+    std::vector<Error> warnings;
+    if (Expected<void> read =
+            readRuleArguments(args, options_, table_, rule, warnings);
+        !read) {
+      const Error &e = read.error();
+      bool unsupported = e.kind == ErrorKind::Unsupported;
+      if (!unsupported || !options_.lossy) {
         bool saysLossy = e.message.find("--lossy") != std::string::npos;
-        std::string hint = e.unsupported && !saysLossy
+        std::string hint = unsupported && !saysLossy
                                ? " (--lossy imports the rule as a comment)"
                                : "";
         diags_.error(e.range, e.message + hint);
@@ -221,7 +223,7 @@ private:
       rule.target = Target::Skipped;
       rule.skippedReason = e.message;
     }
-    for (const ArgumentError &w : warnings)
+    for (const Error &w : warnings)
       diags_.warning(WarningID::LossyImport, w.range, w.message + " (--lossy)");
     chain->rules.push_back(std::move(rule));
   }

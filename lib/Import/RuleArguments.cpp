@@ -77,8 +77,7 @@ std::vector<PortRange> disjoint(std::vector<PortRange> ranges) {
 class RuleReader {
 public:
   RuleReader(const std::vector<Token> &args, const ImportOptions &options,
-             const FilterTable &table, Rule &rule,
-             std::vector<ArgumentError> &warnings)
+             const FilterTable &table, Rule &rule, std::vector<Error> &warnings)
       : args_(args), options_(options), table_(table), rule_(rule),
         warnings_(warnings) {}
 
@@ -101,15 +100,18 @@ public:
 private:
   const Token &next(std::string_view what) {
     if (pos_ >= args_.size())
-      throw ArgumentError{args_.back().range, fmt::format("expected {}", what)};
+      malformed(args_.back(), fmt::format("expected {}", what));
     return args_[pos_++];
   }
 
+  // A throw ends the reading of this rule; readRuleArguments returns it.
   [[noreturn]] void unsupported(const Token &tok, std::string message) {
-    throw ArgumentError{tok.range, std::move(message), true};
+    throw Error{.message = std::move(message),
+                .range = tok.range,
+                .kind = ErrorKind::Unsupported};
   }
   [[noreturn]] void malformed(const Token &tok, std::string message) {
-    throw ArgumentError{tok.range, std::move(message), false};
+    throw Error{.message = std::move(message), .range = tok.range};
   }
 
   bool ip6() const { return options_.family == Family::Ipv6; }
@@ -620,7 +622,9 @@ private:
                          "--lossy to import it as DROP");
       rule_.target = Target::Drop;
       rule_.comments.push_back("REJECT imported as DROP (--lossy)");
-      warnings_.push_back({tok.range, "REJECT imported as DROP", true});
+      warnings_.push_back({.message = "REJECT imported as DROP",
+                           .range = tok.range,
+                           .kind = ErrorKind::Unsupported});
     } else if (table_.find(t)) {
       rule_.target = Target::Jump; // a user chain, checked by the parser
       rule_.jumpChain = t;
@@ -660,7 +664,7 @@ private:
   const ImportOptions &options_;
   const FilterTable &table_;
   Rule &rule_;
-  std::vector<ArgumentError> &warnings_;
+  std::vector<Error> &warnings_;
   size_t pos_ = 0;
   unsigned protocol_ = 0;
   std::string module_;
@@ -673,11 +677,16 @@ private:
 
 } // namespace
 
-void readRuleArguments(const std::vector<Token> &args,
-                       const ImportOptions &options, const FilterTable &table,
-                       Rule &rule, std::vector<ArgumentError> &warnings) {
-  RuleReader reader(args, options, table, rule, warnings);
-  reader.read();
+Expected<void> readRuleArguments(const std::vector<Token> &args,
+                                 const ImportOptions &options,
+                                 const FilterTable &table, Rule &rule,
+                                 std::vector<Error> &warnings) {
+  try {
+    RuleReader(args, options, table, rule, warnings).read();
+  } catch (Error &error) {
+    return std::move(error);
+  }
+  return {};
 }
 
 } // namespace bfc::import

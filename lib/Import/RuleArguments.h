@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "Model.h"
+#include "bfc/Support/Expected.h"
 
 namespace bfc::import {
 
@@ -13,21 +14,15 @@ struct Token {
   SourceRange range;
 };
 
-/// A problem with one argument. `unsupported`: valid iptables that bfc
-/// cannot express exactly (--lossy turns the rule into a comment); else
-/// the argument is malformed.
-struct ArgumentError {
-  SourceRange range;
-  std::string message;
-  bool unsupported = false;
-};
-
 /// Fills `rule`'s terms, target and comments from `args` (everything after
 /// the chain name); a target that is not built in must be one of `table`'s
-/// chains. Throws ArgumentError; adds to `warnings` what --lossy
-/// let through.
-void readRuleArguments(const std::vector<Token> &args,
-                       const ImportOptions &options, const FilterTable &table,
-                       Rule &rule, std::vector<ArgumentError> &warnings);
+/// chains. The Error of a bad argument has its token's range and kind
+/// Unsupported for valid iptables that bfc cannot express exactly (--lossy
+/// turns the rule into a comment), Invalid for a malformed argument; adds to
+/// `warnings` what --lossy let through.
+Expected<void> readRuleArguments(const std::vector<Token> &args,
+                                 const ImportOptions &options,
+                                 const FilterTable &table, Rule &rule,
+                                 std::vector<Error> &warnings);
 
 } // namespace bfc::import

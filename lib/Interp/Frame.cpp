@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bfc/IR/HookModel.h"
 #include "bfc/Support/ByteOrder.h"
 #include "bfc/Support/ProtocolFacts.h"
 
@@ -62,8 +63,11 @@ std::optional<Bytes> Frame::packetField(FieldId id) const {
 }
 
 std::optional<Bytes> Frame::sockField(FieldId id) const {
+  // What the call does not carry is false (no packet, no interface, no
+  // mark, no source address on connect, no field of the other family).
+  if (ir::fieldVisibility(chain_.hook, id) != ir::Visibility::Visible)
+    return std::nullopt;
   bool v4 = sock_->family == 4;
-  bool sendmsg = !ir::sockAddrIsConnect(chain_.hook);
   auto address = [&](const std::array<uint8_t, 16> &addr) {
     return Bytes(addr.begin(), addr.begin() + (v4 ? 4 : 16));
   };
@@ -72,18 +76,13 @@ std::optional<Bytes> Frame::sockField(FieldId id) const {
   case FieldId::MetaL3Proto:
     return toBigEndian(v4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6, 2);
   case FieldId::MetaL4Proto:
-    return toBigEndian(proto, 1);
   case FieldId::Ip4Proto:
-    return v4 ? std::optional(toBigEndian(proto, 1)) : std::nullopt;
+    return toBigEndian(proto, 1);
   case FieldId::Ip4Daddr:
   case FieldId::Ip6Daddr:
-    if (v4 != (id == FieldId::Ip4Daddr))
-      return std::nullopt;
     return address(sock_->dst);
   case FieldId::Ip4Saddr:
   case FieldId::Ip6Saddr:
-    if (v4 != (id == FieldId::Ip4Saddr) || !sendmsg)
-      return std::nullopt;
     return address(sock_->src);
   case FieldId::L4Dport:
     if (proto != wire::kIpProtoTcp && proto != wire::kIpProtoUdp)
@@ -98,7 +97,7 @@ std::optional<Bytes> Frame::sockField(FieldId id) const {
                ? std::optional(toBigEndian(sock_->dport, 2))
                : std::nullopt;
   default:
-    return std::nullopt; // no packet, no interface, no mark
+    return std::nullopt;
   }
 }
 

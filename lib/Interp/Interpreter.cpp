@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "bfc/IR/Verifier.h"
 #include "bfc/Interp/Frame.h"
@@ -63,42 +62,6 @@ void fillLogHeaders(const Frame &frame, LogEvent &event) {
 
 InterpreterState::InterpreterState(const ir::Chain &chain)
     : counters(chain.rules.size() + 2), lastLogNs(chain.rules.size()) {}
-
-std::optional<int32_t> hookReturnCode(ir::Hook hook, ir::Verdict verdict) {
-  using ir::Verdict;
-  if (verdict == Verdict::Continue)
-    return std::nullopt;
-  switch (ir::hookFamily(hook)) {
-  case ir::HookFamily::Xdp:
-    switch (verdict) {
-    case Verdict::Drop:
-      return 1; // XDP_DROP
-    case Verdict::Redirect:
-      return 4; // XDP_REDIRECT
-    default:
-      return 2; // XDP_PASS
-    }
-  case ir::HookFamily::Tc:
-    switch (verdict) {
-    case Verdict::Accept:
-      return 0; // TCX_PASS
-    case Verdict::Drop:
-      return 2; // TCX_DROP
-    case Verdict::Next:
-      return -1; // TCX_NEXT
-    default:
-      return 7; // TCX_REDIRECT
-    }
-  case ir::HookFamily::Netfilter:
-  case ir::HookFamily::CgroupSkb:
-  case ir::HookFamily::CgroupSockAddr:
-    // NF_ACCEPT (1) / NF_DROP (0) coincide with cgroup allow/deny.
-    if (verdict == Verdict::Redirect)
-      return std::nullopt;
-    return verdict == Verdict::Drop ? 0 : 1;
-  }
-  return std::nullopt;
-}
 
 uint32_t flowHash(const uint8_t *saddr, const uint8_t *daddr, size_t addrSize,
                   uint16_t sport, uint16_t dport, uint8_t protocol) {
@@ -169,14 +132,14 @@ Interpreter::checkInput(const packet::Input &input) const {
   return std::nullopt;
 }
 
-Result Interpreter::run(const packet::Input &input,
-                        InterpreterState &state) const {
+Expected<Result> Interpreter::run(const packet::Input &input,
+                                  InterpreterState &state) const {
   if (std::vector<std::string> problems = checkChain(); !problems.empty())
-    throw std::invalid_argument(problems.front());
+    return Error{problems.front()};
   if (std::optional<std::string> problem = checkInput(input))
-    throw std::invalid_argument(*problem);
+    return Error{*problem};
   if (state.counters.size() != chain_.rules.size() + 2)
-    throw std::invalid_argument("interpreter state made for another chain");
+    return Error{"interpreter state made for another chain"};
 
   Frame frame(module_, chain_, env_, input);
   Result result;
@@ -194,6 +157,7 @@ Result Interpreter::run(const packet::Input &input,
   const ir::Rule *decided = nullptr;
   for (const ir::Rule &rule : chain_.rules) {
     bool matches =
+        !rule.neverMatches &&
         std::all_of(rule.predicates.begin(), rule.predicates.end(),
                     [&](const Predicate &pred) { return frame.holds(pred); });
     if (!matches)
@@ -240,7 +204,7 @@ Result Interpreter::run(const packet::Input &input,
     result.verdict = chain_.policy;
     bump(chain_.rules.size());
   }
-  result.returnCode = *hookReturnCode(chain_.hook, result.verdict);
+  result.returnCode = *ir::hookReturnCode(chain_.hook, result.verdict);
   result.mark = frame.mark();
 
   for (size_t i = 0; i < state.counters.size(); ++i) {

@@ -18,7 +18,6 @@ namespace bfc::load {
 
 namespace {
 
-constexpr uint8_t kNfProtoIpv4 = 2, kNfProtoIpv6 = 10;
 constexpr size_t kNfHookStateSize = 48;
 
 std::string errnoText(int err) { return std::strerror(err < 0 ? -err : err); }
@@ -182,9 +181,9 @@ PreparedPacket TestRunChain::prepare(const packet::Packet &input) const {
     out.interp.meta.mark = 0;
     uint8_t pf = 0;
     if (out.interp.meta.l3Proto == wire::kEtherTypeIp4)
-      pf = kNfProtoIpv4;
+      pf = kernel::kNfProtoIpv4;
     else if (out.interp.meta.l3Proto == wire::kEtherTypeIp6)
-      pf = kNfProtoIpv6;
+      pf = kernel::kNfProtoIpv6;
     else
       throw LoadError("netfilter test runs need an IPv4 or IPv6 packet");
     // LOCAL_OUT takes the L3 packet, the other hooks an Ethernet frame.
@@ -279,51 +278,6 @@ std::vector<bfc_log_event> TestRunChain::drainLog() {
     return {};
   ring_buffer__consume(log_->ring);
   return std::exchange(log_->events, {});
-}
-
-std::string returnCodeName(ir::Hook hook, int32_t code) {
-  switch (ir::hookFamily(hook)) {
-  case ir::HookFamily::Xdp:
-    switch (code) {
-    case 0:
-      return "XDP_ABORTED";
-    case 1:
-      return "XDP_DROP";
-    case 2:
-      return "XDP_PASS";
-    case 3:
-      return "XDP_TX";
-    case 4:
-      return "XDP_REDIRECT";
-    }
-    break;
-  case ir::HookFamily::Tc:
-    switch (code) {
-    case -1:
-      return "TCX_NEXT";
-    case 0:
-      return "TCX_PASS";
-    case 2:
-      return "TCX_DROP";
-    case 7:
-      return "TCX_REDIRECT";
-    }
-    break;
-  case ir::HookFamily::Netfilter:
-    if (code == 0)
-      return "NF_DROP";
-    if (code == 1)
-      return "NF_ACCEPT";
-    break;
-  case ir::HookFamily::CgroupSkb:
-  case ir::HookFamily::CgroupSockAddr:
-    if (code == 0)
-      return "deny";
-    if (code == 1)
-      return "allow";
-    break;
-  }
-  return fmt::format("{}", code);
 }
 
 } // namespace bfc::load

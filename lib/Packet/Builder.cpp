@@ -596,9 +596,10 @@ bool isSockSpec(const std::vector<LayerSpec> &specs) {
 
 } // namespace
 
-std::string SpecError::describe(std::string_view spec) const {
-  size_t caret = std::min(offset, spec.size());
-  return fmt::format("{}\n  {}\n  {}^", message, spec, std::string(caret, ' '));
+std::string describeSpecError(const Error &error, std::string_view spec) {
+  size_t caret = std::min<size_t>(error.offset, spec.size());
+  return fmt::format("{}\n  {}\n  {}^", error.message, spec,
+                     std::string(caret, ' '));
 }
 
 uint16_t internetChecksum(const uint8_t *data, size_t size, uint32_t initial) {
@@ -612,29 +613,29 @@ uint16_t internetChecksum(const uint8_t *data, size_t size, uint32_t initial) {
   return static_cast<uint16_t>(~sum);
 }
 
-SpecResult<Packet> buildPacket(std::string_view spec) {
+Expected<Packet> buildPacket(std::string_view spec) {
   try {
     return Builder(parseSpecText(spec)).build();
-  } catch (const SpecError &error) {
+  } catch (const Error &error) {
     return error;
   }
 }
 
-SpecResult<SockAddr> parseSockAddr(std::string_view spec) {
+Expected<SockAddr> parseSockAddr(std::string_view spec) {
   try {
     return parseSock(parseSpecText(spec));
-  } catch (const SpecError &error) {
+  } catch (const Error &error) {
     return error;
   }
 }
 
-SpecResult<Input> parseInput(std::string_view spec) {
+Expected<Input> parseInput(std::string_view spec) {
   try {
     std::vector<LayerSpec> layers = parseSpecText(spec);
     if (isSockSpec(layers))
       return Input(parseSock(layers));
     return Input(Builder(std::move(layers)).build());
-  } catch (const SpecError &error) {
+  } catch (const Error &error) {
     return error;
   }
 }

@@ -35,7 +35,7 @@ struct LayerSpec {
 };
 
 [[noreturn]] inline void fail(size_t offset, std::string message) {
-  throw SpecError{offset, std::move(message)};
+  throw Error{std::move(message), static_cast<uint32_t>(offset)};
 }
 
 /// A number already bounded by its parser, in its field's type.
@@ -44,7 +44,8 @@ template <typename T> std::optional<T> narrowed(std::optional<uint64_t> value) {
 }
 
 /// The layers of `spec`, `/`-separated, each `name`, `name(k=v, ...)` or
-/// `name=v`. Throws SpecError.
+/// `name=v`. Throws Error (caught at
+/// the library's entry points, which return it as Expected).
 std::vector<LayerSpec> parseSpecText(std::string_view spec);
 
 // --------------------------------------------------------- field values ----

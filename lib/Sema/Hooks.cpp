@@ -6,6 +6,7 @@
 
 #include "SemaInternal.h"
 #include "Suggestions.h"
+#include "bfc/IR/HookModel.h"
 
 namespace bfc::sema {
 
@@ -269,11 +270,10 @@ void lowerRuleVerdict(Context &ctx, const ChainScope &scope,
 
   if (!scope.hook)
     return;
-  HookFamily family = ir::hookFamily(*scope.hook);
-  if (family != HookFamily::Xdp && family != HookFamily::Tc)
+  if (!ir::hookCanRedirect(*scope.hook, ir::RedirectDir::Out))
     reportUnsupportedByHook(ctx, scope, verdict.name.range, "verdict REDIRECT",
                             "only XDP and TC hooks can redirect");
-  else if (family == HookFamily::Xdp && rule.redirectDir == ir::RedirectDir::In)
+  else if (!ir::hookCanRedirect(*scope.hook, rule.redirectDir))
     reportUnsupportedByHook(ctx, scope, verdict.direction->range,
                             "redirect direction 'in'",
                             "XDP can only redirect 'out'");

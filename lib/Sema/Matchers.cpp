@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "bfc/IR/HookModel.h"
+
 namespace bfc::sema {
 
 namespace {
@@ -9,91 +11,46 @@ namespace {
 using ir::FieldId;
 using ir::Hook;
 
-constexpr uint16_t hooks(std::initializer_list<Hook> list) {
-  uint16_t bits = 0;
-  for (Hook h : list)
-    bits |= hookBit(h);
-  return bits;
-}
-
-constexpr uint16_t kSockAddr4 =
-    hooks({Hook::CgroupSockAddrConnect4, Hook::CgroupSockAddrSendmsg4});
-constexpr uint16_t kSockAddr6 =
-    hooks({Hook::CgroupSockAddrConnect6, Hook::CgroupSockAddrSendmsg6});
-constexpr uint16_t kSockAddrAll = kSockAddr4 | kSockAddr6;
-constexpr uint16_t kNetfilter =
-    hooks({Hook::NfPreRouting, Hook::NfLocalIn, Hook::NfForward,
-           Hook::NfLocalOut, Hook::NfPostRouting});
-constexpr uint16_t kCgroupSkb =
-    hooks({Hook::CgroupSkbIngress, Hook::CgroupSkbEgress});
-
 constexpr uint8_t kEq = opBit(MatcherOp::Eq);
 constexpr uint8_t kIn = opBit(MatcherOp::In);
 constexpr uint8_t kRange = opBit(MatcherOp::Range);
 constexpr uint8_t kBits =
     opBit(MatcherOp::Eq) | opBit(MatcherOp::Any) | opBit(MatcherOp::All);
 
-// Hook restrictions are bpfilter's: sock_addr programs see a socket call,
-// not a packet, so they only offer the destination (and, for sendmsg, the
-// source) address and port, and the protocol; v4 hooks have no IPv6 and back.
-// The mark and flow hash live in the skb, absent from XDP; netfilter has no
-// flow hash nor a flow-keyed probability.
+// Which hooks can evaluate a matcher is the hook model's (supportsHook()).
 constexpr std::array<MatcherInfo, 30> kMatchers = {{
-    {MatcherType::MetaIface, "meta.iface", FieldId::MetaIfindex, kEq,
-     kSockAddrAll},
-    {MatcherType::MetaL3Proto, "meta.l3_proto", FieldId::MetaL3Proto, kEq, 0},
-    {MatcherType::MetaL4Proto, "meta.l4_proto", FieldId::MetaL4Proto, kEq, 0},
-    {MatcherType::MetaProbability, "meta.probability", FieldId::MetaMark, kEq,
-     0},
-    {MatcherType::MetaSport, "meta.sport", FieldId::L4Sport, kEq | kRange,
-     kSockAddrAll},
-    {MatcherType::MetaDport, "meta.dport", FieldId::L4Dport, kEq | kRange, 0},
-    {MatcherType::MetaMark, "meta.mark", FieldId::MetaMark, kEq,
-     hookBit(Hook::Xdp) | kSockAddrAll},
+    {MatcherType::MetaIface, "meta.iface", FieldId::MetaIfindex, kEq},
+    {MatcherType::MetaL3Proto, "meta.l3_proto", FieldId::MetaL3Proto, kEq},
+    {MatcherType::MetaL4Proto, "meta.l4_proto", FieldId::MetaL4Proto, kEq},
+    {MatcherType::MetaProbability, "meta.probability", FieldId::MetaMark, kEq},
+    {MatcherType::MetaSport, "meta.sport", FieldId::L4Sport, kEq | kRange},
+    {MatcherType::MetaDport, "meta.dport", FieldId::L4Dport, kEq | kRange},
+    {MatcherType::MetaMark, "meta.mark", FieldId::MetaMark, kEq},
     {MatcherType::MetaFlowHash, "meta.flow_hash", FieldId::MetaFlowHash,
-     kEq | kRange, hookBit(Hook::Xdp) | kCgroupSkb | kNetfilter | kSockAddrAll},
+     kEq | kRange},
     {MatcherType::MetaFlowProbability, "meta.flow_probability",
-     FieldId::MetaMark, kEq, kNetfilter | kSockAddrAll},
-    {MatcherType::Ip4Saddr, "ip4.saddr", FieldId::Ip4Saddr, kEq | kIn,
-     kSockAddr6 | hookBit(Hook::CgroupSockAddrConnect4)},
-    {MatcherType::Ip4Snet, "ip4.snet", FieldId::Ip4Saddr, kEq | kIn,
-     kSockAddr6 | hookBit(Hook::CgroupSockAddrConnect4), true},
-    {MatcherType::Ip4Daddr, "ip4.daddr", FieldId::Ip4Daddr, kEq | kIn,
-     kSockAddr6},
-    {MatcherType::Ip4Dnet, "ip4.dnet", FieldId::Ip4Daddr, kEq | kIn, kSockAddr6,
-     true},
-    {MatcherType::Ip4Proto, "ip4.proto", FieldId::Ip4Proto, kEq | kIn,
-     kSockAddr6},
-    {MatcherType::Ip4Dscp, "ip4.dscp", FieldId::Ip4Dscp, kEq, kSockAddrAll},
-    {MatcherType::Ip6Saddr, "ip6.saddr", FieldId::Ip6Saddr, kEq | kIn,
-     kSockAddr4 | hookBit(Hook::CgroupSockAddrConnect6)},
-    {MatcherType::Ip6Snet, "ip6.snet", FieldId::Ip6Saddr, kEq | kIn,
-     kSockAddr4 | hookBit(Hook::CgroupSockAddrConnect6), true},
-    {MatcherType::Ip6Daddr, "ip6.daddr", FieldId::Ip6Daddr, kEq | kIn,
-     kSockAddr4},
-    {MatcherType::Ip6Dnet, "ip6.dnet", FieldId::Ip6Daddr, kEq | kIn, kSockAddr4,
-     true},
-    {MatcherType::Ip6Nexthdr, "ip6.nexthdr", FieldId::Ip6Nexthdr, kEq | kIn,
-     kSockAddrAll},
-    {MatcherType::Ip6Dscp, "ip6.dscp", FieldId::Ip6Dscp, kEq, kSockAddrAll},
-    {MatcherType::TcpSport, "tcp.sport", FieldId::TcpSport, kEq | kIn | kRange,
-     kSockAddrAll},
-    {MatcherType::TcpDport, "tcp.dport", FieldId::TcpDport, kEq | kIn | kRange,
-     hooks({Hook::CgroupSockAddrSendmsg4, Hook::CgroupSockAddrSendmsg6})},
-    {MatcherType::TcpFlags, "tcp.flags", FieldId::TcpFlags, kBits,
-     kSockAddrAll},
-    {MatcherType::UdpSport, "udp.sport", FieldId::UdpSport, kEq | kIn | kRange,
-     kSockAddrAll},
-    {MatcherType::UdpDport, "udp.dport", FieldId::UdpDport, kEq | kIn | kRange,
-     0},
-    {MatcherType::IcmpType, "icmp.type", FieldId::IcmpType, kEq | kIn,
-     kSockAddrAll},
-    {MatcherType::IcmpCode, "icmp.code", FieldId::IcmpCode, kEq | kIn,
-     kSockAddrAll},
-    {MatcherType::Icmpv6Type, "icmpv6.type", FieldId::Icmpv6Type, kEq | kIn,
-     kSockAddrAll},
-    {MatcherType::Icmpv6Code, "icmpv6.code", FieldId::Icmpv6Code, kEq | kIn,
-     kSockAddrAll},
+     FieldId::MetaMark, kEq},
+    {MatcherType::Ip4Saddr, "ip4.saddr", FieldId::Ip4Saddr, kEq | kIn},
+    {MatcherType::Ip4Snet, "ip4.snet", FieldId::Ip4Saddr, kEq | kIn, true},
+    {MatcherType::Ip4Daddr, "ip4.daddr", FieldId::Ip4Daddr, kEq | kIn},
+    {MatcherType::Ip4Dnet, "ip4.dnet", FieldId::Ip4Daddr, kEq | kIn, true},
+    {MatcherType::Ip4Proto, "ip4.proto", FieldId::Ip4Proto, kEq | kIn},
+    {MatcherType::Ip4Dscp, "ip4.dscp", FieldId::Ip4Dscp, kEq},
+    {MatcherType::Ip6Saddr, "ip6.saddr", FieldId::Ip6Saddr, kEq | kIn},
+    {MatcherType::Ip6Snet, "ip6.snet", FieldId::Ip6Saddr, kEq | kIn, true},
+    {MatcherType::Ip6Daddr, "ip6.daddr", FieldId::Ip6Daddr, kEq | kIn},
+    {MatcherType::Ip6Dnet, "ip6.dnet", FieldId::Ip6Daddr, kEq | kIn, true},
+    {MatcherType::Ip6Nexthdr, "ip6.nexthdr", FieldId::Ip6Nexthdr, kEq | kIn},
+    {MatcherType::Ip6Dscp, "ip6.dscp", FieldId::Ip6Dscp, kEq},
+    {MatcherType::TcpSport, "tcp.sport", FieldId::TcpSport, kEq | kIn | kRange},
+    {MatcherType::TcpDport, "tcp.dport", FieldId::TcpDport, kEq | kIn | kRange},
+    {MatcherType::TcpFlags, "tcp.flags", FieldId::TcpFlags, kBits},
+    {MatcherType::UdpSport, "udp.sport", FieldId::UdpSport, kEq | kIn | kRange},
+    {MatcherType::UdpDport, "udp.dport", FieldId::UdpDport, kEq | kIn | kRange},
+    {MatcherType::IcmpType, "icmp.type", FieldId::IcmpType, kEq | kIn},
+    {MatcherType::IcmpCode, "icmp.code", FieldId::IcmpCode, kEq | kIn},
+    {MatcherType::Icmpv6Type, "icmpv6.type", FieldId::Icmpv6Type, kEq | kIn},
+    {MatcherType::Icmpv6Code, "icmpv6.code", FieldId::Icmpv6Code, kEq | kIn},
 }};
 
 constexpr std::array<std::string_view, 5> kOpNames = {"eq", "any", "all", "in",
@@ -182,7 +139,17 @@ bool supportsOp(const MatcherInfo &info, MatcherOp op) {
 }
 
 bool supportsHook(const MatcherInfo &info, ir::Hook hook) {
-  return !(info.unsupportedHooks & hookBit(hook));
+  // The language rejects what a hook cannot read and what it never has.
+  switch (info.type) {
+  case MatcherType::MetaIface:
+    return ir::ifaceVisibility(hook) == ir::Visibility::Visible;
+  case MatcherType::MetaProbability:
+    return true;
+  case MatcherType::MetaFlowProbability:
+    return ir::flowProbabilityVisibility(hook) == ir::Visibility::Visible;
+  default:
+    return ir::fieldVisibility(hook, info.field) == ir::Visibility::Visible;
+  }
 }
 
 std::string supportedOpsText(const MatcherInfo &info) {
@@ -265,7 +232,7 @@ Expected<PayloadValue> parsePayload(const MatcherInfo &info, MatcherOp op,
     return scalarPayload(
         parseIcmpCode(text, info.type == MatcherType::Icmpv6Code, ctx), info);
   }
-  return PayloadError{"unsupported matcher", 0, 0};
+  return Error{"unsupported matcher", 0, 0};
 }
 
 } // namespace bfc::sema

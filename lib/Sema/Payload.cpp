@@ -117,7 +117,7 @@ Expected<uint8_t> parseNamedByte(std::string_view text, PayloadContext ctx,
 
 /// Why `text` is not a dotted-quad IPv4 address (inet_pton rejected it): the
 /// reason alone, the caller names the payload.
-PayloadError ipv4Problem(std::string_view text) {
+Error ipv4Problem(std::string_view text) {
   static constexpr std::string_view kExpected =
       "expected four decimal numbers in 0..255 separated by dots";
   if (text.find('/') != std::string_view::npos)
@@ -151,7 +151,7 @@ PayloadError ipv4Problem(std::string_view text) {
 
 /// Why `text` is not an IPv6 address (inet_pton rejected it): the reason
 /// alone, the caller names the payload.
-PayloadError ipv6Problem(std::string_view text, PayloadContext ctx) {
+Error ipv6Problem(std::string_view text, PayloadContext ctx) {
   static constexpr std::string_view kExpected =
       "expected up to eight groups of 1 to 4 hexadecimal digits separated by "
       "':', '::' standing for consecutive zero groups";
@@ -205,8 +205,7 @@ Expected<uint8_t> parsePrefixLength(std::string_view what,
 }
 
 /// `reason` about the payload `text`, named as `what`.
-PayloadError invalid(std::string_view what, std::string_view text,
-                     PayloadError reason) {
+Error invalid(std::string_view what, std::string_view text, Error reason) {
   reason.message =
       fmt::format("invalid {} '{}': {}", what, text, reason.message);
   return reason;
@@ -342,7 +341,7 @@ Expected<uint16_t> parseL3Proto(std::string_view text, PayloadContext ctx) {
                              "network protocol",
                              "ipv4, ipv6 or an EtherType in 0..0xffff"});
   if (!v) {
-    PayloadError e = v.error();
+    Error e = v.error();
     if (!text.empty() && !isDigit(text[0]) && text[0] != '-')
       e.message = fmt::format(
           "unknown network protocol '{}' (expected ipv4, "

@@ -13,8 +13,7 @@
 
 namespace bfc::sema::detail {
 
-inline PayloadError fail(std::string message, size_t offset = 0,
-                         size_t length = 0) {
+inline Error fail(std::string message, size_t offset = 0, size_t length = 0) {
   return {std::move(message), static_cast<uint32_t>(offset),
           static_cast<uint32_t>(length)};
 }

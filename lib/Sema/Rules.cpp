@@ -5,6 +5,7 @@
 
 #include "SemaInternal.h"
 #include "Suggestions.h"
+#include "bfc/IR/HookModel.h"
 
 namespace bfc::sema {
 
@@ -179,13 +180,10 @@ void lowerRuleOptions(Context &ctx, const ChainScope &scope,
         out.mark = *mark;
       else
         ctx.payloadError(opt.value, mark.error());
-      if (scope.hook) {
-        ir::HookFamily family = ir::hookFamily(*scope.hook);
-        if (family != ir::HookFamily::Tc && family != ir::HookFamily::CgroupSkb)
-          reportUnsupportedByHook(ctx, scope, opt.keyword.range,
-                                  "setting the packet mark",
-                                  "only TC and cgroup_skb hooks can set it");
-      }
+      if (scope.hook && !ir::hookCanSetMark(*scope.hook))
+        reportUnsupportedByHook(ctx, scope, opt.keyword.range,
+                                "setting the packet mark",
+                                "only TC and cgroup_skb hooks can set it");
       break;
     }
     }

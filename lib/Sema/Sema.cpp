@@ -1,7 +1,7 @@
 // Entry point of the semantic analysis: walks the chains, checks names and
 // hands each construct to the file that owns it (Hooks.cpp, Sets.cpp,
-// Rules.cpp; payloads in Payload.cpp), then looks for rules that can never
-// match (Warnings.cpp).
+// Rules.cpp; payloads in Payload.cpp), then hands each chain to the
+// caller's analysis (the never-matching warnings of lib/Transform).
 //
 // What is accepted mirrors bpfilter's bfcli (its lexer's payload shapes and
 // its parsers); the deliberate differences (rules without matchers,
@@ -34,7 +34,7 @@ void Context::note(SourceRange range, std::string message) {
   diags_.note(range, std::move(message));
 }
 
-void Context::payloadError(const ast::Token &token, const PayloadError &error) {
+void Context::payloadError(const ast::Token &token, const Error &error) {
   SourceRange range = token.range;
   if (error.length)
     range = subRange(token, error.offset, error.length);
@@ -152,7 +152,8 @@ void lowerRule(Context &ctx, ChainScope &scope, const ast::Rule &rule,
   scope.chain.rules.push_back(std::move(out));
 }
 
-void lowerChain(Context &ctx, const ast::Chain &chain) {
+void lowerChain(Context &ctx, const ast::Chain &chain,
+                const ChainAnalysis &analyzeChain, DiagnosticEngine &diags) {
   ir::Chain out;
   out.name = chain.name.text;
   out.range = chain.range;
@@ -177,7 +178,8 @@ void lowerChain(Context &ctx, const ast::Chain &chain) {
     lowerRule(ctx, scope, rule, static_cast<uint32_t>(valid.size()));
     valid.push_back(ctx.errorCount() == errorsBefore);
   }
-  warnNeverMatching(ctx, scope, valid);
+  if (analyzeChain)
+    analyzeChain(out, valid, diags);
   ctx.module.chains.push_back(std::move(out));
 }
 
@@ -186,7 +188,8 @@ void lowerChain(Context &ctx, const ast::Chain &chain) {
 
 std::optional<ir::Module> lowerToBFIR(const ast::Ruleset &ruleset,
                                       const SourceBuffer &buffer,
-                                      DiagnosticEngine &diags) {
+                                      DiagnosticEngine &diags,
+                                      const ChainAnalysis &analyzeChain) {
   sema::Context ctx(buffer, diags);
   ctx.module.sourceName = buffer.name();
 
@@ -202,7 +205,7 @@ std::optional<ir::Module> lowerToBFIR(const ast::Ruleset &ruleset,
                 fmt::format("duplicate chain name '{}'", chain.name.text));
       ctx.note(it->second->name.range, "previous definition is here");
     }
-    sema::lowerChain(ctx, chain);
+    sema::lowerChain(ctx, chain, analyzeChain, diags);
   }
 
   if (ctx.hadErrors())

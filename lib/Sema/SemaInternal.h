@@ -31,7 +31,7 @@ public:
   void note(SourceRange range, std::string message);
   /// Reports a payload error on `token`, narrowing the caret to the part of
   /// the payload the error names.
-  void payloadError(const ast::Token &token, const PayloadError &error);
+  void payloadError(const ast::Token &token, const Error &error);
 
   bool hadErrors() const { return errors_ != 0; }
   /// Errors reported through this context (the engine may stop counting at
@@ -103,11 +103,5 @@ std::optional<ir::Predicate> lowerFieldMatcher(Context &ctx, ChainScope &scope,
                                                const ast::Matcher &matcher);
 void lowerRuleOptions(Context &ctx, const ChainScope &scope,
                       const ast::Rule &rule, ir::Rule &out);
-
-// Warnings.cpp
-/// Warns about rules that can never match. `valid[i]` tells whether rule i
-/// was lowered without error (only those are analysed).
-void warnNeverMatching(Context &ctx, const ChainScope &scope,
-                       const std::vector<bool> &valid);
 
 } // namespace bfc::sema

@@ -315,11 +315,11 @@ private:
 
   /// Parses the spec with lib/Packet and checks the chain's hook takes it.
   bool parseInput(uint32_t specOffset, TestCase &test) {
-    packet::SpecResult<packet::Input> input = packet::parseInput(test.spec);
+    Expected<packet::Input> input = packet::parseInput(test.spec);
     if (!input) {
-      const packet::SpecError &e = input.error();
-      error(specOffset +
-                static_cast<uint32_t>(std::min(e.offset, test.spec.size())),
+      const Error &e = input.error();
+      error(specOffset + static_cast<uint32_t>(
+                             std::min<size_t>(e.offset, test.spec.size())),
             1, fmt::format("bad packet spec: {}", e.message));
       return false;
     }

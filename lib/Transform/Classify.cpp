@@ -20,12 +20,6 @@ bool isAddressField(FieldId field) {
          field == FieldId::Ip6Saddr || field == FieldId::Ip6Daddr;
 }
 
-/// Compared bits of a classifiable predicate.
-unsigned comparedBits(const ir::Predicate &pred) {
-  unsigned width = ir::fieldInfo(pred.field).width * 8u;
-  return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
-}
-
 /// A predicate that can be part of a table key.
 bool isKeyPredicate(const ir::Predicate &pred) {
   return pred.kind == ir::Predicate::Kind::Field && !pred.negate &&

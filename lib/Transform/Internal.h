@@ -39,6 +39,18 @@ inline std::unique_ptr<Pass> makeChainPass(std::string name, Pass::Kind kind,
                                      std::move(function));
 }
 
+/// Where a rule's warnings point: its `rule` keyword, which begins its
+/// range (an invalid range stays invalid).
+inline SourceRange ruleKeywordRange(const ir::Rule &rule) {
+  SourceRange range = rule.range;
+  if (range.begin.isValid()) {
+    range.end = range.begin;
+    range.end.column += 4;
+    range.end.offset += 4;
+  }
+  return range;
+}
+
 /// A name for a new anonymous set of `chain`: `__anon<N>` with N above every
 /// number in use.
 std::string newAnonymousSetName(const ir::Chain &chain);

@@ -3,19 +3,6 @@
 
 namespace bfc::transform {
 
-ir::Predicate neverPredicate() {
-  // An empty range on a field every hook has: false for every packet
-  // without a random draw or a helper call, and a comparison LLVM folds.
-  ir::Predicate pred;
-  pred.kind = ir::Predicate::Kind::Field;
-  pred.field = ir::FieldId::MetaL3Proto;
-  pred.op = ir::CmpOp::Range;
-  pred.value = {0xff, 0xff};
-  pred.high = {0x00, 0x00};
-  pred.text = "meta.l3_proto range 0xffff-0x0000";
-  return pred;
-}
-
 bool isNeverPredicate(const ir::Predicate &pred) {
   if (pred.negate)
     return false;
@@ -29,6 +16,8 @@ bool isNeverPredicate(const ir::Predicate &pred) {
 }
 
 bool isNeverMatching(const ir::Rule &rule) {
+  if (rule.neverMatches)
+    return true;
   for (const ir::Predicate &pred : rule.predicates)
     if (isNeverPredicate(pred))
       return true;
@@ -36,13 +25,8 @@ bool isNeverMatching(const ir::Rule &rule) {
 }
 
 void makeNeverMatching(ir::Rule &rule) {
-  ir::Predicate never = neverPredicate();
-  never.range = rule.range;
-  rule.predicates.assign(1, std::move(never));
-}
-
-bool canNeverMatch(const ir::Chain &chain, const ir::Rule &rule) {
-  return isNeverMatching(rule) || factsOfRule(chain, rule).contradictory();
+  rule.predicates.clear();
+  rule.neverMatches = true;
 }
 
 } // namespace bfc::transform

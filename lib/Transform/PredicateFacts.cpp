@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ByteOps.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::transform {
@@ -74,12 +75,12 @@ Truth negateTruth(Truth t) {
   }
 }
 
+} // namespace
+
 unsigned comparedBits(const Predicate &pred) {
   unsigned width = 8u * ir::fieldInfo(pred.field).width;
   return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
 }
-
-} // namespace
 
 uint8_t headerBit(ir::Proto proto) {
   switch (proto) {
@@ -103,52 +104,35 @@ uint8_t headerBit(ir::Proto proto) {
   return 0;
 }
 
+namespace {
+/// Needs `headers`, unless the hook never has the value (docs/semantics.md,
+/// last item of "Predicates"): then false, even negated.
+Availability availability(ir::Visibility visibility, uint8_t headers) {
+  if (visibility == ir::Visibility::Absent)
+    return {true, 0};
+  return {false, headers};
+}
+} // namespace
+
 Availability fieldAvailability(FieldId field, ir::Hook hook) {
-  unsigned family = ir::sockAddrFamily(hook);
-  if (family == 0)
-    return {false, headerBit(ir::fieldInfo(field).proto)};
-  // sock_addr hooks see one address family and no packet
-  // (docs/semantics.md, last item of "Predicates").
-  bool sendmsg = !ir::sockAddrIsConnect(hook);
-  const Availability never{true, 0};
-  switch (field) {
-  case FieldId::MetaL3Proto:
-  case FieldId::MetaL4Proto:
-    return {};
-  case FieldId::Ip4Proto:
-  case FieldId::Ip4Daddr:
-    return family == 4 ? Availability{false, kHeaderIp4} : never;
-  case FieldId::Ip4Saddr:
-    return family == 4 && sendmsg ? Availability{false, kHeaderIp4} : never;
-  case FieldId::Ip6Daddr:
-    return family == 6 ? Availability{false, kHeaderIp6} : never;
-  case FieldId::Ip6Saddr:
-    return family == 6 && sendmsg ? Availability{false, kHeaderIp6} : never;
-  case FieldId::L4Dport:
-    return {false, kHeaderTcpOrUdp};
-  case FieldId::TcpDport:
-    return {false, kHeaderTcp};
-  case FieldId::UdpDport:
-    return {false, kHeaderUdp};
-  default:
-    return never;
-  }
+  return availability(ir::fieldVisibility(hook, field),
+                      headerBit(ir::fieldInfo(field).proto));
 }
 
 Availability predicateAvailability(const Predicate &pred,
                                    const ir::Chain &chain) {
-  bool sock = ir::sockAddrFamily(chain.hook) != 0;
   switch (pred.kind) {
   case Predicate::Kind::Field:
     return fieldAvailability(pred.field, chain.hook);
   case Predicate::Kind::Iface:
-    return {sock, 0};
+    return availability(ir::ifaceVisibility(chain.hook), 0);
   case Predicate::Kind::Probability:
     if (!pred.perFlow)
       return {};
-    return {sock, static_cast<uint8_t>(sock ? 0 : kHeaderTcpOrUdp)};
+    return availability(ir::flowProbabilityVisibility(chain.hook),
+                        kHeaderTcpOrUdp);
   case Predicate::Kind::Ip6HeaderChain:
-    return {sock, static_cast<uint8_t>(sock ? 0 : kHeaderIp6)};
+    return availability(ir::ip6HeaderChainVisibility(chain.hook), kHeaderIp6);
   case Predicate::Kind::Set: {
     Availability all;
     if (pred.set >= chain.sets.size())
@@ -165,6 +149,10 @@ Availability predicateAvailability(const Predicate &pred,
 }
 
 namespace {
+bool isLiteralIface(const Predicate &pred) {
+  return pred.kind == Predicate::Kind::Iface && !pred.hostSlot;
+}
+
 /// Same predicate up to `negate`.
 bool sameTest(const Predicate &a, const Predicate &b) {
   if (a.kind != b.kind)
@@ -504,6 +492,11 @@ void PredicateFacts::applyTest(const Predicate &pred) {
   }
 }
 
+void PredicateFacts::assumeHeaders(uint8_t headers) {
+  markPresent(headers);
+  propagate();
+}
+
 void PredicateFacts::assume(const Predicate &pred) {
   if (contradictory_)
     return;
@@ -515,6 +508,8 @@ void PredicateFacts::assume(const Predicate &pred) {
   markPresent(availability.headers);
   if (pred.kind == Predicate::Kind::Field && !contradictory_)
     applyTest(pred);
+  if (isLiteralIface(pred) && !pred.negate)
+    ifindex_ = pred.ifindex;
   assumed_.push_back(&pred);
   propagate();
 }
@@ -631,6 +626,9 @@ Truth PredicateFacts::evaluate(const Predicate &pred) const {
     test = fieldTest(pred);
     break;
   case Predicate::Kind::Iface:
+    // Two literal indexes differ for sure; two names may be one interface.
+    if (isLiteralIface(pred) && ifindex_)
+      test = pred.ifindex == *ifindex_ ? Truth::True : Truth::False;
     break;
   case Predicate::Kind::Probability:
     test = probabilityConstant(pred.percent);
@@ -668,6 +666,8 @@ Bytes PredicateFacts::knownBits(FieldId field) const {
 
 PredicateFacts factsOfRule(const ir::Chain &chain, const ir::Rule &rule) {
   PredicateFacts facts(chain);
+  if (rule.neverMatches)
+    facts.assumeNever();
   for (const Predicate &pred : rule.predicates)
     facts.assume(pred);
   return facts;

@@ -35,11 +35,6 @@ bool readsMark(const ir::Chain &chain, const ir::Rule &rule) {
   return false;
 }
 
-unsigned comparedBits(const ir::Predicate &pred) {
-  unsigned width = 8u * ir::fieldInfo(pred.field).width;
-  return pred.prefixLen ? std::min<unsigned>(*pred.prefixLen, width) : width;
-}
-
 /// Earlier rules that may shadow later ones, indexed so that a later rule
 /// only checks the earlier rules it can possibly imply. An earlier rule is
 /// filed under its first non-negated `eq` (a later rule implies it only if
@@ -164,15 +159,15 @@ std::unique_ptr<Pass> createShadowedRulesPass() {
   return detail::makeChainPass(
       "shadowed-rules", Pass::Kind::Analysis,
       [](ir::Module &, ir::Chain &chain, PassContext &context) {
-        // Sema reports the rules after the first rule without predicates
-        // that ends the chain. A rule whose predicates always hold (say
-        // `meta.probability eq 100%`) is the same case: stop at the first
+        // -Wunreachable-rule reports the rules after the first rule without
+        // predicates that ends the chain. A rule whose predicates always hold
+        // (say `meta.probability eq 100%`) is the same case: stop at the first
         // such rule rather than flag every later rule.
         size_t catchAll = chain.rules.size();
         PredicateFacts nothingKnown(chain);
         for (size_t i = 0; i < chain.rules.size(); ++i) {
           const ir::Rule &rule = chain.rules[i];
-          if (rule.verdict != ir::Verdict::Continue &&
+          if (rule.verdict != ir::Verdict::Continue && !rule.neverMatches &&
               std::all_of(rule.predicates.begin(), rule.predicates.end(),
                           [&](const ir::Predicate &p) {
                             return nothingKnown.evaluate(p) == Truth::True;
@@ -186,20 +181,12 @@ std::unique_ptr<Pass> createShadowedRulesPass() {
             break;
           const ir::Rule &rule = chain.rules[s.rule];
           const ir::Rule &by = chain.rules[s.by];
-          // Point at the `rule` keyword rather than the whole rule.
-          auto keyword = [](SourceRange range) {
-            if (range.begin.isValid()) {
-              range.end = range.begin;
-              range.end.column += 4;
-              range.end.offset += 4;
-            }
-            return range;
-          };
-          context.diags.warning(WarningID::ShadowedRule, keyword(rule.range),
+          context.diags.warning(WarningID::ShadowedRule,
+                                detail::ruleKeywordRange(rule),
                                 "rule can never match: it is shadowed by an "
                                 "earlier rule");
           context.diags.note(
-              keyword(by.range),
+              detail::ruleKeywordRange(by),
               fmt::format("every packet the shadowed rule would match is "
                           "matched here first, ending the chain with {}",
                           ir::verdictName(by.verdict)));

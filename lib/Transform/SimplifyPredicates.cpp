@@ -32,9 +32,9 @@ bool canonicalize(ir::Predicate &pred) {
 }
 
 bool simplifyRule(const ir::Chain &chain, ir::Rule &rule) {
+  if (rule.neverMatches)
+    return false;
   if (isNeverMatching(rule)) {
-    if (rule.predicates.size() == 1)
-      return false;
     makeNeverMatching(rule);
     return true;
   }

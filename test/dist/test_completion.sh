@@ -47,6 +47,7 @@ expect "ast bfir llvm asm obj" bfc --emit = ""
 expect "llvm" bfc --emit = ll
 expect "auto always never" bfc --color = ""
 expect "text json sarif" bfc --diagnostics-format = ""
+expect "bf bfir" bfc --input-format = ""
 expect "--diagnostics-format=" bfc --di
 expect "fw.bf sub test diff import" bfc ""
 expect "test" bfc te

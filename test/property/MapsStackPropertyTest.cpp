@@ -194,7 +194,7 @@ TEST(MapsStackProperty, LoadsAtO0ThenLoadsAtO2AndAgrees) {
     unsigned failures = 0;
     for (unsigned i = 0; i < kPacketsPerRuleset; ++i) {
       std::string spec = randomPacket(r);
-      packet::SpecResult<packet::Packet> pkt = packet::buildPacket(spec);
+      Expected<packet::Packet> pkt = packet::buildPacket(spec);
       ASSERT_TRUE(pkt.ok()) << spec;
       maybeTruncate(r, *pkt, spec);
       if (load::testRunProblem(chain.hook, *pkt))

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "bfc/IR/HookModel.h"
+
 namespace bfc::run {
 
 namespace {
@@ -82,8 +84,8 @@ findDifferences(const ir::Chain &chain, const load::RunOutput &kernel,
   if (kernel.retval != interp.returnCode)
     diffs.push_back(fmt::format(
         "return code: kernel {} ({}), interpreter {} ({}, {})", kernel.retval,
-        load::returnCodeName(chain.hook, kernel.retval), interp.returnCode,
-        load::returnCodeName(chain.hook, interp.returnCode),
+        ir::returnCodeName(chain.hook, kernel.retval), interp.returnCode,
+        ir::returnCodeName(chain.hook, interp.returnCode),
         ir::verdictName(interp.verdict)));
   // One counter per rule, then policy and errors: a missing one on either
   // side is a difference too, not a shorter comparison.
@@ -140,7 +142,8 @@ Comparison Comparer::run(const packet::Packet &input) {
   last_ = std::move(now);
   c.kernelLogs = kernel_.drainLog();
 
-  c.interp = interpreter_.run(c.packet.interp, state_);
+  // bfc-run checked the chain (check()) and the packet fits the hook.
+  c.interp = *interpreter_.run(c.packet.interp, state_);
   c.differences =
       findDifferences(chain_, c.kernel, c.kernelDeltas, c.kernelLogs, c.interp);
   return c;

@@ -14,10 +14,12 @@
 
 #include "Compare.h"
 #include "bfc/CodeGen/CodeGen.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/Load/TestRun.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/Diagnostics.h"
+#include "bfc/Transform/Analysis.h"
 
 namespace {
 
@@ -77,7 +79,8 @@ std::optional<Compiled> compile(const std::string &name, std::string text,
   DiagnosticEngine diags(out.buffer.get());
   ast::Ruleset ruleset;
   if (parseRuleset(*out.buffer, diags, ruleset))
-    out.module = lowerToBFIR(ruleset, *out.buffer, diags);
+    out.module = lowerToBFIR(ruleset, *out.buffer, diags,
+                             transform::warnNeverMatchingRules);
   if (!out.module || diags.hasErrors()) {
     diags.print(std::cerr);
     return std::nullopt;
@@ -129,7 +132,7 @@ std::optional<std::vector<Spec>> collectSpecs(const Options &opts) {
 }
 
 std::string verdictText(ir::Hook hook, int32_t code) {
-  return fmt::format("{} ({})", load::returnCodeName(hook, code), code);
+  return fmt::format("{} ({})", ir::returnCodeName(hook, code), code);
 }
 
 void printCounters(const object::ChainInfo &chain,
@@ -191,10 +194,11 @@ int runChain(const Options &opts, const object::ObjectFile &object,
   unsigned failures = 0, differences = 0, compared = 0, skipped = 0;
   for (size_t i = 0; i < specs.size(); ++i) {
     const Spec &spec = specs[i];
-    packet::SpecResult<packet::Input> input = packet::parseInput(spec.text);
+    Expected<packet::Input> input = packet::parseInput(spec.text);
     if (!input) {
-      toolError(fmt::format("{}: bad packet spec: {}", spec.origin,
-                            input.error().describe(spec.text)));
+      toolError(
+          fmt::format("{}: bad packet spec: {}", spec.origin,
+                      packet::describeSpecError(input.error(), spec.text)));
       ++failures;
       continue;
     }

@@ -99,13 +99,17 @@ int runDiff(int argc, const char *const *argv, std::istream &in,
     return kTrouble;
   diff::ModuleDiff result;
   try {
-    result = diff::diffModules(*before->module, *after->module, options);
-  } catch (const diff::UnsupportedError &e) {
-    DiagnosticEngine diags(e.inAfter ? after->buffer.get()
-                                     : before->buffer.get());
-    diags.error(e.range, e.what());
-    diags.print(err, false);
-    return kTrouble;
+    Expected<diff::ModuleDiff> diffed =
+        diff::diffModules(*before->module, *after->module, options);
+    if (!diffed) {
+      const Error &e = diffed.error();
+      DiagnosticEngine diags(e.input == 1 ? after->buffer.get()
+                                          : before->buffer.get());
+      diags.error(e.range, e.message);
+      diags.print(err, false);
+      return kTrouble;
+    }
+    result = std::move(diffed).value();
   } catch (const std::logic_error &e) {
     diffError(err, fmt::format("internal error, please report: {}", e.what()));
     return kTrouble;

@@ -20,11 +20,13 @@
 #include "Subcommands.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/Printer.h"
+#include "bfc/IR/Reader.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
 #include "bfc/Support/DiagnosticFormats.h"
 #include "bfc/Support/Diagnostics.h"
 #include "bfc/Support/Version.h"
+#include "bfc/Transform/Analysis.h"
 #include "bfc/Transform/PassManager.h"
 
 namespace bfc::driver {
@@ -143,6 +145,7 @@ const Subcommand *findSubcommand(std::string_view name) {
 struct Options {
   std::string input;
   std::optional<std::string> fromString;
+  std::string inputFormat = "bf"; ///< or "bfir": BFIR text
   bool check = false;
   std::string emit = kDefaultEmit;
   std::string output;
@@ -241,6 +244,11 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
       app.add_option("--from-str", opts.fromString,
                      "Compile TEXT instead of a file (named <string>)")
           ->type_name("TEXT");
+  app.add_option("--input-format", opts.inputFormat,
+                 "bf: a ruleset (default); bfir: BFIR text, as --emit=bfir "
+                 "prints it")
+      ->check(CLI::IsMember({"bf", "bfir"}))
+      ->type_name("FORMAT");
   CLI::Option *check =
       app.add_flag("--check,--dry-run", opts.check,
                    "Parse and check only: print diagnostics, no output");
@@ -308,6 +316,8 @@ std::optional<int> parseCommandLine(int argc, const char *const *argv,
   if (!input->count() && !fromString->count())
     return usageError("no input: give a ruleset file, '-' for stdin, or "
                       "--from-str TEXT");
+  if (opts.inputFormat == "bfir" && opts.emit == "ast")
+    return usageError("--emit=ast needs a ruleset, not BFIR");
   if (check->count() && (emit->count() || output->count()))
     return usageError("--check produces no output: it cannot be combined "
                       "with --emit or -o");
@@ -395,11 +405,19 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
 
   // Parse, then check and lower when the output needs it.
   ast::Ruleset ruleset;
-  if (!parseRuleset(buffer, diags, ruleset))
-    return fail();
   std::optional<ir::Module> module;
+  if (opts.inputFormat == "bfir") {
+    // The reader checks what Sema would have: ir::verifyModule.
+    module = ir::readModule(buffer, diags);
+    if (!module)
+      return fail();
+  } else if (!parseRuleset(buffer, diags, ruleset)) {
+    return fail();
+  }
   if (stage == Stage::Sema) {
-    module = lowerToBFIR(ruleset, buffer, diags);
+    if (!module)
+      module = lowerToBFIR(ruleset, buffer, diags,
+                           transform::warnNeverMatchingRules);
     if (!module || diags.hasErrors())
       return fail();
     // BFIR passes: analyses (warnings) always, optimisations from -O1.
@@ -437,8 +455,9 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
                          "stdout)",
                          kExitUsage);
     std::string base = opts.input;
-    if (base.size() > 3 && base.ends_with(".bf"))
-      base.resize(base.size() - 3);
+    for (std::string_view extension : {".bf", ".bfir"})
+      if (base.size() > extension.size() && base.ends_with(extension))
+        base.resize(base.size() - extension.size());
     opts.output = base + ".bpf.o";
   }
   if (opts.output.empty() || opts.output == "-") {

@@ -28,6 +28,7 @@
 #include "bfc/Support/Text.h"
 #include "bfc/Test/JUnit.h"
 #include "bfc/Test/TestRunner.h"
+#include "bfc/Transform/Analysis.h"
 
 namespace bfc::driver {
 
@@ -118,7 +119,8 @@ std::optional<CheckedRuleset> checkRuleset(const std::string &path, bool color,
   DiagnosticEngine diags(out.buffer.get());
   ast::Ruleset ast;
   if (parseRuleset(*out.buffer, diags, ast))
-    out.module = lowerToBFIR(ast, *out.buffer, diags);
+    out.module =
+        lowerToBFIR(ast, *out.buffer, diags, transform::warnNeverMatchingRules);
   diags.print(err, color);
   if (!out.module || diags.hasErrors())
     return std::nullopt;

@@ -36,11 +36,11 @@ chain c BF_HOOK_XDP DROP
 # CHECK-NEXT:   (tcp.dport) in set 1 [[PORTS]]
 # CHECK-NEXT:   verdict ACCEPT
 # CHECK-NEXT: rule 2 @10:5
-# CHECK-NEXT:   meta.l3_proto [meta] range 0xffff-0x0000
+# CHECK-NEXT:   never
 # CHECK:      rule 3 @11:5
-# CHECK-NEXT:   meta.l3_proto [meta] range 0xffff-0x0000
+# CHECK-NEXT:   never
 # CHECK:      rule 4 @12:5
-# CHECK-NEXT:   meta.l3_proto [meta] range 0xffff-0x0000
+# CHECK-NEXT:   never
 # The counter keeps rule 5 out of the run.
 # CHECK:      rule 5 @13:5
 # CHECK-NEXT:   tcp.dport [tcp+2:2] eq 9000
@@ -49,4 +49,4 @@ chain c BF_HOOK_XDP DROP
 # CHECK-NEXT:   (ip4.daddr) in set 2 [[NETS]]
 # CHECK-NEXT:   verdict DROP
 # CHECK-NEXT: rule 7
-# CHECK-NEXT:   meta.l3_proto [meta] range 0xffff-0x0000
+# CHECK-NEXT:   never

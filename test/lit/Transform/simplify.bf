@@ -1,7 +1,6 @@
 # simplify-predicates and dead-rules, seen on --emit=bfir -O2: implied
 # predicates are dropped, rules that can never match keep their index,
-# counter and verdict but test the empty range `meta.l3_proto range
-# 0xffff-0x0000` only.
+# counter and verdict, and their predicates become one `never` line.
 # RUN: %bfc --emit=bfir -O2 -w %s | FileCheck %s
 # Without -O, --emit=bfir shows Sema's BFIR, unchanged.
 # RUN: %bfc --emit=bfir -w %s | FileCheck %s --check-prefix=SEMA
@@ -29,14 +28,14 @@ rule ip6.snet eq 2001:db8::/32 ip6.saddr eq 2001:db8::1 meta.l4_proto eq udp ip6
 
 rule tcp.dport eq 80 udp.dport eq 53 counter log transport DROP
 # CHECK:      rule 3 @[[@LINE-1]]:1
-# CHECK-NEXT:   meta.l3_proto [meta] range 0xffff-0x0000
+# CHECK-NEXT:   never
 # CHECK-NEXT:   counter
 # CHECK-NEXT:   log transport
 # CHECK-NEXT:   verdict DROP
 
 rule meta.probability eq 100% meta.mark eq 0x1 CONTINUE
 # CHECK:      rule 4 @[[@LINE-1]]:1
-# CHECK-NEXT:   meta.l3_proto [meta] range 0xffff-0x0000
+# CHECK-NEXT:   never
 # CHECK-NEXT:   verdict CONTINUE
 
 rule meta.probability eq 100% meta.mark eq 0x1 mark 0x2 CONTINUE

@@ -4,6 +4,7 @@
 #include <llvm/IR/Module.h>
 
 #include "CodeGenTestSupport.h"
+#include "bfc/IR/Verifier.h"
 #include "bfc/Object/Metadata.h"
 
 using namespace bfc;
@@ -74,6 +75,60 @@ TEST(CodeGenEmit, ChainsOverTheVerifierLimitAreErrors) {
     EXPECT_NE(d.message.find("more than the 20 "), std::string::npos)
         << d.message;
   }
+}
+
+// Likewise a chain of more functions than the verifier accepts in one
+// program (BPF_MAX_SUBPROGS, 256; lowered here to 1: the program and its
+// shared epilogue are two).
+TEST(CodeGenEmit, ChainsOverTheSubprogramLimitAreErrors) {
+  ir::Module module = twoChains();
+  module.chains[1].range.begin = {7, 3, 0};
+  CodeGenOptions options;
+  options.sourceText = "# test\n";
+  options.subprogramLimit = 1;
+  DiagnosticEngine diags;
+  EXPECT_FALSE(emit(module, options, EmitKind::Object, diags).has_value());
+  ASSERT_GE(diags.errorCount(), 1u);
+  const Diagnostic &d = diags.diagnostics().back();
+  EXPECT_EQ(d.range.begin.line, 7u);
+  EXPECT_NE(d.message.find("chain 'egress-filter' compiles to 2 BPF "
+                           "functions, more than the 1 "),
+            std::string::npos)
+      << d.message;
+  options.subprogramLimit = 2;
+  DiagnosticEngine fits;
+  EXPECT_TRUE(emit(module, options, EmitKind::Object, fits).has_value());
+  EXPECT_EQ(fits.errorCount(), 0u);
+}
+
+// A chain cut into more rule groups than the limit allows is an error
+// before LLVM runs: 100,000 rules no table takes spent 3 minutes in the
+// backend before the object's check saw 378 functions.
+TEST(CodeGenEmit, TooManyRuleGroupsAreAnErrorBeforeLLVM) {
+  ModuleBuilder m(Hook::Xdp);
+  for (uint16_t i = 0; i < 2000; ++i) {
+    ir::Rule r =
+        rule({range(FieldId::TcpSport, be16(1024 + 2 * i), be16(1025 + 2 * i)),
+              range(FieldId::TcpDport, be16(1), be16(2))},
+             Verdict::Drop);
+    r.counter = true;
+    m.add(r);
+  }
+  CodeGenOptions options;
+  options.sourceText = "# test\n";
+  options.subprogramLimit = 3;
+  llvm::LLVMContext context;
+  DiagnosticEngine diags;
+  EXPECT_EQ(lowerToLLVM(m.module, context, options, diags), nullptr);
+  ASSERT_EQ(diags.errorCount(), 1u);
+  EXPECT_NE(diags.diagnostics()[0].message.find(
+                "BPF functions, more than the 3 the kernel's verifier"),
+            std::string::npos)
+      << diags.diagnostics()[0].message;
+  options.subprogramLimit = 256;
+  DiagnosticEngine fits;
+  EXPECT_NE(lowerToLLVM(m.module, context, options, fits), nullptr);
+  EXPECT_EQ(fits.errorCount(), 0u);
 }
 
 TEST(CodeGenEmit, ObjectIsBpfElfWithMetadata) {
@@ -325,12 +380,33 @@ TEST(CodeGenDiagnostics, FieldsAHookCannotSee) {
             std::string::npos);
 }
 
+TEST(CodeGenDiagnostics, ValidBFIRItDoesNotCompile) {
+  // A source port on connect() is false (valid BFIR, the interpreter's
+  // semantics) and an address range compares bytes: neither is compiled.
+  ModuleBuilder sock(Hook::CgroupSockAddrConnect4);
+  sock.add(rule({field(FieldId::TcpSport, be16(22))}, Verdict::Drop));
+  ASSERT_TRUE(ir::verifyModule(sock.module).empty());
+  EXPECT_NE(diagnose(sock.module)
+                .find("tcp.sport is not available on "
+                      "BF_HOOK_CGROUP_SOCK_ADDR_CONNECT4"),
+            std::string::npos);
+  ModuleBuilder range(Hook::TcIngress);
+  ir::Predicate wide = field(FieldId::Ip6Saddr, ir::Bytes(16, 0));
+  wide.op = ir::CmpOp::Range;
+  wide.high = ir::Bytes(16, 0xff);
+  range.add(rule({wide}, Verdict::Drop));
+  ASSERT_TRUE(ir::verifyModule(range.module).empty());
+  EXPECT_NE(diagnose(range.module).find("range is not supported on ip6.saddr"),
+            std::string::npos);
+}
+
 TEST(CodeGenDiagnostics, MalformedBFIRIsReportedNotCrashing) {
   ModuleBuilder m(Hook::Xdp);
   m.add(rule({field(FieldId::Ip4Saddr, {1, 2})}, Verdict::Drop));
   EXPECT_NE(diagnose(m.module).find("internal error"), std::string::npos);
   ModuleBuilder policy(Hook::Xdp, Verdict::Continue);
-  EXPECT_NE(diagnose(policy.module).find("not a chain policy"),
+  EXPECT_NE(diagnose(policy.module)
+                .find("policy CONTINUE is not ACCEPT, DROP or NEXT"),
             std::string::npos);
 }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "../IR/BfirBuilders.h"
+#include "../RequireRoot.h"
 #include "Compare.h"
 #include "bfc/CodeGen/CodeGen.h"
 #include "bfc/IR/BFIR.h"
@@ -20,14 +21,6 @@
 #include "bfc/Packet/Packet.h"
 
 namespace bfc::codegen::test {
-
-inline bool haveRoot() { return geteuid() == 0; }
-
-#define BFC_REQUIRE_ROOT()                                                     \
-  do {                                                                         \
-    if (!::bfc::codegen::test::haveRoot())                                     \
-      GTEST_SKIP() << "loading BPF programs needs root";                       \
-  } while (0)
 
 inline ir::Bytes ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   return {a, b, c, d};
@@ -121,8 +114,9 @@ inline std::unique_ptr<Loaded> loadForTestRun(const ir::Module &module,
 }
 
 inline packet::Packet packetOf(const std::string &spec) {
-  packet::SpecResult<packet::Packet> p = packet::buildPacket(spec);
-  EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().describe(spec));
+  Expected<packet::Packet> p = packet::buildPacket(spec);
+  EXPECT_TRUE(p.ok()) << (p.ok() ? ""
+                                 : packet::describeSpecError(p.error(), spec));
   return p.ok() ? *p : packet::Packet{};
 }
 

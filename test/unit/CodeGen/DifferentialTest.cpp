@@ -64,8 +64,9 @@ TEST(CodeGenDifferential, RandomChainsAndPackets) {
     unsigned failures = 0;
     for (unsigned i = 0; i < kPacketsPerChain; ++i) {
       std::string spec = randomPacket(r);
-      packet::SpecResult<packet::Packet> pkt = packet::buildPacket(spec);
-      ASSERT_TRUE(pkt.ok()) << spec << ": " << pkt.error().describe(spec);
+      Expected<packet::Packet> pkt = packet::buildPacket(spec);
+      ASSERT_TRUE(pkt.ok())
+          << spec << ": " << packet::describeSpecError(pkt.error(), spec);
       maybeTruncate(r, *pkt, spec);
       if (load::testRunProblem(chain.hook, *pkt))
         continue;

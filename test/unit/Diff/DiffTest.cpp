@@ -31,7 +31,11 @@ struct Pair {
 Pair diffOf(const std::string &before, const std::string &after,
             DiffOptions options = {}) {
   Pair pair{compile(before), compile(after), {}};
-  pair.diff = diffModules(pair.before.module, pair.after.module, options);
+  Expected<ModuleDiff> diff =
+      diffModules(pair.before.module, pair.after.module, options);
+  EXPECT_TRUE(diff) << diff.error().message;
+  if (diff)
+    pair.diff = std::move(diff).value();
   return pair;
 }
 
@@ -48,6 +52,49 @@ TEST(DiffTest, SameRulesetsHaveNoClasses) {
   Pair pair = diffOf(text, text);
   EXPECT_FALSE(pair.diff.changed());
   EXPECT_EQ(report(pair), "");
+}
+
+TEST(DiffTest, ANeverMatchingRuleMatchesNoPacket) {
+  // The optimised form of `rule tcp.dport eq 22 udp.dport eq 53 DROP`: a
+  // never-matching rule, no predicates. It changes nothing, unlike a rule
+  // without predicates.
+  const char *text = "chain c BF_HOOK_XDP ACCEPT\n"
+                     "  rule tcp.dport eq 22 udp.dport eq 53 DROP\n"
+                     "  rule tcp.dport eq 80 DROP\n";
+  Pair pair{compile(text),
+            compile("chain c BF_HOOK_XDP ACCEPT\n"
+                    "  rule DROP\n"
+                    "  rule tcp.dport eq 80 DROP\n"),
+            {}};
+  ir::Rule &never = pair.after.module.chains[0].rules[0];
+  never.neverMatches = true;
+  pair.diff = *diffModules(pair.before.module, pair.after.module, {});
+  EXPECT_FALSE(pair.diff.changed()) << report(pair);
+  never.neverMatches = false;
+  pair.diff = *diffModules(pair.before.module, pair.after.module, {});
+  EXPECT_TRUE(pair.diff.changed());
+}
+
+TEST(DiffTest, AMatcherItCannotModelIsAnUnsupportedErrorInItsRuleset) {
+  Compiled before = compile("chain c BF_HOOK_XDP ACCEPT\n"
+                            "  rule ip4.saddr eq 10.0.0.1 DROP\n");
+  Compiled after = compile("chain c BF_HOOK_XDP ACCEPT\n"
+                           "  rule ip4.saddr eq 10.0.0.1 DROP\n");
+  // No matcher of the language tests bits of a 32-bit field: make one.
+  ir::Predicate &pred = after.module.chains[0].rules[0].predicates[0];
+  pred.op = ir::CmpOp::AnyBits;
+  Expected<ModuleDiff> diff = diffModules(before.module, after.module);
+  ASSERT_FALSE(diff);
+  EXPECT_EQ(diff.error().kind, ErrorKind::Unsupported);
+  EXPECT_EQ(diff.error().input, 1u);
+  EXPECT_EQ(diff.error().range.begin.line, pred.range.begin.line);
+  EXPECT_EQ(diff.error().range.begin.column, pred.range.begin.column);
+  EXPECT_NE(diff.error().message.find("cannot decide"), std::string::npos)
+      << diff.error().message;
+  // The same matcher in the old ruleset points there.
+  Expected<ModuleDiff> reversed = diffModules(after.module, before.module);
+  ASSERT_FALSE(reversed);
+  EXPECT_EQ(reversed.error().input, 0u);
 }
 
 TEST(DiffTest, ReorderedOverlappingRules) {
@@ -259,11 +306,11 @@ TEST(DiffPropertyTest, ClassesAreExactOnSampledPackets) {
     interp::Interpreter runA(pair.before.module, a), runB(pair.after.module, b);
     for (int p = 0; p < 60; ++p) {
       std::string spec = randomPacket(rng);
-      packet::SpecResult<packet::Packet> pkt = packet::buildPacket(spec);
+      Expected<packet::Packet> pkt = packet::buildPacket(spec);
       ASSERT_TRUE(pkt) << spec;
       interp::InterpreterState stateA(a), stateB(b);
       bool differs =
-          fateOf(runA.run(*pkt, stateA)) != fateOf(runB.run(*pkt, stateB));
+          fateOf(*runA.run(*pkt, stateA)) != fateOf(*runB.run(*pkt, stateB));
       (differs ? differing : same) += 1;
       EXPECT_EQ(classesHolding(chain, *pkt, pair.before.module),
                 differs ? 1u : 0u)

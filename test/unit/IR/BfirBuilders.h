@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/IR/Names.h"
 
 namespace bfc::ir::test {
@@ -109,6 +110,34 @@ inline SetElement element(Bytes key, uint8_t prefixLen = 0) {
   e.key = std::move(key);
   e.prefixLen = prefixLen;
   return e;
+}
+
+/// Rewrites what the chain's hook cannot read or do (the hook model) so
+/// that ir::verifyModule accepts it, keeping the rules' shapes: compares of
+/// the skb's mark or hash become compares of meta.ifindex, per-flow
+/// probabilities random ones; other unsupported predicates and the mark
+/// option where the hook cannot set it are dropped. Random generators draw
+/// from all of BFIR.
+inline void conformToHook(Chain &chain) {
+  auto unsupported = [&](const Predicate &pred) {
+    return predicateVisibility(chain.hook, pred, chain) ==
+           Visibility::Unsupported;
+  };
+  for (Rule &rule : chain.rules) {
+    for (Predicate &pred : rule.predicates) {
+      if (!unsupported(pred))
+        continue;
+      if (pred.kind == Predicate::Kind::Probability)
+        pred.perFlow = false;
+      else if (pred.kind == Predicate::Kind::Field &&
+               fieldInfo(pred.field).width == 4 &&
+               fieldInfo(pred.field).proto == Proto::None)
+        pred.field = FieldId::MetaIfindex;
+    }
+    std::erase_if(rule.predicates, unsupported);
+    if (!hookCanSetMark(chain.hook))
+      rule.mark.reset();
+  }
 }
 
 /// A module with one chain named "test", built rule by rule.

@@ -126,7 +126,7 @@ TEST(Reader, ReadModuleRunsLikeTheOriginal) {
   for (const char *spec : packets) {
     auto in = packet::parseInput(spec);
     ASSERT_TRUE(in.ok()) << spec;
-    interp::Result x = a.run(*in, sa), y = b.run(*in, sb);
+    interp::Result x = *a.run(*in, sa), y = *b.run(*in, sb);
     EXPECT_EQ(x.rule, y.rule) << spec;
     EXPECT_EQ(x.verdict, y.verdict) << spec;
     EXPECT_EQ(x.matchedRules, y.matchedRules) << spec;
@@ -134,6 +134,47 @@ TEST(Reader, ReadModuleRunsLikeTheOriginal) {
     EXPECT_EQ(x.redirectIfindex, y.redirectIfindex) << spec;
   }
   EXPECT_EQ(sa.counters, sb.counters);
+}
+
+TEST(Reader, NeverMatchingRulesRoundTripAndNeverMatch) {
+  const std::string text = "bfir module \"m\"\n"
+                           "\n"
+                           "chain c BF_HOOK_TC_INGRESS policy ACCEPT\n"
+                           "  rule 0\n"
+                           "    never\n"
+                           "    counter\n"
+                           "    verdict DROP\n"
+                           "  rule 1\n"
+                           "    counter\n"
+                           "    verdict DROP\n";
+  std::string errors;
+  std::optional<Module> module = read(text, &errors);
+  ASSERT_TRUE(module) << errors;
+  const Chain &chain = module->chains[0];
+  EXPECT_TRUE(chain.rules[0].neverMatches);
+  EXPECT_TRUE(chain.rules[0].predicates.empty());
+  EXPECT_TRUE(chain.rules[0].counter);
+  EXPECT_FALSE(chain.rules[1].neverMatches);
+  EXPECT_EQ(toString(*module), text);
+  // Rule 1 has no predicates: it takes every packet; rule 0 none.
+  interp::Interpreter interpreter(*module, chain, {});
+  interp::InterpreterState state(chain);
+  auto in = packet::parseInput("eth/ip4/tcp(dport=22)");
+  ASSERT_TRUE(in.ok());
+  interp::Result result = *interpreter.run(*in, state);
+  EXPECT_EQ(result.rule, 1u);
+  EXPECT_EQ(result.matchedRules, std::vector<uint32_t>{1});
+  EXPECT_EQ(state.counters[0].packets, 0u);
+  EXPECT_EQ(state.counters[1].packets, 1u);
+
+  // The verifier rejects a never-matching rule that still has predicates.
+  Module broken = *module;
+  broken.chains[0].rules[0].predicates.emplace_back();
+  std::vector<std::string> problems = verifyModule(broken);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems[0].find("rule 0: a never-matching rule has predicates"),
+            std::string::npos)
+      << problems[0];
 }
 
 TEST(Reader, CommentsBlankLinesAndRangesWithNames) {
@@ -202,6 +243,12 @@ TEST(Reader, ErrorsHaveLocations) {
        ":4:25:", "expected a percentage"},
       {"  rule 0\n    meta.probability eq 150%\n    verdict DROP\n",
        ":2:1:", "probability 150% is not in [0, 100]"},
+      {"  rule 0\n    never\n    tcp.dport [tcp+2:2] eq 1\n    verdict DROP\n",
+       ":5:5:", "a 'never' rule has no predicates"},
+      {"  rule 0\n    tcp.dport [tcp+2:2] eq 1\n    never\n    verdict DROP\n",
+       ":5:5:", "a 'never' rule has no predicates"},
+      {"  rule 0\n    never\n    never\n    verdict DROP\n",
+       ":5:5:", "a 'never' rule has no predicates"},
   };
   for (const BadText &c : cases) {
     std::string text =

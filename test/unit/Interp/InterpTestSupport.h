@@ -47,7 +47,12 @@ public:
       ADD_FAILURE() << *problem;
       return {};
     }
-    return interp.run(in, state());
+    Expected<Result> result = interp.run(in, state());
+    if (!result) {
+      ADD_FAILURE() << result.error().message;
+      return {};
+    }
+    return std::move(result).value();
   }
 
   Result run(std::string_view spec) { return run(input(spec)); }

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "../RequireRoot.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/Session.h"
 
@@ -32,8 +33,7 @@ inline std::string testObject(const std::string &name) {
 class Bpffs : public ::testing::Test {
 protected:
   void SetUp() override {
-    if (geteuid() != 0)
-      GTEST_SKIP() << "needs root (bpffs, bpf())";
+    BFC_REQUIRE_ROOT();
     char tmpl[] = "/tmp/bfc-unit-bpffs.XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;

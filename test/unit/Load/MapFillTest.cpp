@@ -52,12 +52,8 @@ object::TableInfo sampleTable(bool lpm) {
   return table;
 }
 
-#define REQUIRE_ROOT()                                                         \
-  if (geteuid() != 0)                                                          \
-  GTEST_SKIP() << "needs root (bpf())"
-
 TEST(MapFill, TablesLandInHashAndLpmMaps) {
-  REQUIRE_ROOT();
+  BFC_REQUIRE_ROOT();
   for (bool lpm : {false, true}) {
     SCOPED_TRACE(lpm ? "lpm" : "hash");
     object::TableInfo table = sampleTable(lpm);
@@ -84,7 +80,7 @@ TEST(MapFill, TablesLandInHashAndLpmMaps) {
 }
 
 TEST(MapFill, SetElementsGetValueOne) {
-  REQUIRE_ROOT();
+  BFC_REQUIRE_ROOT();
   object::SetInfo set;
   set.key = {ir::FieldId::TcpDport};
   set.keySize = 2;
@@ -98,7 +94,7 @@ TEST(MapFill, SetElementsGetValueOne) {
 }
 
 TEST(MapFill, AFullMapIsALoadError) {
-  REQUIRE_ROOT();
+  BFC_REQUIRE_ROOT();
   object::TableInfo table = sampleTable(false);
   Fd map = createMap(BPF_MAP_TYPE_HASH, 4, 4, 100);
   EXPECT_NE(test::errorOf([&] {

@@ -9,6 +9,8 @@
 #include "bfc/Support/ProtocolFacts.h"
 
 using namespace bfc::packet;
+using bfc::Error;
+using bfc::Expected;
 using namespace bfc::wire;
 using bfc::packet::test::mustBuild;
 
@@ -24,10 +26,10 @@ std::string toHex(const Bytes &bytes) {
   return out;
 }
 
-SpecError mustFail(std::string_view spec) {
-  SpecResult<Packet> result = buildPacket(spec);
+Error mustFail(std::string_view spec) {
+  Expected<Packet> result = buildPacket(spec);
   EXPECT_FALSE(result.ok()) << spec << " should not build";
-  return result.ok() ? SpecError{} : result.error();
+  return result.ok() ? Error{} : result.error();
 }
 
 TEST(PacketBuilder, EthernetIpv4TcpIsByteExact) {
@@ -152,7 +154,7 @@ TEST(PacketBuilder, AdaptForHookAddsOrStripsEthernet) {
 }
 
 TEST(PacketBuilder, SockAddrSpecs) {
-  SpecResult<SockAddr> v4 =
+  Expected<SockAddr> v4 =
       parseSockAddr("sock4(proto=udp,dst=10.1.2.3,dport=53,src=10.0.0.9)");
   ASSERT_TRUE(v4.ok()) << v4.error().message;
   EXPECT_EQ(v4->family, 4u);
@@ -162,7 +164,7 @@ TEST(PacketBuilder, SockAddrSpecs) {
   EXPECT_EQ(v4->dst[3], 3);
   EXPECT_EQ(v4->src[3], 9);
 
-  SpecResult<Input> v6 = parseInput("meta(random=5)/sock6(dst=::1,dport=443)");
+  Expected<Input> v6 = parseInput("meta(random=5)/sock6(dst=::1,dport=443)");
   ASSERT_TRUE(v6.ok()) << v6.error().message;
   auto *sock = std::get_if<SockAddr>(&*v6);
   ASSERT_NE(sock, nullptr);
@@ -171,7 +173,7 @@ TEST(PacketBuilder, SockAddrSpecs) {
   EXPECT_EQ(sock->dst[15], 1);
   EXPECT_EQ(sock->meta.random, 5u);
 
-  SpecResult<Input> pkt = parseInput("eth/ip4");
+  Expected<Input> pkt = parseInput("eth/ip4");
   ASSERT_TRUE(pkt.ok());
   EXPECT_TRUE(std::holds_alternative<Packet>(*pkt));
 }
@@ -214,7 +216,7 @@ TEST(PacketBuilder, BadSpecsGiveClearErrors) {
       {"icmp(type=bogus)", 10, "expects an ICMP type name"},
   };
   for (const ErrorCase &c : cases) {
-    SpecError error = mustFail(c.spec);
+    Error error = mustFail(c.spec);
     EXPECT_NE(error.message.find(c.messagePart), std::string::npos)
         << c.spec << " -> " << error.message;
     EXPECT_EQ(error.offset, c.offset) << c.spec << " -> " << error.message;
@@ -223,7 +225,7 @@ TEST(PacketBuilder, BadSpecsGiveClearErrors) {
 
 TEST(PacketBuilder, SockAddrErrors) {
   auto error = [](std::string_view spec) {
-    SpecResult<SockAddr> r = parseSockAddr(spec);
+    Expected<SockAddr> r = parseSockAddr(spec);
     EXPECT_FALSE(r.ok()) << spec;
     return r.ok() ? std::string() : r.error().message;
   };
@@ -236,8 +238,9 @@ TEST(PacketBuilder, SockAddrErrors) {
 
 TEST(PacketBuilder, ErrorDescriptionPointsAtTheOffset) {
   std::string spec = "eth/tpc";
-  SpecError error = mustFail(spec);
-  EXPECT_EQ(error.describe(spec).substr(error.describe(spec).rfind('\n') + 1),
+  Error error = mustFail(spec);
+  EXPECT_EQ(describeSpecError(error, spec)
+                .substr(describeSpecError(error, spec).rfind('\n') + 1),
             "      ^");
 }
 

@@ -6,6 +6,7 @@
 #include "bfc/Packet/Packet.h"
 
 using namespace bfc::packet;
+using bfc::Expected;
 using bfc::packet::test::mustBuild;
 
 namespace {
@@ -53,9 +54,9 @@ TEST(PacketDecoder, RoundTripsThroughTheBuilder) {
   for (const char *spec : specs) {
     Packet original = mustBuild(spec);
     std::string text = describePacket(original);
-    SpecResult<Packet> rebuilt = buildPacket(text);
-    ASSERT_TRUE(rebuilt.ok())
-        << spec << " -> " << text << ": " << rebuilt.error().describe(text);
+    Expected<Packet> rebuilt = buildPacket(text);
+    ASSERT_TRUE(rebuilt.ok()) << spec << " -> " << text << ": "
+                              << describeSpecError(rebuilt.error(), text);
     EXPECT_EQ(rebuilt->data, original.data) << spec << " -> " << text;
     EXPECT_EQ(rebuilt->hasL2, original.hasL2) << spec;
     EXPECT_EQ(rebuilt->meta.l3Proto, original.meta.l3Proto) << spec;
@@ -73,7 +74,7 @@ TEST(PacketDecoder, LoneHeadersForLogEvents) {
 }
 
 TEST(PacketDecoder, SockAddr) {
-  SpecResult<SockAddr> sock =
+  Expected<SockAddr> sock =
       parseSockAddr("sock6(proto=udp,dst=::1,dport=53,src=fe80::1)");
   ASSERT_TRUE(sock.ok());
   EXPECT_EQ(describeSockAddr(*sock),

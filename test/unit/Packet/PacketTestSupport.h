@@ -12,10 +12,10 @@ namespace bfc::packet::test {
 /// The value parsed from `spec`; a spec error fails the test and gives a
 /// default value.
 template <typename T>
-T valueOrFail(const SpecResult<T> &result, std::string_view spec) {
-  EXPECT_TRUE(result.ok()) << spec << ": "
-                           << (result.ok() ? ""
-                                           : result.error().describe(spec));
+T valueOrFail(const Expected<T> &result, std::string_view spec) {
+  EXPECT_TRUE(result.ok())
+      << spec << ": "
+      << (result.ok() ? "" : packet::describeSpecError(result.error(), spec));
   return result.ok() ? *result : T{};
 }
 

@@ -1,4 +1,7 @@
-// findShadowedRules and its warnings, requiredHeaders, and the pass manager.
+// findShadowedRules and its warnings, never-matching rules, and the pass
+// manager.
+
+#include <sstream>
 
 #include "TransformTestSupport.h"
 
@@ -61,7 +64,7 @@ TEST(ShadowedRules, WhatDoesNotShadow) {
                           "rule tcp.dport not 22 DROP\n"
                           "rule udp.sport not 22 DROP\n"))
                   .empty());
-  // Rules that can never match on their own are Sema's business.
+  // Rules that can never match on their own are warnNeverMatchingRules'.
   EXPECT_TRUE((shadowedIn("chain c BF_HOOK_XDP ACCEPT\n"
                           "rule tcp.dport eq 22 DROP\n"
                           "rule tcp.dport eq 22 udp.dport eq 1 ACCEPT\n"))
@@ -100,8 +103,8 @@ TEST(ShadowedRules, WarningsPointAtBothRules) {
 }
 
 TEST(ShadowedRules, NoWarningAfterARuleThatMatchesEverything) {
-  // Sema reports what follows a rule without matchers; a rule whose
-  // matchers always hold is treated the same.
+  // -Wunreachable-rule reports what follows a rule without matchers; a rule
+  // whose matchers always hold is treated the same.
   for (const char *catchAll :
        {"rule DROP", "rule meta.probability eq 100% DROP"}) {
     Compiled c = compile(std::string("chain c BF_HOOK_XDP ACCEPT\n") +
@@ -113,48 +116,59 @@ TEST(ShadowedRules, NoWarningAfterARuleThatMatchesEverything) {
   }
 }
 
-TEST(HeaderRequirements, OnlyWhatLiveRulesRead) {
-  Compiled c = compile("chain c BF_HOOK_XDP ACCEPT\n"
-                       "rule ip4.saddr eq 10.0.0.1 tcp.dport eq 22 DROP\n"
-                       "rule (udp.sport) in { 53 } log internet DROP\n"
-                       "rule meta.probability eq 10% ACCEPT\n"
-                       "rule ip6.saddr eq ::1 udp.dport eq 1 tcp.dport eq 2 "
-                       "log link DROP\n");
+// ------------------------------------------------ never-matching rules ----
+
+/// The never-matching warnings on the first chain of `src`, for the rules
+/// `lowered` lists (all when empty).
+std::string neverMatchingWarnings(const std::string &src,
+                                  std::vector<bool> lowered = {}) {
+  Compiled c = compile(src);
   const ir::Chain &chain = c.module.chains.front();
-  ChainRequirements req = requiredHeaders(chain);
-  // Rule 3 is never-matching (TCP and UDP): not counted once marked.
-  EXPECT_TRUE(req.needs(ir::Proto::Ip6));
-  runPass(c.module, createSimplifyPredicatesPass());
-  req = requiredHeaders(c.module.chains.front());
-  EXPECT_TRUE(req.needs(ir::Proto::Ip4));
-  EXPECT_FALSE(req.needs(ir::Proto::Ip6));
-  EXPECT_TRUE(req.needs(ir::Proto::Tcp));
-  EXPECT_TRUE(req.needs(ir::Proto::Udp));
-  EXPECT_FALSE(req.needs(ir::Proto::Icmp));
-  EXPECT_TRUE(req.needs(ir::Proto::None));
-  EXPECT_TRUE(req.fields.test(static_cast<unsigned>(FieldId::Ip4Saddr)));
-  EXPECT_TRUE(req.fields.test(static_cast<unsigned>(FieldId::UdpSport)));
-  EXPECT_FALSE(req.fields.test(static_cast<unsigned>(FieldId::Ip6Saddr)));
-  EXPECT_TRUE(req.random);
-  EXPECT_TRUE(req.sets);
-  EXPECT_FALSE(req.flowHash);
-  EXPECT_FALSE(req.ip6HeaderChain);
-  EXPECT_TRUE(req.log);
-  EXPECT_EQ(req.logHeaders, ir::kLogInternet); // rule 3's `link` is dead
-  EXPECT_FALSE(req.logRate);
+  if (lowered.empty())
+    lowered.assign(chain.rules.size(), true);
+  DiagnosticEngine diags(c.buffer.get());
+  warnNeverMatchingRules(chain, lowered, diags);
+  std::ostringstream os;
+  diags.print(os);
+  return os.str();
 }
 
-TEST(HeaderRequirements, ChainsAndFlowHashes) {
-  ChainBuilder b(ir::Hook::TcIngress);
-  b.addRule({ip6Chain(44)});
-  b.addRule({probability(5, true), fieldIs(FieldId::MetaL4Proto, 6)});
-  ChainRequirements req = requiredHeaders(b.chain());
-  EXPECT_TRUE(req.ip6HeaderChain);
-  EXPECT_TRUE(req.flowHash);
-  EXPECT_TRUE(req.needs(ir::Proto::TcpOrUdp));
-  EXPECT_TRUE(req.needs(ir::Proto::Ip4));
-  EXPECT_FALSE(req.needs(ir::Proto::Icmpv6));
-  EXPECT_FALSE(req.random);
+TEST(NeverMatchingWarnings, OnlyRulesLoweredWithoutErrors) {
+  std::string src = "chain c BF_HOOK_XDP ACCEPT\n"
+                    "rule tcp.dport eq 1 tcp.dport eq 2 DROP\n"
+                    "rule udp.dport eq 1 udp.dport eq 2 DROP\n";
+  std::string both = neverMatchingWarnings(src);
+  EXPECT_CONTAINS(both, "test.bf:2:21: warning: rule can never match: "
+                        "'tcp.dport eq 2' contradicts 'tcp.dport eq 1'");
+  EXPECT_CONTAINS(both, "test.bf:3:21: warning:");
+  std::string second = neverMatchingWarnings(src, {false, true});
+  EXPECT_EQ(second.find("test.bf:2:"), std::string::npos) << second;
+  EXPECT_CONTAINS(second, "test.bf:3:21: warning:");
+}
+
+TEST(NeverMatchingWarnings, AMarkedRuleIsNoCatchAll) {
+  // Without predicates, but matching nothing: what follows still runs.
+  Compiled c = compile("chain c BF_HOOK_XDP ACCEPT\n"
+                       "rule DROP\n"
+                       "rule tcp.dport eq 22 ACCEPT\n");
+  ir::Chain &chain = c.module.chains.front();
+  DiagnosticEngine diags(c.buffer.get());
+  warnNeverMatchingRules(chain, {true, true}, diags);
+  EXPECT_EQ(diags.warningCount(), 1u);
+  makeNeverMatching(chain.rules[0]);
+  DiagnosticEngine none(c.buffer.get());
+  warnNeverMatchingRules(chain, {true, true}, none);
+  EXPECT_EQ(none.warningCount(), 0u);
+  EXPECT_TRUE(findShadowedRules(chain).empty());
+
+  // Nor does it stop the shadowed-rule warnings after it.
+  Compiled d = compile("chain c BF_HOOK_XDP ACCEPT\n"
+                       "rule DROP\n"
+                       "rule tcp.dport eq 22 DROP\n"
+                       "rule tcp.dport eq 22 ACCEPT\n");
+  makeNeverMatching(d.module.chains.front().rules[0]);
+  EXPECT_CONTAINS(runPass(d.module, createShadowedRulesPass(), d.buffer.get()),
+                  "test.bf:4:1: warning: rule can never match: it is shadowed");
 }
 
 // ---------------------------------------------------------- pass manager ----
@@ -242,11 +256,13 @@ TEST(PassManager, VerificationStopsAtTheFirstBrokenPass) {
 TEST(PassManager, NeverMatchingHelpers) {
   ir::Rule rule;
   rule.predicates = {fieldIs(FieldId::TcpDport, 1)};
+  rule.counter = true;
   EXPECT_FALSE(isNeverMatching(rule));
   makeNeverMatching(rule);
   EXPECT_TRUE(isNeverMatching(rule));
-  ASSERT_EQ(rule.predicates.size(), 1u);
-  EXPECT_TRUE(isNeverPredicate(rule.predicates[0]));
+  EXPECT_TRUE(rule.neverMatches);
+  EXPECT_TRUE(rule.predicates.empty());
+  EXPECT_TRUE(rule.counter);
   EXPECT_FALSE(isNeverPredicate(negated(probability(0))));
   EXPECT_FALSE(isNeverPredicate(probability(0, true)));
   EXPECT_TRUE(isNeverPredicate(probability(1e-12)));
@@ -255,23 +271,18 @@ TEST(PassManager, NeverMatchingHelpers) {
   EXPECT_TRUE(isNeverPredicate(rangeOf(FieldId::TcpDport, 10, 5)));
   EXPECT_FALSE(isNeverPredicate(negated(rangeOf(FieldId::TcpDport, 10, 5))));
   EXPECT_FALSE(isNeverPredicate(rangeOf(FieldId::TcpDport, 5, 5)));
-  // The canonical form is false for the reasoning too, on every hook.
+  // A predicate false by its form makes its rule never-matching unmarked.
+  ir::Rule zero;
+  zero.predicates = {fieldIs(FieldId::TcpDport, 1), probability(0)};
+  EXPECT_TRUE(isNeverMatching(zero));
+  EXPECT_FALSE(zero.neverMatches);
+  // The facts of a marked rule are contradictory, on every hook.
   for (ir::Hook hook :
        {ir::Hook::Xdp, ir::Hook::NfLocalIn, ir::Hook::CgroupSockAddrConnect6}) {
     ir::Chain chain;
     chain.hook = hook;
-    EXPECT_EQ(PredicateFacts(chain).evaluate(neverPredicate()), Truth::False);
+    EXPECT_TRUE(factsOfRule(chain, rule).contradictory());
   }
-
-  // canNeverMatch also sees contradictions the rule still spells out.
-  ChainBuilder b(ir::Hook::Xdp);
-  ir::Rule &both =
-      b.addRule({fieldIs(FieldId::TcpDport, 1), fieldIs(FieldId::UdpDport, 2)});
-  EXPECT_TRUE(canNeverMatch(b.chain(), both));
-  EXPECT_FALSE(isNeverMatching(both));
-  ir::Rule &one = b.addRule({fieldIs(FieldId::TcpDport, 1)});
-  EXPECT_FALSE(canNeverMatch(b.chain(), one));
-  EXPECT_TRUE(canNeverMatch(b.chain(), rule));
 }
 
 } // namespace

@@ -506,6 +506,7 @@ public:
       }
       rule.counter = rule.counter || below(2);
     }
+    ir::test::conformToHook(b.chain());
     return std::move(b.module);
   }
 
@@ -621,7 +622,7 @@ TEST(Classify, RandomPlansAgreeWithTheInterpreter) {
     for (int i = 0; i < 200; ++i) {
       std::string spec = gen.packet();
       packet::Input in = input(spec);
-      interp::Result expected = interpreter.run(in, state);
+      interp::Result expected = *interpreter.run(in, state);
       std::vector<uint32_t> got = evaluator.matched(in);
       ASSERT_EQ(got, expected.matchedRules) << "seed " << seed << ": " << spec;
       ++runs;

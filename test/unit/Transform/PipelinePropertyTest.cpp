@@ -98,8 +98,8 @@ void expectSameBehaviour(const ir::Module &before, const ir::Module &after,
       if (a.checkInput(inputs[i]))
         continue;
       stateA.now = stateB.now = 1000 + 700 * i;
-      interp::Result ra = a.run(inputs[i], stateA);
-      interp::Result rb = b.run(inputs[i], stateB);
+      interp::Result ra = *a.run(inputs[i], stateA);
+      interp::Result rb = *b.run(inputs[i], stateB);
       ++stats.runs;
       stats.decidedByRule += ra.rule.has_value();
       stats.malformed += ra.malformed;
@@ -149,6 +149,7 @@ public:
     }
     for (size_t i = 0; i < chain.rules.size(); ++i)
       chain.rules[i].index = static_cast<uint32_t>(i);
+    ir::test::conformToHook(chain);
     module.chains.push_back(std::move(chain));
     return module;
   }
@@ -587,8 +588,8 @@ TEST(PipelineProperty, RandomRulesetsKeepTheirBehaviour) {
     std::vector<std::string> specs;
     for (unsigned i = 0; i < kInputsPerModule; ++i) {
       std::string spec = gen.inputSpec(hook);
-      packet::SpecResult<packet::Input> in = packet::parseInput(spec);
-      ASSERT_TRUE(in.ok()) << in.error().describe(spec);
+      Expected<packet::Input> in = packet::parseInput(spec);
+      ASSERT_TRUE(in.ok()) << packet::describeSpecError(in.error(), spec);
       gen.maybeTruncate(*in);
       inputs.push_back(*in);
       specs.push_back(spec);
@@ -653,8 +654,9 @@ TEST(PipelineProperty, ExampleRulesetsKeepTheirBehaviour) {
       std::vector<std::string> specs;
       for (unsigned i = 0; i < 300; ++i) {
         std::string spec = gen.inputSpec(one.chains[0].hook);
-        packet::SpecResult<packet::Input> parsed = packet::parseInput(spec);
-        ASSERT_TRUE(parsed.ok()) << parsed.error().describe(spec);
+        Expected<packet::Input> parsed = packet::parseInput(spec);
+        ASSERT_TRUE(parsed.ok())
+            << packet::describeSpecError(parsed.error(), spec);
         gen.maybeTruncate(*parsed);
         inputs.push_back(*parsed);
         specs.push_back(spec);

@@ -106,6 +106,49 @@ TEST(PredicateFacts, PrefixesAndEqualities) {
   EXPECT_FALSE(contradictory(kXdp, {net8, negated(host)}));
 }
 
+TEST(PredicateFacts, APrefixLongerThanItsFieldComparesTheWholeField) {
+  // Verified BFIR has no such prefix; the facts still clamp it (Sema's old
+  // copy of comparedBits did not: `not 10.1.2.3/40` after 10.1.2.3 was no
+  // contradiction there).
+  ir::Predicate host = fieldBytes(FieldId::Ip4Saddr, ip4("10.1.2.3"));
+  ir::Predicate tooLong = fieldBytes(FieldId::Ip4Saddr, ip4("10.1.2.3"), 40);
+  EXPECT_EQ(comparedBits(tooLong), 32u);
+  EXPECT_EQ(comparedBits(host), 32u);
+  EXPECT_EQ(comparedBits(fieldBytes(FieldId::Ip4Saddr, ip4("10.0.0.0"), 8)),
+            8u);
+  EXPECT_TRUE(contradictory(kXdp, {host, negated(tooLong)}));
+  EXPECT_EQ(given(kXdp, {tooLong}, host), Truth::True);
+}
+
+TEST(PredicateFacts, LiteralInterfaceIndexesButNotNames) {
+  EXPECT_TRUE(contradictory(kXdp, {ifaceIndex(2), ifaceIndex(3)}));
+  EXPECT_EQ(given(kXdp, {ifaceIndex(2)}, ifaceIndex(2)), Truth::True);
+  EXPECT_EQ(given(kXdp, {ifaceIndex(2)}, negated(ifaceIndex(3))), Truth::True);
+  EXPECT_EQ(given(kXdp, {ifaceIndex(2)}, negated(ifaceIndex(2))), Truth::False);
+  // A negated index tells nothing about the others.
+  EXPECT_EQ(given(kXdp, {negated(ifaceIndex(2))}, ifaceIndex(3)),
+            Truth::Unknown);
+  // Two names may be one interface, and a name may be index 3.
+  EXPECT_FALSE(contradictory(kXdp, {ifaceSlot(0), ifaceSlot(1)}));
+  EXPECT_FALSE(contradictory(kXdp, {ifaceIndex(2), ifaceSlot(0)}));
+}
+
+TEST(PredicateFacts, AssumedHeaders) {
+  ir::Chain chain;
+  PredicateFacts tcpOverIp6(chain);
+  tcpOverIp6.assumeHeaders(kHeaderTcp | kHeaderIp6);
+  EXPECT_FALSE(tcpOverIp6.contradictory());
+  EXPECT_EQ(tcpOverIp6.evaluate(kL3Ip6), Truth::True);
+  PredicateFacts icmpOverIp6(chain);
+  icmpOverIp6.assumeHeaders(kHeaderIcmp | kHeaderIp6);
+  EXPECT_TRUE(icmpOverIp6.contradictory());
+  // A sock_addr hook of one family has no header of the other.
+  chain.hook = ir::Hook::CgroupSockAddrConnect4;
+  PredicateFacts ip6OnConnect4(chain);
+  ip6OnConnect4.assumeHeaders(kHeaderIp6);
+  EXPECT_TRUE(ip6OnConnect4.contradictory());
+}
+
 TEST(PredicateFacts, RangesAndExclusions) {
   ir::Predicate port22 = fieldIs(FieldId::TcpDport, 22);
   EXPECT_EQ(given(kXdp, {port22}, rangeOf(FieldId::TcpDport, 1, 100)),

@@ -43,6 +43,7 @@ using ir::toBigEndian;
 using ir::test::element;
 using ir::test::fieldBytes;
 using ir::test::fieldIs;
+using ir::test::ifaceIndex;
 using ir::test::ifaceSlot;
 using ir::test::inSet;
 using ir::test::ip4;
@@ -145,6 +146,8 @@ inline std::vector<std::string> printedRule(const ir::Module &module,
                                             const ir::Chain &chain,
                                             const ir::Rule &rule) {
   std::vector<std::string> out;
+  if (rule.neverMatches)
+    out.push_back("never");
   for (const ir::Predicate &pred : rule.predicates)
     out.push_back(printed(module, chain, pred));
   return out;

@@ -42,6 +42,9 @@ struct CodeGenOptions {
   /// Objects whose chain has more BPF instructions than this are an error:
   /// the kernel's verifier processes at most 1,000,000 per program.
   uint64_t verifierInsnLimit = 1'000'000;
+  /// Objects whose chain has more BPF functions (its program and the
+  /// functions it calls) than this are an error: BPF_MAX_SUBPROGS.
+  uint64_t subprogramLimit = 256;
 };
 
 /// Names the generated program and maps of a chain use (docs/object-format.md).
@@ -105,9 +108,11 @@ uint32_t setMaxEntries(const ir::Set &set);
 /// The ELF section of a hook's program.
 std::string hookSection(ir::Hook hook);
 
-/// Builds the LLVM module for `module` (not optimised). Constructs that the
-/// code generator cannot express for a hook (e.g. `mark` on netfilter) are
-/// reported to `diags` with their source range; returns null after any error.
+/// Builds the LLVM module for `module` (not optimised). First checks that
+/// `module` passes ir::verifyModule (each problem is an internal error: bfc
+/// verifies BFIR when it reads it) and that every predicate reads what its
+/// hook sees (ir::Visibility::Visible, reported at the predicate's range);
+/// returns null after any error.
 std::unique_ptr<llvm::Module> lowerToLLVM(const ir::Module &module,
                                           llvm::LLVMContext &context,
                                           const CodeGenOptions &options,

@@ -17,6 +17,7 @@
 #include "bfc/Diff/IntervalSet.h"
 #include "bfc/IR/BFIR.h"
 #include "bfc/Support/Diagnostics.h"
+#include "bfc/Support/Expected.h"
 
 namespace bfc::diff {
 
@@ -95,15 +96,6 @@ struct DiffOptions {
   bool rules = false;
 };
 
-/// A ruleset that bfc diff cannot decide exactly (a matcher it does not
-/// model); `range` points into that ruleset's source.
-struct UnsupportedError : std::runtime_error {
-  UnsupportedError(const std::string &message, SourceRange range, bool inAfter)
-      : std::runtime_error(message), range(range), inAfter(inAfter) {}
-  SourceRange range;
-  bool inAfter; ///< in the new ruleset (else the old one)
-};
-
 struct ModuleDiff {
   std::vector<ChainDiff> chains;
   /// Shapes the classes point to.
@@ -116,11 +108,13 @@ struct ModuleDiff {
 };
 
 /// Compares every chain of `before` with the chain of the same name in
-/// `after`. Throws UnsupportedError for a matcher it cannot decide exactly,
-/// std::logic_error when a witness does not show the fates computed for
-/// its class (a bug).
-ModuleDiff diffModules(const ir::Module &before, const ir::Module &after,
-                       const DiffOptions &options = {});
+/// `after`. A matcher it cannot decide exactly is an Error of kind
+/// Unsupported whose `range` points into the ruleset `input` says (0
+/// `before`, 1 `after`). Throws std::logic_error when a witness does not
+/// show the fates computed for its class (a bug).
+Expected<ModuleDiff> diffModules(const ir::Module &before,
+                                 const ir::Module &after,
+                                 const DiffOptions &options = {});
 
 } // namespace bfc::diff
 

@@ -61,6 +61,7 @@ enum class HookFamily : uint8_t {
 /// "BF_HOOK_XDP", ...
 std::string_view hookName(Hook hook);
 std::optional<Hook> hookFromName(std::string_view name);
+// The hook facts below are rows of the hook model's table (HookModel.cpp).
 HookFamily hookFamily(Hook hook);
 /// True for hooks whose packets start with an Ethernet header (XDP, TC).
 bool hookHasL2(Hook hook);
@@ -250,6 +251,10 @@ struct LogSpec {
 struct Rule {
   uint32_t index = 0; ///< position in the chain, 0-based, also its counter slot
   std::vector<Predicate> predicates; ///< ANDed
+  /// No packet matches the rule (a pass proved it): it has no predicates,
+  /// keeps its index, counter slot and options, and generated code tests
+  /// nothing for it. Printed as a `never` line.
+  bool neverMatches = false;
   LogSpec log;
   bool counter = false;
   std::optional<uint32_t> mark;

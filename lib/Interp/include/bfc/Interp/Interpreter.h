@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/IR/HookModel.h"
 #include "bfc/Packet/Packet.h"
 
 namespace bfc::interp {
@@ -87,9 +88,8 @@ struct Result {
   std::vector<LogEvent> logs;
 };
 
-/// The return code of `verdict` on `hook`; nullopt for CONTINUE, and for
-/// REDIRECT outside XDP and TC.
-std::optional<int32_t> hookReturnCode(ir::Hook hook, ir::Verdict verdict);
+/// Return codes are the hook model's.
+using ir::hookReturnCode;
 
 /// The flow hash of meta.flow_probability over IPv4 (4-byte addresses) or
 /// IPv6 (16-byte addresses).
@@ -112,10 +112,11 @@ public:
   /// back); nullopt when it can.
   std::optional<std::string> checkInput(const packet::Input &input) const;
 
-  /// Runs the chain on `input`, updating `state`. Throws
-  /// std::invalid_argument when checkChain() or checkInput() reports a
-  /// problem: callers that take user input check first.
-  Result run(const packet::Input &input, InterpreterState &state) const;
+  /// Runs the chain on `input`, updating `state`; the Error is the first
+  /// problem checkChain() or checkInput() reports, or a `state` made for
+  /// another chain.
+  Expected<Result> run(const packet::Input &input,
+                       InterpreterState &state) const;
 
 private:
   const ir::Module &module_;

@@ -90,7 +90,4 @@ private:
 std::optional<std::string> testRunProblem(ir::Hook hook,
                                           const packet::Packet &input);
 
-/// "XDP_PASS", "TCX_NEXT", "NF_ACCEPT", ... for a hook's return code.
-std::string returnCodeName(ir::Hook hook, int32_t code);
-
 } // namespace bfc::load

@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "bfc/Support/Expected.h"
+
 namespace bfc::packet {
 
 using Bytes = std::vector<uint8_t>;
@@ -53,43 +55,17 @@ struct SockAddr {
 /// An input for one program run.
 using Input = std::variant<Packet, SockAddr>;
 
-/// A spec error: `offset` is the byte offset in the spec it refers to.
-struct SpecError {
-  size_t offset = 0;
-  std::string message;
-
-  /// "message" followed by the spec and a caret under `offset`.
-  std::string describe(std::string_view spec) const;
-};
-
-/// Holds either a value or a SpecError.
-template <typename T> class SpecResult {
-public:
-  SpecResult(T value) : state_(std::move(value)) {}
-  SpecResult(SpecError error) : state_(std::move(error)) {}
-
-  bool ok() const { return state_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T &value() { return std::get<0>(state_); }
-  const T &value() const { return std::get<0>(state_); }
-  T &operator*() { return value(); }
-  const T &operator*() const { return value(); }
-  T *operator->() { return &value(); }
-  const T *operator->() const { return &value(); }
-  const SpecError &error() const { return std::get<1>(state_); }
-
-private:
-  std::variant<T, SpecError> state_;
-};
+/// "message" followed by the spec and a caret under the error's offset.
+std::string describeSpecError(const Error &error, std::string_view spec);
 
 /// Builds a packet from a spec: layers separated by `/`. Lengths, next
 /// protocol fields and checksums are filled in unless given.
-SpecResult<Packet> buildPacket(std::string_view spec);
+Expected<Packet> buildPacket(std::string_view spec);
 /// Parses `[meta(...)/]sock4(...)` or `sock6(...)`.
-SpecResult<SockAddr> parseSockAddr(std::string_view spec);
+Expected<SockAddr> parseSockAddr(std::string_view spec);
 /// A sock_addr spec when the spec's (first non-meta) layer is sock4/sock6,
 /// a packet otherwise.
-SpecResult<Input> parseInput(std::string_view spec);
+Expected<Input> parseInput(std::string_view spec);
 
 /// The packet as a hook sees it: with `wantL2`, an L3-only packet gets a
 /// default Ethernet header (EtherType from meta.l3Proto); without, an

@@ -1,6 +1,6 @@
 // The matcher types of the language: their names, operators, the BFIR field
-// they read, the hooks that cannot evaluate them, and how their payload is
-// parsed into BFIR values.
+// they read, whether a hook can evaluate them (asked of the hook model), and
+// how their payload is parsed into BFIR values.
 #pragma once
 
 #include <cstdint>
@@ -55,9 +55,6 @@ std::optional<MatcherOp> opFromName(std::string_view name);
 inline constexpr uint8_t opBit(MatcherOp op) {
   return static_cast<uint8_t>(1u << static_cast<unsigned>(op));
 }
-inline constexpr uint16_t hookBit(ir::Hook hook) {
-  return static_cast<uint16_t>(1u << static_cast<unsigned>(hook));
-}
 
 struct MatcherInfo {
   MatcherType type;
@@ -65,9 +62,8 @@ struct MatcherInfo {
   /// The field read (the address field for networks; unused by the
   /// probabilities, which read no field).
   ir::FieldId field;
-  uint8_t ops;               ///< opBit()s; `In` means usable as a set key
-  uint16_t unsupportedHooks; ///< hookBit()s of hooks that reject it
-  bool network = false;      ///< ip4/ip6 snet/dnet: prefix-length payload
+  uint8_t ops;          ///< opBit()s; `In` means usable as a set key
+  bool network = false; ///< ip4/ip6 snet/dnet: prefix-length payload
 };
 
 const MatcherInfo *findMatcher(std::string_view name);
@@ -76,6 +72,7 @@ const MatcherInfo &matcherInfo(MatcherType type);
 std::vector<std::string> matcherNames();
 
 bool supportsOp(const MatcherInfo &info, MatcherOp op);
+/// Whether `hook` sees what the matcher reads (ir::Visibility::Visible).
 bool supportsHook(const MatcherInfo &info, ir::Hook hook);
 /// "eq, range" (set syntax `in` excluded: it is written differently).
 std::string supportedOpsText(const MatcherInfo &info);

@@ -17,32 +17,9 @@
 #include <string_view>
 #include <utility>
 
+#include "bfc/Support/Expected.h"
+
 namespace bfc::sema {
-
-/// Why a payload was rejected. When the culprit is one part of the payload
-/// (a TCP flag in a list, the end of a range), `offset`/`length` locate it in
-/// the payload text so the caret can point at it.
-struct PayloadError {
-  std::string message;
-  uint32_t offset = 0;
-  uint32_t length = 0; ///< 0: the whole payload
-};
-
-/// A value or the reason there is none.
-template <typename T> class Expected {
-public:
-  Expected(T value) : value_(std::move(value)) {}
-  Expected(PayloadError error) : error_(std::move(error)) {}
-
-  explicit operator bool() const { return value_.has_value(); }
-  const T &operator*() const { return *value_; }
-  const T *operator->() const { return &*value_; }
-  const PayloadError &error() const { return error_; }
-
-private:
-  std::optional<T> value_;
-  PayloadError error_;
-};
 
 /// Where a payload is written: a matcher payload is lexed by shape first, a
 /// set element component is not.

@@ -10,13 +10,14 @@
 namespace bfc::transform {
 
 /// Analysis: warns about rules shadowed by an earlier rule
-/// (findShadowedRules), except after a rule without predicates, which Sema
-/// already reports.
+/// (findShadowedRules), except after a rule without predicates, which
+/// warnNeverMatchingRules already reports.
 std::unique_ptr<Pass> createShadowedRulesPass();
 
 /// Drops predicates the others of their rule imply, turns `range A-A` into
 /// `eq A` and full-length prefixes into plain equality, and replaces the
-/// predicates of rules that can never match by neverPredicate().
+/// predicates of rules that can never match by the never-matching mark
+/// (makeNeverMatching).
 std::unique_ptr<Pass> createSimplifyPredicatesPass();
 
 /// Makes never-matching: shadowed rules, and CONTINUE rules without counter,

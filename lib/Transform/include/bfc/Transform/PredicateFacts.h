@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "bfc/IR/BFIR.h"
@@ -44,6 +45,10 @@ Availability fieldAvailability(ir::FieldId field, ir::Hook hook);
 Availability predicateAvailability(const ir::Predicate &pred,
                                    const ir::Chain &chain);
 
+/// The leading bits of its field an `eq` compares: its prefix length, at
+/// most the field's width, or the whole field.
+unsigned comparedBits(const ir::Predicate &pred);
+
 /// Structural equality of two predicates (source text and range ignored).
 bool samePredicate(const ir::Predicate &a, const ir::Predicate &b);
 
@@ -66,6 +71,11 @@ public:
 
   /// Adds `pred` as known to hold.
   void assume(const ir::Predicate &pred);
+  /// Adds that every header of `headers` (a HeaderBit mask) is present.
+  void assumeHeaders(uint8_t headers);
+  /// Records that no packet satisfies the assumptions (a rule marked
+  /// never-matching).
+  void assumeNever() { contradictory_ = true; }
   /// No packet satisfies every assumed predicate.
   bool contradictory() const { return contradictory_; }
 
@@ -130,6 +140,8 @@ private:
   unsigned changes_ = 0; ///< bumped whenever a fact is learnt
   uint8_t present_ = 0;
   uint8_t absent_ = 0;
+  /// The interface, when a literal `meta.iface eq` was assumed.
+  std::optional<uint32_t> ifindex_;
   std::array<FieldState, ir::kNumFields> fields_; ///< empty: initialState
   std::vector<const ir::Predicate *> assumed_;
 };

@@ -13,6 +13,7 @@
 #include "bfc/Packet/Packet.h"
 #include "bfc/Parse/ParseRuleset.h"
 #include "bfc/Sema/Sema.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 using namespace bfc;
 
@@ -64,9 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   packet::Packet input;
   input.data.assign(data + 1, data + size);
   input.hasL2 = !(selector & 1);
-  static constexpr uint16_t kL3Protos[] = {packet::kEtherTypeIp4,
-                                           packet::kEtherTypeIp6, 0x0806,
-                                           packet::kEtherTypeVlan};
+  static constexpr uint16_t kL3Protos[] = {wire::kEtherTypeIp4,
+                                           wire::kEtherTypeIp6, 0x0806,
+                                           wire::kEtherTypeVlan};
   input.meta.l3Proto = kL3Protos[(selector >> 1) & 3];
   input.meta.random = selector;
   (void)interp::parseLayout(input.data.data(), input.data.size(), input.hasL2,

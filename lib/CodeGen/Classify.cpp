@@ -79,7 +79,8 @@ void ChainLowering::putKeyField(AllocaInst *key, unsigned at, ir::FieldId field,
       unsigned bytes = v->getType()->getIntegerBitWidth() / 8;
       bytes = std::min(bytes, info.width - maskBegin);
       v = b_.CreateAnd(
-          v, ConstantInt::get(v->getType(), decodeLE(mask, maskBegin, bytes)));
+          v, ConstantInt::get(v->getType(),
+                              fromLittleEndian(&mask[maskBegin], bytes)));
     }
     Value *p = b_.CreateConstInBoundsGEP1_64(i8(), key, offset);
     StoreInst *s = b_.CreateStore(v, p);

@@ -153,7 +153,7 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   // kMaxRulesWithLineText rules tested in order, an empty source is embedded
   // instead: line info keeps lines and columns, and LLVM 19's BPF backend,
   // which finds each line's text in its string table by a linear search,
-  // stays linear (docs/codegen.md, "Debug info").
+  // stays linear (docs/codegen.md, "Large chains and the verifier").
   bool lineText = rulesInCode(irModule, plans) <= kMaxRulesWithLineText;
   file = dib->createFile(sourceName, "", std::nullopt,
                          StringRef(lineText ? options.sourceText : ""));

@@ -1,5 +1,6 @@
-// The packet state: wire-format constants, how header bytes are loaded into
-// words, and the layout of the state the parser fills and the rules read.
+// The packet state: how header bytes are loaded into words, and the layout of
+// the state the parser fills and the rules read. Wire-format constants come
+// from Support's ProtocolFacts.h, byte operations from ByteOrder.h.
 #pragma once
 
 #include <cstddef>
@@ -9,19 +10,10 @@
 #include <llvm/IR/Type.h>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/Support/ByteOrder.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::codegen::detail {
-
-inline constexpr uint16_t kEthIp4 = 0x0800;
-inline constexpr uint16_t kEthIp6 = 0x86dd;
-inline constexpr unsigned kEthHeaderLen = 14;
-inline constexpr unsigned kMaxExtHeaders = 8;
-inline constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17,
-                         kProtoIcmpv6 = 58;
-inline constexpr uint8_t kExtHop = 0, kExtRoute = 43, kExtFrag = 44,
-                         kExtAh = 51, kExtDst = 60, kExtMobility = 135;
-inline constexpr uint8_t kExtHeaders[] = {kExtHop, kExtRoute, kExtFrag,
-                                          kExtAh,  kExtDst,   kExtMobility};
 
 /// A load of `size` bytes at `offset` of a header, OR-ed into word
 /// offset / 8 at bit (offset % 8) * 8. Fields never straddle two words.
@@ -87,27 +79,5 @@ struct RawValue {
   llvm::Value *lo = nullptr;
   llvm::Value *hi = nullptr; ///< 16-byte fields only: bytes 8..15
 };
-
-inline uint64_t decodeLE(const ir::Bytes &bytes, size_t begin, size_t count) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < count; ++i)
-    v |= uint64_t(bytes[begin + i]) << (8 * i);
-  return v;
-}
-
-inline uint64_t decodeBE(const ir::Bytes &bytes) {
-  uint64_t v = 0;
-  for (uint8_t byte : bytes)
-    v = v << 8 | byte;
-  return v;
-}
-
-/// The mask of the first `prefixLen` bits of a `width`-byte value, as bytes.
-inline ir::Bytes prefixMask(unsigned width, unsigned prefixLen) {
-  ir::Bytes mask(width, 0);
-  for (unsigned bit = 0; bit < prefixLen && bit < width * 8; ++bit)
-    mask[bit / 8] |= uint8_t(0x80 >> (bit % 8));
-  return mask;
-}
 
 } // namespace bfc::codegen::detail

@@ -36,7 +36,7 @@ void ChainLowering::emitParse() {
   case ir::HookFamily::Xdp:
   case ir::HookFamily::Tc: {
     // A frame shorter than an Ethernet header is malformed.
-    Value *ok = readBytes(c64(0), kEthHeaderLen, kEthChunks, l2_);
+    Value *ok = readBytes(c64(0), wire::kEthernetHeaderSize, kEthChunks, l2_);
     BasicBlock *eth = block("eth"), *runt = block("runt");
     b_.CreateCondBr(ok, eth, runt);
     b_.SetInsertPoint(runt);
@@ -45,7 +45,7 @@ void ChainLowering::emitParse() {
     b_.SetInsertPoint(eth);
     store(has_[kHasL2], b_.getTrue());
     store(l3Proto_, bswap(extract(l2_, 12, 2)));
-    l3Off = c64(kEthHeaderLen);
+    l3Off = c64(wire::kEthernetHeaderSize);
     break;
   }
   case ir::HookFamily::CgroupSkb:
@@ -56,9 +56,9 @@ void ChainLowering::emitParse() {
   case ir::HookFamily::Netfilter: {
     Value *pf = coreLoad(nfState_, "nf_hook_state", 1, i8());
     Value *proto = b_.CreateSelect(
-        b_.CreateICmpEQ(pf, b_.getInt8(2)), b_.getInt16(kEthIp4),
+        b_.CreateICmpEQ(pf, b_.getInt8(2)), b_.getInt16(wire::kEtherTypeIp4),
         b_.CreateSelect(b_.CreateICmpEQ(pf, b_.getInt8(10)),
-                        b_.getInt16(kEthIp6), b_.getInt16(0)));
+                        b_.getInt16(wire::kEtherTypeIp6), b_.getInt16(0)));
     store(l3Proto_, proto);
     Value *r = b_.CreateCall(ml_.kfunc("bpf_dynptr_from_skb"),
                              {nfSkb_, c64(0), dynptr_});
@@ -82,8 +82,8 @@ void ChainLowering::emitParse() {
   walkOff_ = local(i64(), "walkoff");
   store(walkOff_, l3Off);
   SwitchInst *sw = b_.CreateSwitch(load(l3Proto_), done, 2);
-  sw->addCase(b_.getInt16(kEthIp4), ip4);
-  sw->addCase(b_.getInt16(kEthIp6), ip6);
+  sw->addCase(b_.getInt16(wire::kEtherTypeIp4), ip4);
+  sw->addCase(b_.getInt16(wire::kEtherTypeIp6), ip6);
 
   b_.SetInsertPoint(ip4);
   emitIp4(malformed, transport);
@@ -99,12 +99,13 @@ void ChainLowering::emitParse() {
 
 void ChainLowering::emitSockAddrState() {
   unsigned family = ir::sockAddrFamily(chain_.hook);
-  store(l3Proto_, b_.getInt16(family == 4 ? kEthIp4 : kEthIp6));
+  store(l3Proto_,
+        b_.getInt16(family == 4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6));
   store(has_[family == 4 ? kHasIp4 : kHasIp6], b_.getTrue());
   Value *proto = b_.CreateTrunc(ctxLoad(kSockProtocol, i32()), i8());
   store(l4Proto_, proto);
-  store(has_[kHasTcp], b_.CreateICmpEQ(proto, b_.getInt8(kProtoTcp)));
-  store(has_[kHasUdp], b_.CreateICmpEQ(proto, b_.getInt8(kProtoUdp)));
+  store(has_[kHasTcp], b_.CreateICmpEQ(proto, b_.getInt8(wire::kIpProtoTcp)));
+  store(has_[kHasUdp], b_.CreateICmpEQ(proto, b_.getInt8(wire::kIpProtoUdp)));
 }
 
 void ChainLowering::emitIp4(BasicBlock *malformed, BasicBlock *toTransport) {
@@ -162,7 +163,8 @@ void ChainLowering::emitIp6(BasicBlock *done, BasicBlock *toTransport,
   store(nextHdr_, extract(l3Read_, 6, 1));
   store(walkOff_, b_.CreateAdd(l3Off, c64(40)));
 
-  // The walk, unrolled: at most kMaxExtHeaders extension headers.
+  // The walk, unrolled: at most wire::kMaxIp6ExtensionHeaders extension
+  // headers, the limit the interpreter applies too.
   auto recordChainBit = [&](Value *nh) {
     if (!usesChainBits_)
       return;
@@ -180,19 +182,21 @@ void ChainLowering::emitIp6(BasicBlock *done, BasicBlock *toTransport,
     }
   };
 
-  for (unsigned step = 0; step <= kMaxExtHeaders; ++step) {
+  for (unsigned step = 0; step <= wire::kMaxIp6ExtensionHeaders; ++step) {
     Value *nh = load(nextHdr_);
     recordChainBit(nh);
     // Until an extension header says otherwise, this is the transport.
     store(l4Proto_, nh);
     store(l4Off_, load(walkOff_));
     BasicBlock *body = block(fmt::format("ext{}", step));
-    // After kMaxExtHeaders headers, one more is a malformed chain.
-    BasicBlock *ext = step == kMaxExtHeaders ? malformed : body;
-    SwitchInst *sw = b_.CreateSwitch(nh, toTransport, 6);
-    for (uint8_t e : kExtHeaders)
+    // After wire::kMaxIp6ExtensionHeaders headers, one more is a malformed
+    // chain.
+    BasicBlock *ext = step == wire::kMaxIp6ExtensionHeaders ? malformed : body;
+    SwitchInst *sw =
+        b_.CreateSwitch(nh, toTransport, wire::kIp6ExtensionHeaders.size());
+    for (uint8_t e : wire::kIp6ExtensionHeaders)
       sw->addCase(b_.getInt8(e), ext);
-    if (step == kMaxExtHeaders) {
+    if (step == wire::kMaxIp6ExtensionHeaders) {
       body->eraseFromParent();
       break;
     }
@@ -204,8 +208,8 @@ void ChainLowering::emitIp6(BasicBlock *done, BasicBlock *toTransport,
     b_.SetInsertPoint(got);
     Value *word = load(extWord_);
     Value *len = b_.CreateAnd(b_.CreateLShr(word, 8), 0xff);
-    Value *isFrag = b_.CreateICmpEQ(nh, b_.getInt8(kExtFrag));
-    Value *isAh = b_.CreateICmpEQ(nh, b_.getInt8(kExtAh));
+    Value *isFrag = b_.CreateICmpEQ(nh, b_.getInt8(wire::kIpProtoFragment));
+    Value *isAh = b_.CreateICmpEQ(nh, b_.getInt8(wire::kIpProtoAh));
     Value *extLen = b_.CreateSelect(
         isFrag, c64(8),
         b_.CreateSelect(isAh, b_.CreateShl(b_.CreateAdd(len, c64(2)), 2),
@@ -242,10 +246,10 @@ void ChainLowering::emitTransport(BasicBlock *done, BasicBlock *malformed) {
   BasicBlock *tcp = block("tcp"), *udp = block("udp"), *icmp = block("icmp");
   BasicBlock *icmp6 = block("icmpv6");
   SwitchInst *sw = b_.CreateSwitch(proto, done, 4);
-  sw->addCase(b_.getInt8(kProtoTcp), tcp);
-  sw->addCase(b_.getInt8(kProtoUdp), udp);
-  sw->addCase(b_.getInt8(kProtoIcmp), icmp);
-  sw->addCase(b_.getInt8(kProtoIcmpv6), icmp6);
+  sw->addCase(b_.getInt8(wire::kIpProtoTcp), tcp);
+  sw->addCase(b_.getInt8(wire::kIpProtoUdp), udp);
+  sw->addCase(b_.getInt8(wire::kIpProtoIcmp), icmp);
+  sw->addCase(b_.getInt8(wire::kIpProtoIcmpv6), icmp6);
 
   auto header = [&](BasicBlock *bb, unsigned len, ArrayRef<Chunk> chunks,
                     ArrayRef<Slot> words, Presence flag,

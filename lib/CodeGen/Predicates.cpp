@@ -120,7 +120,7 @@ std::vector<uint64_t> ChainLowering::fieldOperands(const ir::Predicate &pred) {
   // (network order) value, masked for equalities, one word per 8 bytes.
   const ir::FieldInfo &info = ir::fieldInfo(pred.field);
   if (pred.op == ir::CmpOp::Range)
-    return {decodeBE(pred.value), decodeBE(pred.high)};
+    return {fromBigEndian(pred.value), fromBigEndian(pred.high)};
   ir::Bytes mask(info.width, 0xff);
   if (pred.op == ir::CmpOp::Eq && pred.prefixLen)
     mask = prefixMask(info.width, *pred.prefixLen);
@@ -128,8 +128,8 @@ std::vector<uint64_t> ChainLowering::fieldOperands(const ir::Predicate &pred) {
   std::vector<uint64_t> words;
   for (unsigned begin = 0; begin < info.width; begin += 8) {
     unsigned count = std::min(8u, info.width - begin);
-    uint64_t value = decodeLE(pred.value, begin, count);
-    words.push_back(eq ? value & decodeLE(mask, begin, count) : value);
+    uint64_t value = fromLittleEndian(&pred.value[begin], count);
+    words.push_back(eq ? value & fromLittleEndian(&mask[begin], count) : value);
   }
   return words;
 }
@@ -161,7 +161,7 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
   auto part = [&](Value *v, size_t begin, size_t count) -> Value * {
     Type *type = v->getType();
     Value *value = operand(words, begin / 8, type);
-    uint64_t m = decodeLE(mask, begin, count);
+    uint64_t m = fromLittleEndian(&mask[begin], count);
     switch (pred.op) {
     case ir::CmpOp::Eq:
     case ir::CmpOp::Range:
@@ -183,7 +183,8 @@ Value *ChainLowering::fieldTest(const ir::Predicate &pred) {
       // it stays one branch: after two, the first half would be known to
       // the verifier on the path that goes on, and rules after it that
       // look at the same (register-held) half would be walked twice.
-      uint64_t m0 = decodeLE(mask, 0, 8), m1 = decodeLE(mask, 8, 8);
+      uint64_t m0 = fromLittleEndian(&mask[0], 8),
+               m1 = fromLittleEndian(&mask[8], 8);
       Value *d0 =
           b_.CreateXor(b_.CreateAnd(raw.lo, c64(m0)), operand(words, 0, i64()));
       Value *d1 =

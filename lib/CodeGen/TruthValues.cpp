@@ -61,8 +61,8 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
       needs = info.proto;
     if (pred.op == ir::CmpOp::Range) {
       Value *v = b_.CreateZExt(fieldNumeric(pred.field), i64());
-      Value *below = signBit(b_.CreateSub(v, c64(decodeBE(pred.value))));
-      Value *above = signBit(b_.CreateSub(c64(decodeBE(pred.high)), v));
+      Value *below = signBit(b_.CreateSub(v, c64(fromBigEndian(pred.value))));
+      Value *above = signBit(b_.CreateSub(c64(fromBigEndian(pred.high)), v));
       truth = b_.CreateXor(b_.CreateOr(below, above), c64(1));
       break;
     }
@@ -73,8 +73,8 @@ Value *ChainLowering::truthValue(const ir::Predicate &pred) {
     Value *diff = c64(0), *bits = c64(0);
     auto part = [&](Value *v, size_t begin, size_t count) {
       v = b_.CreateZExt(v, i64());
-      uint64_t value = decodeLE(pred.value, begin, count);
-      uint64_t m = decodeLE(mask, begin, count);
+      uint64_t value = fromLittleEndian(&pred.value[begin], count);
+      uint64_t m = fromLittleEndian(&mask[begin], count);
       Value *masked =
           b_.CreateAnd(v, c64(pred.op == ir::CmpOp::Eq ? m : value));
       uint64_t want = pred.op == ir::CmpOp::Eq ? value & m : value;

@@ -3,13 +3,12 @@
 #include <algorithm>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/Support/ByteOrder.h"
 
 namespace bfc::diff {
 
 namespace {
-Value maxOfBits(unsigned bits) {
-  return bits >= 128 ? ~Value(0) : (Value(1) << bits) - 1;
-}
+Value maxOfBits(unsigned bits) { return lowBitsMask<Value>(bits); }
 } // namespace
 
 IntervalSet IntervalSet::all(unsigned bits) {

@@ -8,6 +8,7 @@
 #include "DiffInternal.h"
 #include "bfc/IR/Names.h"
 #include "bfc/Interp/Interpreter.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::diff {
 
@@ -32,13 +33,6 @@ IntervalSet valuesExcept(unsigned dim, std::initializer_list<Value> values) {
     out = out.minus(IntervalSet::point(value));
   return out;
 }
-
-/// IPv6 extension headers, which the interpreter walks past: packets
-/// without them are modelled (docs/diff.md, "Limits").
-constexpr std::initializer_list<Value> kIp6ExtensionHeaders = {0,  43, 44,
-                                                               51, 60, 135};
-
-constexpr uint8_t kIp6Fragment = 44;
 
 class ShapeBuilder {
 public:
@@ -83,12 +77,12 @@ packetShape(Shape::Network network, Proto transport,
     return b
         .has(FieldId::MetaL3Proto,
              valuesExcept(dimOf(FieldId::MetaL3Proto),
-                          {ir::kEtherTypeIp4, ir::kEtherTypeIp6}))
+                          {wire::kEtherTypeIp4, wire::kEtherTypeIp6}))
         .has(FieldId::MetaL4Proto, IntervalSet::point(0))
         .take();
   bool v4 = network == Shape::Network::Ip4;
   b.has(FieldId::MetaL3Proto,
-        IntervalSet::point(v4 ? ir::kEtherTypeIp4 : ir::kEtherTypeIp6));
+        IntervalSet::point(v4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6));
   // meta.l4_proto is the protocol field, unless an extension header comes
   // first.
   FieldId protocol = v4 ? FieldId::Ip4Proto : FieldId::Ip6Nexthdr;
@@ -104,7 +98,7 @@ packetShape(Shape::Network network, Proto transport,
     b.has(FieldId::Ip6Saddr).has(FieldId::Ip6Daddr).has(FieldId::Ip6Dscp);
   switch (transport) {
   case Proto::Tcp:
-    b.has(protocol, IntervalSet::point(6))
+    b.has(protocol, IntervalSet::point(wire::kIpProtoTcp))
         .has(FieldId::TcpSport)
         .has(FieldId::TcpDport)
         .has(FieldId::TcpFlags)
@@ -113,7 +107,7 @@ packetShape(Shape::Network network, Proto transport,
         .hasDim(kDimFlowHash);
     break;
   case Proto::Udp:
-    b.has(protocol, IntervalSet::point(17))
+    b.has(protocol, IntervalSet::point(wire::kIpProtoUdp))
         .has(FieldId::UdpSport)
         .has(FieldId::UdpDport)
         .alias(FieldId::L4Sport, FieldId::UdpSport)
@@ -121,12 +115,12 @@ packetShape(Shape::Network network, Proto transport,
         .hasDim(kDimFlowHash);
     break;
   case Proto::Icmp:
-    b.has(protocol, IntervalSet::point(1))
+    b.has(protocol, IntervalSet::point(wire::kIpProtoIcmp))
         .has(FieldId::IcmpType)
         .has(FieldId::IcmpCode);
     break;
   case Proto::Icmpv6:
-    b.has(protocol, IntervalSet::point(58))
+    b.has(protocol, IntervalSet::point(wire::kIpProtoIcmpv6))
         .has(FieldId::Icmpv6Type)
         .has(FieldId::Icmpv6Code);
     break;
@@ -134,11 +128,13 @@ packetShape(Shape::Network network, Proto transport,
     // IPv4: any protocol (TCP, UDP and ICMP as non-first fragments). IPv6:
     // anything but a transport or another extension header.
     // After an IPv6 fragment header, a non-first fragment: any protocol.
-    if (v4 || extension == kIp6Fragment) {
+    if (v4 || extension == wire::kIpProtoFragment) {
       b.has(protocol);
     } else {
-      IntervalSet values = valuesExcept(dimOf(protocol), {6, 17, 58});
-      for (Value ext : kIp6ExtensionHeaders)
+      IntervalSet values =
+          valuesExcept(dimOf(protocol), {wire::kIpProtoTcp, wire::kIpProtoUdp,
+                                         wire::kIpProtoIcmpv6});
+      for (Value ext : wire::kIp6ExtensionHeaders)
         values = values.minus(IntervalSet::point(ext));
       b.has(protocol, values);
     }
@@ -158,7 +154,7 @@ std::unique_ptr<Shape> sockShape(ir::Hook hook, Proto transport) {
   ShapeBuilder b(v4 ? Shape::Network::Sock4 : Shape::Network::Sock6, transport);
   b.hasDim(kDimRandom)
       .has(FieldId::MetaL3Proto,
-           IntervalSet::point(v4 ? ir::kEtherTypeIp4 : ir::kEtherTypeIp6))
+           IntervalSet::point(v4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6))
       .has(v4 ? FieldId::Ip4Daddr : FieldId::Ip6Daddr);
   FieldId source = v4 ? FieldId::Ip4Saddr : FieldId::Ip6Saddr;
   if (sees(source))
@@ -168,11 +164,13 @@ std::unique_ptr<Shape> sockShape(ir::Hook hook, Proto transport) {
   if (transport == Proto::None)
     return b
         .has(FieldId::MetaL4Proto,
-             valuesExcept(dimOf(FieldId::MetaL4Proto), {6, 17}))
+             valuesExcept(dimOf(FieldId::MetaL4Proto),
+                          {wire::kIpProtoTcp, wire::kIpProtoUdp}))
         .take();
   bool tcp = transport == Proto::Tcp;
   FieldId port = tcp ? FieldId::TcpDport : FieldId::UdpDport;
-  b.has(FieldId::MetaL4Proto, IntervalSet::point(tcp ? 6 : 17))
+  b.has(FieldId::MetaL4Proto,
+        IntervalSet::point(tcp ? wire::kIpProtoTcp : wire::kIpProtoUdp))
       .has(FieldId::L4Dport);
   if (sees(port))
     b.alias(port, FieldId::L4Dport);
@@ -195,7 +193,9 @@ std::vector<std::unique_ptr<Shape>> shapesOfHook(ir::Hook hook) {
     shapes.push_back(packetShape(Shape::Network::Ip4, transport));
   for (Proto transport : {Proto::Tcp, Proto::Udp, Proto::Icmpv6, Proto::None})
     shapes.push_back(packetShape(Shape::Network::Ip6, transport));
-  for (Value extension : kIp6ExtensionHeaders)
+  // One extension header the interpreter walks past; longer chains are not
+  // modelled (docs/diff.md, "Limits").
+  for (Value extension : wire::kIp6ExtensionHeaders)
     for (Proto transport : {Proto::Tcp, Proto::Udp, Proto::Icmpv6, Proto::None})
       shapes.push_back(packetShape(Shape::Network::Ip6, transport,
                                    static_cast<uint8_t>(extension)));

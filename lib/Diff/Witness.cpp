@@ -8,6 +8,7 @@
 #include "bfc/Interp/Frame.h"
 #include "bfc/Interp/Interpreter.h"
 #include "bfc/Packet/Packet.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::diff {
 
@@ -110,8 +111,10 @@ private:
   std::array<std::optional<Value>, kNumDims> defaultValues() const {
     std::string spec;
     if (sock())
-      spec = fmt::format("sock{}(proto={})", v4() ? 4 : 6,
-                         shape_.transport == ir::Proto::Udp ? 17 : 6);
+      spec =
+          fmt::format("sock{}(proto={})", v4() ? 4 : 6,
+                      shape_.transport == ir::Proto::Udp ? wire::kIpProtoUdp
+                                                         : wire::kIpProtoTcp);
     else if (shape_.network != Shape::Network::Other)
       spec =
           fmt::format("{}{}", v4() ? "ip4" : "ip6",
@@ -148,7 +151,8 @@ private:
     uint16_t dport = static_cast<uint16_t>(
         valueOf(shape_.transport == ir::Proto::Tcp ? FieldId::TcpDport
                                                    : FieldId::UdpDport));
-    uint8_t protocol = shape_.transport == ir::Proto::Tcp ? 6 : 17;
+    uint8_t protocol = shape_.transport == ir::Proto::Tcp ? wire::kIpProtoTcp
+                                                          : wire::kIpProtoUdp;
     for (const Interval &ports :
          cls_.values[static_cast<unsigned>(sport)].intervals())
       for (Value port = ports.lo; port <= ports.hi; ++port) {
@@ -192,7 +196,8 @@ private:
       ip.add("proto", number(protocol));
       // A transport protocol without its header: a non-first fragment.
       if (shape_.transport == ir::Proto::None &&
-          (protocol == 1 || protocol == 6 || protocol == 17))
+          (protocol == wire::kIpProtoIcmp || protocol == wire::kIpProtoTcp ||
+           protocol == wire::kIpProtoUdp))
         ip.add("frag", "1");
       return ip;
     }

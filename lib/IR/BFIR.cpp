@@ -51,20 +51,6 @@ constexpr std::array<FieldInfo, kNumFields> kFields = {{
 }};
 } // namespace
 
-Bytes toBigEndian(uint64_t value, unsigned width) {
-  Bytes bytes(width);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    bytes[i] = static_cast<uint8_t>(value);
-  return bytes;
-}
-
-uint64_t fromBigEndian(const uint8_t *bytes, size_t width) {
-  uint64_t value = 0;
-  for (size_t i = 0; i < width; ++i)
-    value = value << 8 | bytes[i];
-  return value;
-}
-
 std::string_view hookName(Hook hook) {
   return kHookNames[static_cast<unsigned>(hook)];
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::ir {
 
@@ -22,8 +23,8 @@ constexpr NamedValue<uint8_t> kIpProtos[] = {
 };
 
 constexpr NamedValue<uint16_t> kEtherTypes[] = {
-    {kEtherTypeIp4, "ipv4"},
-    {kEtherTypeIp6, "ipv6"},
+    {wire::kEtherTypeIp4, "ipv4"},
+    {wire::kEtherTypeIp6, "ipv6"},
 };
 
 constexpr NamedValue<uint8_t> kIcmpTypes[] = {

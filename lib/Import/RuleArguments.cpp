@@ -14,8 +14,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string_view>
 #include <utility>
+
+#include "bfc/Support/ByteOrder.h"
 
 namespace bfc::import {
 namespace {
@@ -200,21 +203,18 @@ private:
         std::array<uint8_t, 16> m{};
         if (inet_pton(af, mask.c_str(), m.data()) != 1)
           return malformed(tok, fmt::format("bad mask '{}'", mask));
-        prefix = 0;
-        while (prefix < bits && (m[prefix / 8] & (0x80 >> (prefix % 8))))
-          ++prefix;
-        for (unsigned b = prefix; b < bits; ++b)
-          if (m[b / 8] & (0x80 >> (b % 8)))
-            return unsupported(tok,
-                               fmt::format("non-contiguous mask '{}'", mask));
+        std::span<const uint8_t> maskBytes(m.data(), bits / 8);
+        prefix = leadingOnes(maskBytes);
+        if (!std::ranges::equal(maskBytes, prefixMask(bits / 8, prefix)))
+          return unsupported(tok,
+                             fmt::format("non-contiguous mask '{}'", mask));
       }
     }
     if (prefix == 0) { // every address
       rule_.terms.push_back(negate ? never() : always());
       return {};
     }
-    for (unsigned b = prefix; b < bits; ++b)
-      addr[b / 8] &= static_cast<uint8_t>(~(0x80 >> (b % 8)));
+    keepPrefix(addr, prefix);
     char buffer[INET6_ADDRSTRLEN];
     inet_ntop(af, addr.data(), buffer, sizeof(buffer));
     std::string family = ip6() ? "ip6" : "ip4";

@@ -28,6 +28,7 @@
 #include <sstream>
 
 #include "Model.h"
+#include "bfc/Support/ByteOrder.h"
 
 namespace bfc::import {
 namespace {
@@ -122,7 +123,7 @@ public:
       return true;
     for (const Prefix &q : prefixes_)
       if (q.direction == p.direction &&
-          !samePrefix(p, q, std::min(p.length, q.length)))
+          !prefixEquals(p.bytes, q.bytes, std::min(p.length, q.length)))
         return false;
     prefixes_.push_back(p);
     return true;
@@ -134,14 +135,6 @@ private:
     std::array<uint8_t, 16> bytes;
     unsigned length;
   };
-  static bool samePrefix(const Prefix &a, const Prefix &b, unsigned bits) {
-    for (unsigned i = 0; i < bits; ++i) {
-      unsigned mask = 0x80u >> (i % 8);
-      if ((a.bytes[i / 8] & mask) != (b.bytes[i / 8] & mask))
-        return false;
-    }
-    return true;
-  }
   std::map<std::string, std::string> values_;
   std::vector<Prefix> prefixes_;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "bfc/IR/HookModel.h"
+#include "bfc/Support/ByteOrder.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::interp {
 
@@ -12,16 +14,6 @@ using ir::Predicate;
 using ir::Proto;
 using ir::toBigEndian;
 using packet::Bytes;
-
-bool prefixEquals(const Bytes &a, const Bytes &b, unsigned bits) {
-  for (unsigned i = 0; i < bits / 8; ++i)
-    if (a[i] != b[i])
-      return false;
-  if (bits % 8 == 0)
-    return true;
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - bits % 8));
-  return (a[bits / 8] & mask) == (b[bits / 8] & mask);
-}
 
 Frame::Frame(const ir::Module &module, const ir::Chain &chain,
              const HostEnv &env, const packet::Input &input)
@@ -82,7 +74,7 @@ std::optional<Bytes> Frame::sockField(FieldId id) const {
   uint8_t proto = sock_->protocol;
   switch (id) {
   case FieldId::MetaL3Proto:
-    return toBigEndian(v4 ? 0x0800 : 0x86DD, 2);
+    return toBigEndian(v4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6, 2);
   case FieldId::MetaL4Proto:
   case FieldId::Ip4Proto:
     return toBigEndian(proto, 1);
@@ -93,15 +85,17 @@ std::optional<Bytes> Frame::sockField(FieldId id) const {
   case FieldId::Ip6Saddr:
     return address(sock_->src);
   case FieldId::L4Dport:
-    if (proto != 6 && proto != 17)
+    if (proto != wire::kIpProtoTcp && proto != wire::kIpProtoUdp)
       return std::nullopt;
     return toBigEndian(sock_->dport, 2);
   case FieldId::TcpDport:
-    return proto == 6 ? std::optional(toBigEndian(sock_->dport, 2))
-                      : std::nullopt;
+    return proto == wire::kIpProtoTcp
+               ? std::optional(toBigEndian(sock_->dport, 2))
+               : std::nullopt;
   case FieldId::UdpDport:
-    return proto == 17 ? std::optional(toBigEndian(sock_->dport, 2))
-                       : std::nullopt;
+    return proto == wire::kIpProtoUdp
+               ? std::optional(toBigEndian(sock_->dport, 2))
+               : std::nullopt;
   default:
     return std::nullopt;
   }

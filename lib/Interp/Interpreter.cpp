@@ -8,6 +8,7 @@
 #include "bfc/IR/Verifier.h"
 #include "bfc/Interp/Frame.h"
 #include "bfc/Interp/PacketLayout.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::interp {
 
@@ -30,7 +31,8 @@ uint32_t fmix32(uint32_t h) {
 void fillLogHeaders(const Frame &frame, LogEvent &event) {
   if (const packet::SockAddr *sock = frame.sock()) {
     event.sockAddr = true;
-    event.l3Proto = sock->family == 4 ? 0x0800 : 0x86DD;
+    event.l3Proto =
+        sock->family == 4 ? wire::kEtherTypeIp4 : wire::kEtherTypeIp6;
     event.l4Proto = sock->protocol;
     event.daddr = sock->dst;
     event.dport = sock->dport;

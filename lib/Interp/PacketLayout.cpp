@@ -1,27 +1,13 @@
 #include "bfc/Interp/PacketLayout.h"
 
+#include "bfc/Support/ByteOrder.h"
+#include "bfc/Support/ProtocolFacts.h"
+
 namespace bfc::interp {
 
 namespace {
 
-constexpr uint16_t kEtherTypeIp4 = 0x0800;
-constexpr uint16_t kEtherTypeIp6 = 0x86DD;
-constexpr size_t kEthernetHeaderSize = 14;
-constexpr unsigned kMaxIp6ExtensionHeaders = 8;
-
-bool isIp6ExtensionHeader(uint8_t nextHeader) {
-  switch (nextHeader) {
-  case 0:   // hop-by-hop
-  case 43:  // routing
-  case 44:  // fragment
-  case 51:  // AH
-  case 60:  // destination options
-  case 135: // mobility
-    return true;
-  default:
-    return false;
-  }
-}
+using namespace wire;
 
 class LayoutParser {
 public:
@@ -47,16 +33,14 @@ public:
   }
 
 private:
-  uint16_t load16(size_t at) const {
-    return static_cast<uint16_t>(data_[at] << 8 | data_[at + 1]);
-  }
+  uint16_t load16(size_t at) const { return loadBe16(data_ + at); }
   bool available(size_t at, size_t bytes) const {
     return at <= size_ && bytes <= size_ - at;
   }
 
   void ip4(size_t at) {
-    if (!available(at, 20) || data_[at] >> 4 != 4 || (data_[at] & 0xf) < 5 ||
-        !available(at, (data_[at] & 0xf) * 4u)) {
+    if (!available(at, kIp4MinHeaderSize) || data_[at] >> 4 != 4 ||
+        (data_[at] & 0xf) < 5 || !available(at, (data_[at] & 0xf) * 4u)) {
       layout_.malformed = true;
       return;
     }
@@ -68,14 +52,14 @@ private:
   }
 
   void ip6(size_t at) {
-    if (!available(at, 40) || data_[at] >> 4 != 6) {
+    if (!available(at, kIp6HeaderSize) || data_[at] >> 4 != 6) {
       layout_.malformed = true;
       return;
     }
     layout_.ip6Offset = at;
     uint8_t nextHeader = data_[at + 6];
     layout_.ip6HeaderChain.push_back(nextHeader);
-    size_t offset = at + 40;
+    size_t offset = at + kIp6HeaderSize;
     for (unsigned walked = 0;; ++walked) {
       layout_.l4Proto = nextHeader;
       if (!isIp6ExtensionHeader(nextHeader))
@@ -84,16 +68,14 @@ private:
         layout_.malformed = true;
         return;
       }
-      size_t headerSize = nextHeader == 44   ? 8
-                          : nextHeader == 51 ? (data_[offset + 1] + 2u) * 4u
-                                             : (data_[offset + 1] + 1u) * 8u;
+      size_t headerSize = ip6ExtensionHeaderSize(nextHeader, data_[offset + 1]);
       if (!available(offset, headerSize)) {
         layout_.malformed = true;
         return;
       }
       uint8_t following = data_[offset];
       layout_.ip6HeaderChain.push_back(following);
-      if (nextHeader == 44 && (load16(offset + 2) >> 3) != 0) {
+      if (nextHeader == kIpProtoFragment && (load16(offset + 2) >> 3) != 0) {
         // A non-first fragment: what follows is not a transport header.
         layout_.l4Proto = following;
         return;
@@ -105,13 +87,13 @@ private:
 
   void transport(uint8_t proto, size_t at, bool overIp6) {
     ir::Proto header = ir::Proto::None;
-    if (proto == 6)
+    if (proto == kIpProtoTcp)
       header = ir::Proto::Tcp;
-    else if (proto == 17)
+    else if (proto == kIpProtoUdp)
       header = ir::Proto::Udp;
-    else if (proto == 1 && !overIp6)
+    else if (proto == kIpProtoIcmp && !overIp6)
       header = ir::Proto::Icmp;
-    else if (proto == 58 && overIp6)
+    else if (proto == kIpProtoIcmpv6 && overIp6)
       header = ir::Proto::Icmpv6;
     if (header == ir::Proto::None)
       return;

@@ -11,6 +11,7 @@
 
 #include "bfc/Load/Bpf.h"
 #include "bfc/Load/Error.h"
+#include "bfc/Support/ByteOrder.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::load {
@@ -24,11 +25,6 @@ constexpr int kKernelEnotsupp = 524;
 
 /// libbpf 1.1 returns -errno (and sets errno) for its wrappers.
 int lastError(int ret) { return ret < -1 ? -ret : errno; }
-
-void appendHostU32(std::vector<uint8_t> &out, uint32_t value) {
-  const auto *bytes = reinterpret_cast<const uint8_t *>(&value);
-  out.insert(out.end(), bytes, bytes + sizeof(value));
-}
 
 /// A key as a table map wants it: LPM keys start with the prefix
 /// length, a u32 in host order.

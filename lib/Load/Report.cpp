@@ -9,6 +9,8 @@
 #include "bfc/IR/Names.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Object/SetElements.h"
+#include "bfc/Support/ByteOrder.h"
+#include "bfc/Support/ProtocolFacts.h"
 #include "bfc/Support/Text.h"
 
 namespace bfc::load {
@@ -41,12 +43,6 @@ std::string trim(const std::string &text) {
   return text.substr(begin, end - begin + 1);
 }
 
-uint16_t be16(const uint8_t *p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t *p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 |
-         p[3];
-}
-
 std::string protoText(uint8_t proto) {
   if (auto name = ir::ipProtoName(proto))
     return std::string(*name);
@@ -72,9 +68,9 @@ DecodedHeaders decodeHeaders(const bfc_log_event &event) {
   uint8_t l2Len = std::min<uint8_t>(event.l2_len, BFC_LOG_MAX_L2);
   uint8_t l3Len = std::min<uint8_t>(event.l3_len, BFC_LOG_MAX_L3);
   uint8_t l4Len = std::min<uint8_t>(event.l4_len, BFC_LOG_MAX_L4);
-  if (l2Len >= 14) {
+  if (l2Len >= wire::kEthernetHeaderSize) {
     const uint8_t *eth = event.l2;
-    uint16_t type = be16(eth + 12);
+    uint16_t type = loadBe16(eth + 12);
     std::string typeText = ir::etherTypeName(type)
                                ? std::string(*ir::etherTypeName(type))
                                : fmt::format("0x{:04x}", type);
@@ -85,56 +81,61 @@ DecodedHeaders decodeHeaders(const bfc_log_event &event) {
                               {"dst", ir::formatMac(eth)},
                               {"type", type}};
   }
-  if (event.l3_proto == ir::kEtherTypeIp4 && l3Len >= 20) {
+  if (event.l3_proto == wire::kEtherTypeIp4 &&
+      l3Len >= wire::kIp4MinHeaderSize) {
     const uint8_t *ip = event.l3;
     out.lines.push_back(
         {"IPv4", fmt::format("{} -> {}, proto {}, ttl {}, length {}",
                              ir::formatIp4(ip + 12), ir::formatIp4(ip + 16),
-                             protoText(ip[9]), ip[8], be16(ip + 2))});
+                             protoText(ip[9]), ip[8], loadBe16(ip + 2))});
     out.object["ipv4"] = {{"src", ir::formatIp4(ip + 12)},
                           {"dst", ir::formatIp4(ip + 16)},
                           {"proto", ip[9]},
                           {"ttl", ip[8]},
-                          {"length", be16(ip + 2)}};
-  } else if (event.l3_proto == ir::kEtherTypeIp6 && l3Len >= 40) {
+                          {"length", loadBe16(ip + 2)}};
+  } else if (event.l3_proto == wire::kEtherTypeIp6 &&
+             l3Len >= wire::kIp6HeaderSize) {
     const uint8_t *ip = event.l3;
     out.lines.push_back(
         {"IPv6",
          fmt::format("{} -> {}, next header {}, hop limit {}, payload {}",
                      ir::formatIp6(ip + 8), ir::formatIp6(ip + 24),
-                     protoText(ip[6]), ip[7], be16(ip + 4))});
+                     protoText(ip[6]), ip[7], loadBe16(ip + 4))});
     out.object["ipv6"] = {{"src", ir::formatIp6(ip + 8)},
                           {"dst", ir::formatIp6(ip + 24)},
                           {"next_header", ip[6]},
                           {"hop_limit", ip[7]},
-                          {"payload_length", be16(ip + 4)}};
+                          {"payload_length", loadBe16(ip + 4)}};
   }
   const uint8_t *l4 = event.l4;
   switch (event.l4_proto) {
-  case 6: // TCP
+  case wire::kIpProtoTcp:
     if (l4Len >= 20) {
       out.lines.push_back(
-          {"TCP", fmt::format("{} -> {} [{}] seq={} ack={} win={}", be16(l4),
-                              be16(l4 + 2), ir::tcpFlagsToString(l4[13], ','),
-                              be32(l4 + 4), be32(l4 + 8), be16(l4 + 14))});
-      out.object["tcp"] = {{"sport", be16(l4)},   {"dport", be16(l4 + 2)},
-                           {"flags", l4[13]},     {"seq", be32(l4 + 4)},
-                           {"ack", be32(l4 + 8)}, {"window", be16(l4 + 14)}};
+          {"TCP",
+           fmt::format("{} -> {} [{}] seq={} ack={} win={}", loadBe16(l4),
+                       loadBe16(l4 + 2), ir::tcpFlagsToString(l4[13], ','),
+                       loadBe32(l4 + 4), loadBe32(l4 + 8), loadBe16(l4 + 14))});
+      out.object["tcp"] = {
+          {"sport", loadBe16(l4)},   {"dport", loadBe16(l4 + 2)},
+          {"flags", l4[13]},         {"seq", loadBe32(l4 + 4)},
+          {"ack", loadBe32(l4 + 8)}, {"window", loadBe16(l4 + 14)}};
     }
     break;
-  case 17: // UDP
+  case wire::kIpProtoUdp:
     if (l4Len >= 8) {
-      out.lines.push_back({"UDP", fmt::format("{} -> {}, length {}", be16(l4),
-                                              be16(l4 + 2), be16(l4 + 4))});
-      out.object["udp"] = {{"sport", be16(l4)},
-                           {"dport", be16(l4 + 2)},
-                           {"length", be16(l4 + 4)}};
+      out.lines.push_back(
+          {"UDP", fmt::format("{} -> {}, length {}", loadBe16(l4),
+                              loadBe16(l4 + 2), loadBe16(l4 + 4))});
+      out.object["udp"] = {{"sport", loadBe16(l4)},
+                           {"dport", loadBe16(l4 + 2)},
+                           {"length", loadBe16(l4 + 4)}};
     }
     break;
-  case 1:  // ICMP
-  case 58: // ICMPv6
+  case wire::kIpProtoIcmp:
+  case wire::kIpProtoIcmpv6:
     if (l4Len >= 4) {
-      bool v6 = event.l4_proto == 58;
+      bool v6 = event.l4_proto == wire::kIpProtoIcmpv6;
       auto name = v6 ? ir::icmpv6TypeName(l4[0]) : ir::icmpTypeName(l4[0]);
       out.lines.push_back(
           {v6 ? "ICMPv6" : "ICMP",

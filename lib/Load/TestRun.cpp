@@ -12,6 +12,7 @@
 #include "bfc/Load/Debug.h"
 #include "bfc/Load/Error.h"
 #include "bfc/Load/KernelCompat.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::load {
 
@@ -106,17 +107,17 @@ std::optional<std::string> testRunProblem(ir::Hook hook,
       return std::nullopt;
     // skb test runs pull the IP header of an IPv4/IPv6 frame.
     packet::Packet l3 = packet::adaptForHook(input, false);
-    if ((l3.meta.l3Proto == packet::kEtherTypeIp4 && l3.data.size() < 20) ||
-        (l3.meta.l3Proto == packet::kEtherTypeIp6 && l3.data.size() < 40))
+    if ((l3.meta.l3Proto == wire::kEtherTypeIp4 && l3.data.size() < 20) ||
+        (l3.meta.l3Proto == wire::kEtherTypeIp6 && l3.data.size() < 40))
       return std::string("skb test runs need the whole IPv4 (20 bytes) or "
                          "IPv6 (40 bytes) header of an IP frame");
     return std::nullopt;
   }
   case ir::HookFamily::Netfilter: {
     packet::Packet l3 = packet::adaptForHook(input, false);
-    if (l3.meta.l3Proto == packet::kEtherTypeIp4 && l3.data.size() >= 20)
+    if (l3.meta.l3Proto == wire::kEtherTypeIp4 && l3.data.size() >= 20)
       return std::nullopt;
-    if (l3.meta.l3Proto == packet::kEtherTypeIp6 && l3.data.size() >= 40)
+    if (l3.meta.l3Proto == wire::kEtherTypeIp6 && l3.data.size() >= 40)
       return std::nullopt;
     return std::string("netfilter test runs need a whole IPv4 (20 bytes) or "
                        "IPv6 (40 bytes) header");
@@ -179,9 +180,9 @@ PreparedPacket TestRunChain::prepare(const packet::Packet &input) const {
     out.interp.meta.ifindex = ir::hookIsEgress(loaded_.chain->hook) ? 1 : 0;
     out.interp.meta.mark = 0;
     uint8_t pf = 0;
-    if (out.interp.meta.l3Proto == packet::kEtherTypeIp4)
+    if (out.interp.meta.l3Proto == wire::kEtherTypeIp4)
       pf = kernel::kNfProtoIpv4;
-    else if (out.interp.meta.l3Proto == packet::kEtherTypeIp6)
+    else if (out.interp.meta.l3Proto == wire::kEtherTypeIp6)
       pf = kernel::kNfProtoIpv6;
     else
       throw LoadError("netfilter test runs need an IPv4 or IPv6 packet");

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bfc/Support/ByteOrder.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::object {
@@ -439,15 +440,8 @@ json logHeadersToJson(uint8_t headers) {
 } // namespace
 
 namespace {
-void appendHostU32(std::vector<uint8_t> &out, uint32_t value) {
-  const auto *bytes = reinterpret_cast<const uint8_t *>(&value);
-  out.insert(out.end(), bytes, bytes + sizeof(value));
-}
-
 uint32_t readHostU32(const std::vector<uint8_t> &in, size_t at) {
-  uint32_t value = 0;
-  std::memcpy(&value, in.data() + at, sizeof(value));
-  return value;
+  return loadHostU32(in.data() + at);
 }
 } // namespace
 

@@ -10,6 +10,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "bfc/Support/ByteOrder.h"
 #include "bfc/runtime/ObjectFormat.h"
 
 namespace bfc::object {
@@ -132,16 +133,6 @@ Sections findSections(const std::string &name, std::vector<uint8_t> &bytes) {
   return found;
 }
 
-uint32_t readLe32(const uint8_t *p) {
-  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 |
-         uint32_t(p[3]) << 24;
-}
-
-void writeLe32(std::vector<uint8_t> &out, uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    out.push_back(uint8_t(v >> (8 * i)));
-}
-
 } // namespace
 
 ObjectFile ObjectFile::fromFile(const std::string &path) {
@@ -211,8 +202,8 @@ void decodeSetsSection(std::span<const uint8_t> section, Metadata &meta) {
     if (section.size() - offset < 8)
       throw ObjectError(fmt::format(
           "corrupt .bfc.sets: record {} is truncated (header)", record));
-    uint32_t setIndex = readLe32(section.data() + offset);
-    uint32_t prefixLen = readLe32(section.data() + offset + 4);
+    uint32_t setIndex = loadLe32(section.data() + offset);
+    uint32_t prefixLen = loadLe32(section.data() + offset + 4);
     if (setIndex >= sets.size())
       throw ObjectError(fmt::format(
           "corrupt .bfc.sets: record {} names set {}, the object has {} sets",
@@ -248,8 +239,8 @@ std::vector<uint8_t> encodeSetsSection(const Metadata &meta) {
   for (const ChainInfo &chain : meta.chains) {
     for (const SetInfo &set : chain.sets) {
       for (const SetElement &element : set.elements) {
-        writeLe32(out, globalIndex);
-        writeLe32(out, set.lpm ? element.prefixLen : 0);
+        appendLe32(out, globalIndex);
+        appendLe32(out, set.lpm ? element.prefixLen : 0);
         out.insert(out.end(), element.key.begin(), element.key.end());
       }
       ++globalIndex;
@@ -272,10 +263,10 @@ void decodeTablesSection(std::span<const uint8_t> section, Metadata &meta) {
     };
     if (section.size() - offset < 12)
       throw fail("truncated (header)");
-    uint32_t tableIndex = readLe32(section.data() + offset);
+    uint32_t tableIndex = loadLe32(section.data() + offset);
     TableEntryInfo entry;
-    entry.prefixLen = readLe32(section.data() + offset + 4);
-    entry.rule = readLe32(section.data() + offset + 8);
+    entry.prefixLen = loadLe32(section.data() + offset + 4);
+    entry.rule = loadLe32(section.data() + offset + 8);
     if (tableIndex >= tables.size())
       throw fail(fmt::format("names table {}, the object has {} tables",
                              tableIndex, tables.size()));
@@ -308,9 +299,9 @@ std::vector<uint8_t> encodeTablesSection(const Metadata &meta) {
   for (const ChainInfo &chain : meta.chains) {
     for (const TableInfo &table : chain.tables) {
       for (const TableEntryInfo &entry : table.entries) {
-        writeLe32(out, globalIndex);
-        writeLe32(out, table.lpm ? entry.prefixLen : 0);
-        writeLe32(out, entry.rule);
+        appendLe32(out, globalIndex);
+        appendLe32(out, table.lpm ? entry.prefixLen : 0);
+        appendLe32(out, entry.rule);
         out.insert(out.end(), entry.key.begin(), entry.key.end());
       }
       ++globalIndex;

@@ -5,6 +5,7 @@
 #include "bfc/IR/Names.h"
 #include "bfc/IR/Printer.h"
 #include "bfc/IR/Reader.h"
+#include "bfc/Support/ByteOrder.h"
 
 namespace bfc::object {
 
@@ -161,8 +162,7 @@ SetElement parseSetElement(const SetInfo &set, std::string_view text) {
     element.key = object::parseFieldValue(set.key[0], address);
     // The kernel compares only the first prefixLen bits; clear the rest so
     // equal networks have equal keys.
-    for (uint32_t bit = element.prefixLen; bit < bits; ++bit)
-      element.key[bit / 8] &= uint8_t(~(0x80u >> (bit % 8)));
+    keepPrefix(element.key, element.prefixLen);
     return element;
   }
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -17,6 +17,8 @@
 #include "SpecText.h"
 #include "bfc/IR/Names.h"
 #include "bfc/Packet/Packet.h"
+#include "bfc/Support/ByteOrder.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::packet {
 
@@ -79,14 +81,6 @@ constexpr std::string_view kLayerNames =
     "eth, vlan, ip4, ip6, hop, route, dst, frag, ah, mh, tcp, udp, icmp, "
     "icmpv6, payload, raw, truncate, meta";
 
-void put16(Bytes &out, uint16_t v) {
-  out.push_back(static_cast<uint8_t>(v >> 8));
-  out.push_back(static_cast<uint8_t>(v));
-}
-void put32(Bytes &out, uint32_t v) {
-  put16(out, static_cast<uint16_t>(v >> 16));
-  put16(out, static_cast<uint16_t>(v));
-}
 void set16(Bytes &out, size_t at, uint16_t v) {
   out[at] = static_cast<uint8_t>(v >> 8);
   out[at + 1] = static_cast<uint8_t>(v);
@@ -159,9 +153,9 @@ public:
     packet.hasL2 = wire.front()->name == "eth";
     if (!packet.hasL2 && !metaL3Given_) {
       if (wire.front()->name == "ip4")
-        packet.meta.l3Proto = kEtherTypeIp4;
+        packet.meta.l3Proto = wire::kEtherTypeIp4;
       else if (wire.front()->name == "ip6")
-        packet.meta.l3Proto = kEtherTypeIp6;
+        packet.meta.l3Proto = wire::kEtherTypeIp6;
     }
     if (truncateTo) {
       if (*truncateTo > packet.data.size())
@@ -351,8 +345,8 @@ private:
       uint16_t offset =
           static_cast<uint16_t>(f.number("offset", 0x1fff).value_or(0));
       uint16_t more = static_cast<uint16_t>(f.number("more", 1).value_or(0));
-      put16(h, static_cast<uint16_t>(offset << 3 | more));
-      put32(h, f.value<uint32_t>("id", 0));
+      appendBe16(h, static_cast<uint16_t>(offset << 3 | more));
+      appendBe32(h, f.value<uint32_t>("id", 0));
       return ExtLayer{std::move(h)};
     }
     if (name == "ah") {
@@ -362,10 +356,10 @@ private:
         fail(f.find("len")->valueOffset, "ah: len= is at least 1 (12 bytes)");
       h.push_back(nextProto(f, next, defaults::kIp6NextHeader));
       h.push_back(len);
-      put16(h, 0);
-      put32(h, f.value<uint32_t>("spi", 0));
-      put32(h, f.value<uint32_t>("seq", 0));
-      h.resize((len + 2u) * 4u, 0);
+      appendBe16(h, 0);
+      appendBe32(h, f.value<uint32_t>("spi", 0));
+      appendBe32(h, f.value<uint32_t>("seq", 0));
+      h.resize(wire::ip6ExtensionHeaderSize(wire::kIpProtoAh, len), 0);
       return ExtLayer{std::move(h)};
     }
     std::vector<std::string_view> known = {"nh", "len"};
@@ -375,7 +369,8 @@ private:
       known = {"nh", "len", "type"};
     Fields f(spec, known);
     uint8_t len = f.value<uint8_t>("len", 0);
-    size_t size = (len + 1u) * 8u;
+    // Any type but fragment and AH: the length counts 8-byte units.
+    size_t size = wire::ip6ExtensionHeaderSize(wire::kIpProtoRouting, len);
     h.push_back(nextProto(f, next, defaults::kIp6NextHeader));
     h.push_back(len);
     if (name == "route") {
@@ -445,13 +440,13 @@ private:
       pseudo.insert(pseudo.end(), v4->dst.begin(), v4->dst.end());
       pseudo.push_back(0);
       pseudo.push_back(proto);
-      put16(pseudo, static_cast<uint16_t>(length));
+      appendBe16(pseudo, static_cast<uint16_t>(length));
     } else {
       auto &v6 = std::get<Ip6Layer>(*ip);
       pseudo.insert(pseudo.end(), v6.src.begin(), v6.src.end());
       pseudo.insert(pseudo.end(), v6.dst.begin(), v6.dst.end());
-      put32(pseudo, static_cast<uint32_t>(length));
-      put32(pseudo, proto);
+      appendBe32(pseudo, static_cast<uint32_t>(length));
+      appendBe32(pseudo, proto);
     }
     // Un-complemented sum: internetChecksum complements, so undo it.
     return static_cast<uint16_t>(
@@ -467,25 +462,25 @@ private:
     if (auto *eth = std::get_if<EthLayer>(&layer)) {
       h.insert(h.end(), eth->dst.begin(), eth->dst.end());
       h.insert(h.end(), eth->src.begin(), eth->src.end());
-      put16(h, eth->type);
+      appendBe16(h, eth->type);
       return finish(std::move(h));
     }
     if (auto *vlan = std::get_if<VlanLayer>(&layer)) {
-      put16(h, vlan->tci);
-      put16(h, vlan->type);
+      appendBe16(h, vlan->tci);
+      appendBe16(h, vlan->type);
       return finish(std::move(h));
     }
     if (auto *ip4 = std::get_if<Ip4Layer>(&layer)) {
       h.push_back(static_cast<uint8_t>(ip4->version << 4 | (ip4->ihl & 0xf)));
       h.push_back(ip4->tos);
       size_t headerBytes = 20 + ip4->options.size();
-      put16(h, ip4->totalLength.value_or(
-                   static_cast<uint16_t>(headerBytes + tail.size())));
-      put16(h, ip4->id);
-      put16(h, ip4->flagsFrag);
+      appendBe16(h, ip4->totalLength.value_or(
+                        static_cast<uint16_t>(headerBytes + tail.size())));
+      appendBe16(h, ip4->id);
+      appendBe16(h, ip4->flagsFrag);
       h.push_back(ip4->ttl);
       h.push_back(ip4->proto);
-      put16(h, 0);
+      appendBe16(h, 0);
       h.insert(h.end(), ip4->src.begin(), ip4->src.end());
       h.insert(h.end(), ip4->dst.begin(), ip4->dst.end());
       h.insert(h.end(), ip4->options.begin(), ip4->options.end());
@@ -494,8 +489,9 @@ private:
       return finish(std::move(h));
     }
     if (auto *ip6 = std::get_if<Ip6Layer>(&layer)) {
-      put32(h, ip6->versionClassFlow);
-      put16(h, ip6->payloadLength.value_or(static_cast<uint16_t>(tail.size())));
+      appendBe32(h, ip6->versionClassFlow);
+      appendBe16(
+          h, ip6->payloadLength.value_or(static_cast<uint16_t>(tail.size())));
       h.push_back(ip6->nextHeader);
       h.push_back(ip6->hopLimit);
       h.insert(h.end(), ip6->src.begin(), ip6->src.end());
@@ -505,15 +501,15 @@ private:
     if (auto *ext = std::get_if<ExtLayer>(&layer))
       return finish(ext->header);
     if (auto *tcp = std::get_if<TcpLayer>(&layer)) {
-      put16(h, tcp->sport);
-      put16(h, tcp->dport);
-      put32(h, tcp->seq);
-      put32(h, tcp->ack);
+      appendBe16(h, tcp->sport);
+      appendBe16(h, tcp->dport);
+      appendBe32(h, tcp->seq);
+      appendBe32(h, tcp->ack);
       h.push_back(static_cast<uint8_t>(tcp->dataOffset << 4 | tcp->reserved));
       h.push_back(tcp->flags);
-      put16(h, tcp->window);
-      put16(h, 0);
-      put16(h, tcp->urgent);
+      appendBe16(h, tcp->window);
+      appendBe16(h, 0);
+      appendBe16(h, tcp->urgent);
       h.insert(h.end(), tcp->options.begin(), tcp->options.end());
       Bytes segment = finish(std::move(h));
       set16(segment, 16,
@@ -523,10 +519,11 @@ private:
       return segment;
     }
     if (auto *udp = std::get_if<UdpLayer>(&layer)) {
-      put16(h, udp->sport);
-      put16(h, udp->dport);
-      put16(h, udp->length.value_or(static_cast<uint16_t>(8 + tail.size())));
-      put16(h, 0);
+      appendBe16(h, udp->sport);
+      appendBe16(h, udp->dport);
+      appendBe16(h,
+                 udp->length.value_or(static_cast<uint16_t>(8 + tail.size())));
+      appendBe16(h, 0);
       Bytes datagram = finish(std::move(h));
       uint16_t sum = internetChecksum(datagram.data(), datagram.size(),
                                       pseudoHeaderSum(ip, 17, datagram.size()));
@@ -536,9 +533,9 @@ private:
     if (auto *icmp = std::get_if<IcmpLayer>(&layer)) {
       h.push_back(icmp->type);
       h.push_back(icmp->code);
-      put16(h, 0);
-      put16(h, icmp->id);
-      put16(h, icmp->seq);
+      appendBe16(h, 0);
+      appendBe16(h, icmp->id);
+      appendBe16(h, icmp->seq);
       Bytes message = finish(std::move(h));
       uint32_t initial = icmp->v6 ? pseudoHeaderSum(ip, 58, message.size()) : 0;
       set16(message, 2,
@@ -608,7 +605,7 @@ std::string describeSpecError(const Error &error, std::string_view spec) {
 uint16_t internetChecksum(const uint8_t *data, size_t size, uint32_t initial) {
   uint64_t sum = initial;
   for (size_t i = 0; i + 1 < size; i += 2)
-    sum += uint32_t(data[i]) << 8 | data[i + 1];
+    sum += loadBe16(data + i);
   if (size % 2)
     sum += uint32_t(data[size - 1]) << 8;
   while (sum >> 16)
@@ -652,7 +649,7 @@ Packet adaptForHook(const Packet &packet, bool wantL2) {
     Bytes frame(defaults::kEthDst.begin(), defaults::kEthDst.end());
     frame.insert(frame.end(), defaults::kEthSrc.begin(),
                  defaults::kEthSrc.end());
-    put16(frame, packet.meta.l3Proto);
+    appendBe16(frame, packet.meta.l3Proto);
     frame.insert(frame.end(), packet.data.begin(), packet.data.end());
     out.data = std::move(frame);
     return out;
@@ -662,8 +659,7 @@ Packet adaptForHook(const Packet &packet, bool wantL2) {
     out.meta.l3Proto = 0;
     return out;
   }
-  out.meta.l3Proto =
-      static_cast<uint16_t>(packet.data[12] << 8 | packet.data[13]);
+  out.meta.l3Proto = loadBe16(packet.data.data() + 12);
   out.data.assign(packet.data.begin() + 14, packet.data.end());
   return out;
 }

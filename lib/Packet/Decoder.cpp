@@ -10,17 +10,12 @@
 #include "Defaults.h"
 #include "bfc/IR/Names.h"
 #include "bfc/Packet/Packet.h"
+#include "bfc/Support/ByteOrder.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::packet {
 
 namespace {
-
-uint16_t load16(const uint8_t *p) {
-  return static_cast<uint16_t>(p[0] << 8 | p[1]);
-}
-uint32_t load32(const uint8_t *p) {
-  return uint32_t(load16(p)) << 16 | load16(p + 2);
-}
 
 bool allZero(const uint8_t *data, size_t size) {
   return std::all_of(data, data + size, [](uint8_t b) { return b == 0; });
@@ -85,29 +80,29 @@ public:
     DecodedLayer eth("eth");
     addAddress(eth, "dst", p, defaults::kEthDst, ir::formatMac);
     addAddress(eth, "src", p + 6, defaults::kEthSrc, ir::formatMac);
-    eth.etherType = load16(p + 12);
+    eth.etherType = loadBe16(p + 12);
     layers_.push_back(std::move(eth));
     pos_ += 14;
-    l2Payload(load16(p + 12));
+    l2Payload(loadBe16(p + 12));
   }
 
   void l3(uint16_t etherType) {
-    if (etherType == kEtherTypeIp4)
+    if (etherType == wire::kEtherTypeIp4)
       return ip4();
-    if (etherType == kEtherTypeIp6)
+    if (etherType == wire::kEtherTypeIp6)
       return ip6();
     raw();
   }
 
   void l4(uint8_t proto) {
     switch (proto) {
-    case 6:
+    case wire::kIpProtoTcp:
       return tcp();
-    case 17:
+    case wire::kIpProtoUdp:
       return udp();
-    case 1:
+    case wire::kIpProtoIcmp:
       return icmp(false);
-    case 58:
+    case wire::kIpProtoIcmpv6:
       return icmp(true);
     default:
       return raw();
@@ -189,7 +184,7 @@ private:
   void l2Payload(uint16_t etherType) {
     if (standalone_)
       return;
-    if (etherType == kEtherTypeVlan)
+    if (etherType == wire::kEtherTypeVlan)
       return vlan();
     l3(etherType);
   }
@@ -198,15 +193,15 @@ private:
     if (remaining() < 4)
       return raw();
     const uint8_t *p = cur();
-    uint16_t tci = load16(p);
+    uint16_t tci = loadBe16(p);
     DecodedLayer layer("vlan");
     addNumber(layer, "id", tci & 0xfff, 0);
     addNumber(layer, "pcp", tci >> 13, 0);
     addNumber(layer, "dei", (tci >> 12) & 1, 0);
-    layer.etherType = load16(p + 2);
+    layer.etherType = loadBe16(p + 2);
     layers_.push_back(std::move(layer));
     pos_ += 4;
-    l2Payload(load16(p + 2));
+    l2Payload(loadBe16(p + 2));
   }
 
   void trafficClass(DecodedLayer &layer, uint8_t tc) {
@@ -235,8 +230,8 @@ private:
     addAddress(layer, "dst", p + 16, defaults::kIp4Dst, ir::formatIp4);
     addNumber(layer, "ttl", p[8], defaults::kTtl);
     trafficClass(layer, p[1]);
-    addNumber(layer, "id", load16(p + 4), uint16_t(0));
-    uint16_t flagsFrag = load16(p + 6);
+    addNumber(layer, "id", loadBe16(p + 4), uint16_t(0));
+    uint16_t flagsFrag = loadBe16(p + 6);
     if (flagsFrag >> 13) {
       std::vector<std::string_view> flags;
       if (flagsFrag & 0x8000)
@@ -252,10 +247,10 @@ private:
     if (headerBytes > 20)
       layer.fields.emplace_back("opts",
                                 ir::formatHex(p + 20, headerBytes - 20));
-    addCheck(layer, "len", load16(p + 2), remaining(), false);
+    addCheck(layer, "len", loadBe16(p + 2), remaining(), false);
     Bytes header(p, p + headerBytes);
     header[10] = header[11] = 0;
-    addCheck(layer, "csum", load16(p + 10),
+    addCheck(layer, "csum", loadBe16(p + 10),
              internetChecksum(header.data(), header.size()), true);
     nextProto(layer, "proto", p[9], defaults::kIp4Proto);
     layers_.push_back(std::move(layer));
@@ -265,11 +260,11 @@ private:
     pos_ += headerBytes;
     if (flagsFrag & 0x1fff)
       return raw();
-    if (p[9] == 58) // ICMPv6 is not a transport over IPv4
+    if (p[9] == wire::kIpProtoIcmpv6) // not a transport over IPv4
       return raw();
-    if (p[9] == 4)
+    if (p[9] == wire::kIpProtoIp4)
       return ip4();
-    if (p[9] == 41)
+    if (p[9] == wire::kIpProtoIp6)
       return ip6();
     l4(p[9]);
   }
@@ -282,10 +277,10 @@ private:
     addAddress(layer, "src", p + 8, defaults::kIp6Src, ir::formatIp6);
     addAddress(layer, "dst", p + 24, defaults::kIp6Dst, ir::formatIp6);
     addNumber(layer, "hlim", p[7], defaults::kTtl);
-    uint32_t vcf = load32(p);
+    uint32_t vcf = loadBe32(p);
     trafficClass(layer, static_cast<uint8_t>(vcf >> 20));
     addNumber(layer, "flow", vcf & 0xfffff, 0u);
-    addCheck(layer, "plen", load16(p + 4), remaining() - 40, false);
+    addCheck(layer, "plen", loadBe16(p + 4), remaining() - 40, false);
     nextProto(layer, "nh", p[6], defaults::kIp6NextHeader);
     layers_.push_back(std::move(layer));
     if (standalone_)
@@ -297,33 +292,35 @@ private:
 
   void ip6Next(uint8_t nh) {
     switch (nh) {
-    case 0:
-    case 60:
-      return optionsHeader(nh == 0 ? "hop" : "dst");
-    case 43:
-    case 135:
-      return routeOrMobility(nh == 43 ? "route" : "mh");
-    case 44:
+    case wire::kIpProtoHopByHop:
+    case wire::kIpProtoDestOptions:
+      return optionsHeader(nh);
+    case wire::kIpProtoRouting:
+    case wire::kIpProtoMobility:
+      return routeOrMobility(nh);
+    case wire::kIpProtoFragment:
       return fragment();
-    case 51:
+    case wire::kIpProtoAh:
       return authentication();
-    case 1: // ICMP is not a transport over IPv6
+    case wire::kIpProtoIcmp: // not a transport over IPv6
       return raw();
-    case 4:
+    case wire::kIpProtoIp4:
       return ip4();
-    case 41:
+    case wire::kIpProtoIp6:
       return ip6();
     default:
       return l4(nh);
     }
   }
 
-  /// The size of a hop/dst/route/mh header (its length byte counts 8-byte
-  /// units after the first); nullopt when it is cut off.
-  std::optional<size_t> eightByteUnitsHeaderSize() const {
-    if (remaining() < 8 || (cur()[1] + 1u) * 8u > remaining())
+  /// The size of a hop/dst/route/mh header; nullopt when it is cut off.
+  std::optional<size_t> eightByteUnitsHeaderSize(uint8_t nh) const {
+    if (remaining() < 8)
       return std::nullopt;
-    return (cur()[1] + 1u) * 8u;
+    size_t size = wire::ip6ExtensionHeaderSize(nh, cur()[1]);
+    if (size > remaining())
+      return std::nullopt;
+    return size;
   }
 
   /// Adds an IPv6 extension header of `size` bytes, then decodes what it
@@ -340,9 +337,9 @@ private:
   }
 
   /// hop/dst headers the builder makes: one Pad1 or PadN option.
-  void optionsHeader(const char *name) {
+  void optionsHeader(uint8_t nh) {
     const uint8_t *p = cur();
-    auto headerSize = eightByteUnitsHeaderSize();
+    auto headerSize = eightByteUnitsHeaderSize(nh);
     if (!headerSize)
       return raw();
     size_t size = *headerSize;
@@ -351,22 +348,22 @@ private:
                                            allZero(p + 4, size - 4));
     if (!builderPadding)
       return raw();
-    DecodedLayer layer(name);
+    DecodedLayer layer(nh == wire::kIpProtoHopByHop ? "hop" : "dst");
     addNumber(layer, "len", p[1], uint8_t(0));
     extensionHeader(std::move(layer), size);
   }
 
-  void routeOrMobility(const char *name) {
+  void routeOrMobility(uint8_t nh) {
     const uint8_t *p = cur();
-    auto headerSize = eightByteUnitsHeaderSize();
+    auto headerSize = eightByteUnitsHeaderSize(nh);
     if (!headerSize)
       return raw();
     size_t size = *headerSize;
-    bool route = std::string_view(name) == "route";
+    bool route = nh == wire::kIpProtoRouting;
     size_t zeroFrom = route ? 4 : 3;
     if (!allZero(p + zeroFrom, size - zeroFrom))
       return raw();
-    DecodedLayer layer(name);
+    DecodedLayer layer(route ? "route" : "mh");
     addNumber(layer, "len", p[1], uint8_t(0));
     addNumber(layer, "type", p[2], uint8_t(0));
     if (route)
@@ -376,28 +373,30 @@ private:
 
   void fragment() {
     const uint8_t *p = cur();
-    uint16_t offsetFlags = remaining() >= 8 ? load16(p + 2) : 0;
+    uint16_t offsetFlags = remaining() >= 8 ? loadBe16(p + 2) : 0;
     if (remaining() < 8 || p[1] != 0 || (offsetFlags & 6) != 0)
       return raw();
     DecodedLayer layer("frag");
     addNumber(layer, "offset", offsetFlags >> 3, 0);
     addNumber(layer, "more", offsetFlags & 1, 0);
-    addNumber(layer, "id", load32(p + 4), 0u);
+    addNumber(layer, "id", loadBe32(p + 4), 0u);
     // Only the first fragment holds the next header.
     extensionHeader(std::move(layer), 8, (offsetFlags >> 3) == 0);
   }
 
   void authentication() {
     const uint8_t *p = cur();
-    if (remaining() < 12 || p[1] < 1 || (p[1] + 2u) * 4u > remaining())
+    if (remaining() < 12 || p[1] < 1)
       return raw();
-    size_t size = (p[1] + 2u) * 4u;
-    if (load16(p + 2) != 0 || !allZero(p + 12, size - 12))
+    size_t size = wire::ip6ExtensionHeaderSize(wire::kIpProtoAh, p[1]);
+    if (size > remaining())
+      return raw();
+    if (loadBe16(p + 2) != 0 || !allZero(p + 12, size - 12))
       return raw();
     DecodedLayer layer("ah");
     addNumber(layer, "len", p[1], defaults::kAhLen);
-    addNumber(layer, "spi", load32(p + 4), 0u);
-    addNumber(layer, "seq", load32(p + 8), 0u);
+    addNumber(layer, "spi", loadBe32(p + 4), 0u);
+    addNumber(layer, "seq", loadBe32(p + 8), 0u);
     extensionHeader(std::move(layer), size);
   }
 
@@ -410,14 +409,14 @@ private:
     if (headerBytes > remaining())
       return raw();
     DecodedLayer layer("tcp");
-    addNumber(layer, "sport", load16(p), defaults::kSport);
-    addNumber(layer, "dport", load16(p + 2), defaults::kDport);
-    addNumber(layer, "seq", load32(p + 4), 0u);
-    addNumber(layer, "ack", load32(p + 8), 0u);
+    addNumber(layer, "sport", loadBe16(p), defaults::kSport);
+    addNumber(layer, "dport", loadBe16(p + 2), defaults::kDport);
+    addNumber(layer, "seq", loadBe32(p + 4), 0u);
+    addNumber(layer, "ack", loadBe32(p + 8), 0u);
     if (p[13])
       layer.fields.emplace_back("flags", ir::tcpFlagsToString(p[13], '|'));
-    addNumber(layer, "win", load16(p + 14), defaults::kTcpWindow);
-    addNumber(layer, "urg", load16(p + 18), uint16_t(0));
+    addNumber(layer, "win", loadBe16(p + 14), defaults::kTcpWindow);
+    addNumber(layer, "urg", loadBe16(p + 18), uint16_t(0));
     addNumber(layer, "res", p[12] & 0xf, 0);
     if (headerBytes > 20)
       layer.fields.emplace_back("opts",
@@ -427,7 +426,7 @@ private:
     if (!standalone_) {
       Bytes segment(p, data_ + size_);
       segment[16] = segment[17] = 0;
-      addCheck(layer, "csum", load16(p + 16),
+      addCheck(layer, "csum", loadBe16(p + 16),
                internetChecksum(segment.data(), segment.size(),
                                 pseudo_.sum(6, segment.size())),
                true);
@@ -444,15 +443,15 @@ private:
     if (remaining() < 8)
       return raw();
     DecodedLayer layer("udp");
-    addNumber(layer, "sport", load16(p), defaults::kSport);
-    addNumber(layer, "dport", load16(p + 2), defaults::kDport);
-    addCheck(layer, "len", load16(p + 4), remaining(), false);
+    addNumber(layer, "sport", loadBe16(p), defaults::kSport);
+    addNumber(layer, "dport", loadBe16(p + 2), defaults::kDport);
+    addCheck(layer, "len", loadBe16(p + 4), remaining(), false);
     if (!standalone_) {
       Bytes datagram(p, data_ + size_);
       datagram[6] = datagram[7] = 0;
       uint16_t sum = internetChecksum(datagram.data(), datagram.size(),
                                       pseudo_.sum(17, datagram.size()));
-      addCheck(layer, "csum", load16(p + 6), sum == 0 ? 0xffff : sum, true);
+      addCheck(layer, "csum", loadBe16(p + 6), sum == 0 ? 0xffff : sum, true);
     }
     layers_.push_back(std::move(layer));
     if (standalone_)
@@ -472,12 +471,12 @@ private:
       layer.fields.emplace_back("type", ir::nameOrNumber(name, p[0]));
     }
     addNumber(layer, "code", p[1], uint8_t(0));
-    addNumber(layer, "id", load16(p + 4), uint16_t(0));
-    addNumber(layer, "seq", load16(p + 6), uint16_t(0));
+    addNumber(layer, "id", loadBe16(p + 4), uint16_t(0));
+    addNumber(layer, "seq", loadBe16(p + 6), uint16_t(0));
     if (!standalone_) {
       Bytes message(p, data_ + size_);
       message[2] = message[3] = 0;
-      addCheck(layer, "csum", load16(p + 2),
+      addCheck(layer, "csum", loadBe16(p + 2),
                internetChecksum(message.data(), message.size(),
                                 v6 ? pseudo_.sum(58, message.size()) : 0),
                true);
@@ -529,8 +528,8 @@ std::string describePacket(const Packet &packet) {
   // layer; print it when that would not give it back.
   if (!packet.hasL2) {
     bool inferred =
-        (meta.l3Proto == kEtherTypeIp4 && text.starts_with("ip4")) ||
-        (meta.l3Proto == kEtherTypeIp6 && text.starts_with("ip6")) ||
+        (meta.l3Proto == wire::kEtherTypeIp4 && text.starts_with("ip4")) ||
+        (meta.l3Proto == wire::kEtherTypeIp6 && text.starts_with("ip6")) ||
         (meta.l3Proto == 0 && !text.starts_with("ip"));
     if (!inferred) {
       auto name = ir::etherTypeName(meta.l3Proto);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "bfc/IR/Names.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::packet::defaults {
 
@@ -40,40 +41,40 @@ inline constexpr uint8_t kIcmpv6EchoRequest = 128;
 /// extension header; nullopt for payloads and unknown names.
 inline std::optional<uint8_t> protoOfLayer(std::string_view layer) {
   if (layer == "tcp")
-    return 6;
+    return wire::kIpProtoTcp;
   if (layer == "udp")
-    return 17;
+    return wire::kIpProtoUdp;
   if (layer == "icmp")
-    return 1;
+    return wire::kIpProtoIcmp;
   if (layer == "icmpv6")
-    return 58;
+    return wire::kIpProtoIcmpv6;
   if (layer == "ip4")
-    return 4;
+    return wire::kIpProtoIp4;
   if (layer == "ip6")
-    return 41;
+    return wire::kIpProtoIp6;
   if (layer == "hop")
-    return 0;
+    return wire::kIpProtoHopByHop;
   if (layer == "route")
-    return 43;
+    return wire::kIpProtoRouting;
   if (layer == "frag")
-    return 44;
+    return wire::kIpProtoFragment;
   if (layer == "ah")
-    return 51;
+    return wire::kIpProtoAh;
   if (layer == "dst")
-    return 60;
+    return wire::kIpProtoDestOptions;
   if (layer == "mh")
-    return 135;
+    return wire::kIpProtoMobility;
   return std::nullopt;
 }
 
 /// The EtherType of a layer following an Ethernet or VLAN header.
 inline uint16_t etherTypeOfLayer(std::string_view layer) {
   if (layer == "ip4")
-    return ir::kEtherTypeIp4;
+    return wire::kEtherTypeIp4;
   if (layer == "ip6")
-    return ir::kEtherTypeIp6;
+    return wire::kEtherTypeIp6;
   if (layer == "vlan")
-    return 0x8100;
+    return wire::kEtherTypeVlan;
   return kEtherType;
 }
 

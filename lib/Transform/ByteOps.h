@@ -1,32 +1,23 @@
 // Byte-string arithmetic on BFIR values: big-endian, fixed width, bit 0 is
 // the most significant bit of the first byte (the first bit of a prefix).
+// Loads, stores and prefix masks come from Support's ByteOrder.h.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 
 #include "bfc/IR/BFIR.h"
+#include "bfc/Support/ByteOrder.h"
 
 namespace bfc::transform::bytes {
 
 using ir::Bytes;
 
-inline Bytes bigEndian(uint64_t value, unsigned width) {
-  Bytes out(width, 0);
-  for (unsigned i = width; i-- > 0; value >>= 8)
-    out[i] = static_cast<uint8_t>(value);
-  return out;
-}
-
-/// `width` bytes whose first `bits` bits are 1.
-inline Bytes prefixMask(size_t width, unsigned bits) {
-  Bytes mask(width, 0);
-  for (size_t i = 0; i < width; ++i) {
-    unsigned n = bits > 8 * i ? std::min<unsigned>(8, bits - 8 * i) : 0;
-    mask[i] = static_cast<uint8_t>(0xff00u >> n);
-  }
-  return mask;
-}
+// The byte operations every stage shares, under the names the passes use.
+using bfc::leadingOnes;
+using bfc::prefixEquals;
+using bfc::prefixMask;
+using bfc::prefixMaskByte;
 
 inline Bytes andOf(const Bytes &a, const Bytes &b) {
   Bytes out(a.size());
@@ -63,17 +54,6 @@ inline bool decrement(Bytes &value) {
     if (value[i]-- != 0)
       return true;
   return false;
-}
-
-inline unsigned leadingOnes(const Bytes &mask) {
-  unsigned bits = 0;
-  for (uint8_t byte : mask) {
-    unsigned n = static_cast<unsigned>(std::countl_one(byte));
-    bits += n;
-    if (n < 8)
-      break;
-  }
-  return bits;
 }
 
 /// Number of leading bits `a` and `b` share.
@@ -122,12 +102,6 @@ inline bool covers(const Bytes &knownMask, const Bytes &mask) {
   return true;
 }
 
-/// Byte `i` of prefixMask(width, bits).
-inline uint8_t prefixMaskByte(size_t i, unsigned bits) {
-  unsigned n = bits > 8 * i ? std::min<unsigned>(8, bits - 8 * i) : 0;
-  return static_cast<uint8_t>(0xff00u >> n);
-}
-
 /// Compares `x` with the lowest (`upper` false) or highest value whose first
 /// `bits` bits are those of `value`; <0, 0 or >0. No allocation: the passes
 /// call it in their inner loops.
@@ -141,17 +115,6 @@ inline int compareWithPrefixBound(const Bytes &x, const Bytes &value,
       return x[i] < bound ? -1 : 1;
   }
   return 0;
-}
-
-/// The first `bits` bits of `a` and `b` are equal.
-inline bool prefixEquals(const Bytes &a, const Bytes &b, unsigned bits) {
-  if (a.size() != b.size())
-    return false;
-  Bytes mask = prefixMask(a.size(), bits);
-  for (size_t i = 0; i < a.size(); ++i)
-    if ((a[i] ^ b[i]) & mask[i])
-      return false;
-  return true;
 }
 
 } // namespace bfc::transform::bytes

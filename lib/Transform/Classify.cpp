@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "bfc/Support/ByteOrder.h"
 #include "bfc/Transform/PredicateFacts.h"
 
 namespace bfc::transform {
@@ -358,12 +359,7 @@ unsigned ClassifierTable::keySize() const {
 
 ir::Bytes maskedPrefix(const ir::Bytes &value, unsigned bits) {
   ir::Bytes masked = value;
-  for (size_t i = 0; i < masked.size(); ++i) {
-    if (bits >= 8 * (i + 1))
-      continue;
-    unsigned kept = bits > 8 * i ? bits - 8 * i : 0;
-    masked[i] &= static_cast<uint8_t>(0xff00u >> kept);
-  }
+  keepPrefix(masked, bits);
   return masked;
 }
 

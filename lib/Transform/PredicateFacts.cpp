@@ -7,6 +7,7 @@
 
 #include "ByteOps.h"
 #include "bfc/IR/HookModel.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 namespace bfc::transform {
 
@@ -24,13 +25,17 @@ struct HeaderValue {
   uint16_t low, high;
 };
 constexpr HeaderValue kHeaderValues[] = {
-    {kHeaderIp4, FieldId::MetaL3Proto, 0x0800, 0x0800},
-    {kHeaderIp6, FieldId::MetaL3Proto, 0x86DD, 0x86DD},
-    {kHeaderTcp, FieldId::MetaL4Proto, 6, 6},
-    {kHeaderUdp, FieldId::MetaL4Proto, 17, 17},
-    {kHeaderIcmp, FieldId::MetaL4Proto, 1, 1},
-    {kHeaderIcmpv6, FieldId::MetaL4Proto, 58, 58},
-    {kHeaderTcpOrUdp, FieldId::MetaL4Proto, 6, 17},
+    {kHeaderIp4, FieldId::MetaL3Proto, wire::kEtherTypeIp4,
+     wire::kEtherTypeIp4},
+    {kHeaderIp6, FieldId::MetaL3Proto, wire::kEtherTypeIp6,
+     wire::kEtherTypeIp6},
+    {kHeaderTcp, FieldId::MetaL4Proto, wire::kIpProtoTcp, wire::kIpProtoTcp},
+    {kHeaderUdp, FieldId::MetaL4Proto, wire::kIpProtoUdp, wire::kIpProtoUdp},
+    {kHeaderIcmp, FieldId::MetaL4Proto, wire::kIpProtoIcmp, wire::kIpProtoIcmp},
+    {kHeaderIcmpv6, FieldId::MetaL4Proto, wire::kIpProtoIcmpv6,
+     wire::kIpProtoIcmpv6},
+    {kHeaderTcpOrUdp, FieldId::MetaL4Proto, wire::kIpProtoTcp,
+     wire::kIpProtoUdp},
 };
 
 /// kHeaderValues' bounds as field bytes, built once.
@@ -39,8 +44,7 @@ const std::vector<std::pair<Bytes, Bytes>> &headerBounds() {
     std::vector<std::pair<Bytes, Bytes>> out;
     for (const HeaderValue &hv : kHeaderValues) {
       unsigned width = ir::fieldInfo(hv.field).width;
-      out.emplace_back(bytes::bigEndian(hv.low, width),
-                       bytes::bigEndian(hv.high, width));
+      out.emplace_back(toBigEndian(hv.low, width), toBigEndian(hv.high, width));
     }
     return out;
   }();

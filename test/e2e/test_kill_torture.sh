@@ -15,6 +15,10 @@ setup_pair
 SEED=${BFC_TORTURE_SEED:-$(date +%s)}
 ROUNDS=${BFC_TORTURE_ROUNDS:-100}
 RANDOM=$SEED
+# Chain (and program) names: k<pid>_HOOK, so that the kernel-wide program
+# count below sees only this run's programs, whatever else runs beside it.
+P=$(printf 'k%04x_' $(($$ & 0xffff)))
+export P
 log "seed $SEED, $ROUNDS rounds"
 
 HAVE_CGROUP=false
@@ -36,12 +40,12 @@ options() {
   esac
 }
 
-# chain_source HOOK VERSION: the chain t_HOOK, which drops UDP to port
+# chain_source HOOK VERSION: the chain ${P}HOOK, which drops UDP to port
 # base+VERSION and sources in its named set.
 chain_source() {
   local hook=$1 version=$2
   cat <<EOF2
-chain t_$hook ${HOOK_NAME[$hook]}{$(options "$hook")} ACCEPT
+chain ${P}$hook ${HOOK_NAME[$hook]}{$(options "$hook")} ACCEPT
     set blocked (ip4.saddr) in { 10.200.9.1 }
     rule (ip4.saddr) in blocked counter DROP
     rule udp.dport eq $((PORT_BASE[$hook] + version)) counter DROP
@@ -62,15 +66,15 @@ done
 # bfload in the server's network namespace, /sys kept (cgroup paths).
 tb() { in_ns_keep_sys "$NS_SRV" "${BFLOAD_CMD[@]}" "$@"; }
 
-# observe_all: a line "HOOK VERSION ATTACHED ELEMENTS" per chain t_HOOK
+# observe_all: a line "HOOK VERSION ATTACHED ELEMENTS" per chain ${P}HOOK
 # (or "HOOK none"), from one `ruleset get`; a chain whose links run another
 # program is "mixed".
 observe_all() {
   tb --json ruleset get | python3 -c '
-import json, sys
+import json, os, sys
 chains = {c["name"]: c for c in json.load(sys.stdin)["chains"]}
 for hook in sys.argv[1:]:
-    c = chains.get("t_" + hook)
+    c = chains.get(os.environ["P"] + hook)
     if c is None:
         print(hook, "none"); continue
     port = int(c["rules"][1]["text"].split("eq ")[1].split()[0])
@@ -83,13 +87,13 @@ for hook in sys.argv[1:]:
 # observe HOOK: that chain's state.
 observe() { observe_all | sed -n "s/^$1 //p"; }
 
-# Kernel objects of this test: programs named t_*, and links running them.
+# Kernel objects of this test: programs named ${P}*, and links running them.
 kernel_objects() {
   local ids
   ids=$(bpftool -j prog show | python3 -c '
-import json, sys
+import json, os, sys
 print(" ".join(str(p["id"]) for p in json.load(sys.stdin)
-               if p.get("name", "").startswith("t_")))')
+               if p.get("name", "").startswith(os.environ["P"])))')
   local links
   links=$(bpftool -j link show | python3 -c '
 import json, sys
@@ -124,7 +128,7 @@ check() {
   state=$(observe "$hook")
   # shellcheck disable=SC2053
   [[ $state == $old || $state == $new ]] ||
-    fail "round $round ($what): t_$hook is '$state', expected '$old' or '$new'"
+    fail "round $round ($what): ${P}$hook is '$state', expected '$old' or '$new'"
   [ "$(ls "$BPFFS/bfc" | grep -c '^@')" = 1 ] ||
     fail "round $round ($what): leftover directories: $(ls "$BPFFS/bfc")"
   local want got
@@ -139,7 +143,7 @@ check() {
   case "$state" in
   "v1 attached"*) ! udp_to "$hook" $((base + 1)) || fail "round $round ($what): v1 attached but port $((base + 1)) passes" ;;
   "v2 attached"*) ! udp_to "$hook" $((base + 2)) || fail "round $round ($what): v2 attached but port $((base + 2)) passes" ;;
-  *) udp_to "$hook" $((base + 1)) || fail "round $round ($what): t_$hook is '$state' but port $((base + 1)) is dropped" ;;
+  *) udp_to "$hook" $((base + 1)) || fail "round $round ($what): ${P}$hook is '$state' but port $((base + 1)) is dropped" ;;
   esac
 }
 
@@ -187,7 +191,7 @@ for round in $(seq 1 "$ROUNDS"); do
   obj="$WORK/$hook.v$version.bpf.o"
   case $((RANDOM % 6)) in
   0)
-    what="chain set t_$hook v$version"
+    what="chain set ${P}$hook v$version"
     killed_run chain set "$obj"
     check "$hook" "$before" "v$version attached 10.200.9.1"
     ;;
@@ -196,36 +200,36 @@ for round in $(seq 1 "$ROUNDS"); do
       tb chain set "$obj"
       continue
     fi
-    what="chain update t_$hook v$version"
+    what="chain update ${P}$hook v$version"
     killed_run chain update "$obj"
     # The hook's attachment stays; the set takes the object's elements.
     check "$hook" "$before" "v$version $(cut -d' ' -f2 <<<"$before") 10.200.9.1"
     ;;
   2)
-    [ "$before" = none ] || tb chain flush --name "t_$hook"
+    [ "$before" = none ] || tb chain flush --name "${P}$hook"
     tb chain load "$obj"
-    what="chain attach t_$hook v$version"
-    killed_run chain attach --name "t_$hook"
+    what="chain attach ${P}$hook v$version"
+    killed_run chain attach --name "${P}$hook"
     check "$hook" "v$version detached 10.200.9.1" "v$version attached 10.200.9.1"
     ;;
   3)
     [ "$before" = none ] && continue
     elements=${before##* }
     if [[ $elements == *10.200.9.7* ]]; then
-      what="update-set t_$hook --remove"
-      killed_run chain update-set --name "t_$hook" --set-name blocked --remove 10.200.9.7
+      what="update-set ${P}$hook --remove"
+      killed_run chain update-set --name "${P}$hook" --set-name blocked --remove 10.200.9.7
       after=$(python3 -c 'import sys; print(",".join(sorted(set(sys.argv[1].split(",")) - {"10.200.9.7"})))' "$elements")
     else
-      what="update-set t_$hook --add"
-      killed_run chain update-set --name "t_$hook" --set-name blocked --add 10.200.9.7
+      what="update-set ${P}$hook --add"
+      killed_run chain update-set --name "${P}$hook" --set-name blocked --add 10.200.9.7
       after=$(python3 -c 'import sys; print(",".join(sorted(set(sys.argv[1].split(",")) | {"10.200.9.7"})))' "$elements")
     fi
     check "$hook" "$before" "${before% *} $after"
     ;;
   4)
     [ "$before" = none ] && continue
-    what="chain flush t_$hook"
-    killed_run chain flush --name "t_$hook"
+    what="chain flush ${P}$hook"
+    killed_run chain flush --name "${P}$hook"
     check "$hook" "$before" none
     ;;
   5)

@@ -1,5 +1,12 @@
 #include "CommandLine.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "Driver.h"
 
 namespace bfc::driver {
@@ -24,6 +31,42 @@ std::optional<int> parseArguments(CLI::App &app, int argc,
     return kExitUsage;
   }
   return std::nullopt;
+}
+
+Expected<std::string> readFile(const std::string &path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Error{.message = std::strerror(errno)};
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    return Error{.message = std::strerror(EISDIR)};
+  }
+  std::string text;
+  char chunk[65536];
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      Error error{.message = std::strerror(errno)};
+      close(fd);
+      return error;
+    }
+    if (n == 0)
+      break;
+    text.append(chunk, static_cast<size_t>(n));
+  }
+  close(fd);
+  return text;
+}
+
+Expected<std::string> readInput(const std::string &path, std::istream &in) {
+  if (path != "-")
+    return readFile(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 } // namespace bfc::driver

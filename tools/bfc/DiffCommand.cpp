@@ -37,23 +37,15 @@ struct Checked {
 
 std::optional<Checked> check(const std::string &path, std::istream &in,
                              std::ostream &err) {
-  std::ostringstream text;
-  if (path == "-") {
-    text << in.rdbuf();
-  } else {
-    errno = 0;
-    std::ifstream file(path, std::ios::binary);
-    // An empty file gives no characters to copy, which is no error.
-    if (!file || (!(text << file.rdbuf()) && file.peek() != EOF) ||
-        file.bad()) {
-      diffError(err, fmt::format("cannot read '{}': {}", path,
-                                 std::strerror(errno ? errno : EIO)));
-      return std::nullopt;
-    }
+  Expected<std::string> text = readInput(path, in);
+  if (!text) {
+    diffError(err,
+              fmt::format("cannot read '{}': {}", path, text.error().message));
+    return std::nullopt;
   }
   Checked out;
   out.buffer = std::make_unique<SourceBuffer>(path == "-" ? "<stdin>" : path,
-                                              text.str());
+                                              std::move(*text));
   DiagnosticEngine diags(out.buffer.get());
   diags.setIgnoreWarnings(true);
   ast::Ruleset ruleset;

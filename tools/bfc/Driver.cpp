@@ -164,39 +164,6 @@ void toolError(std::ostream &err, const std::string &message) {
   bfc::driver::toolError(err, "bfc", message);
 }
 
-/// Reads a whole file; `error` gets the strerror text on failure.
-std::optional<std::string> readFile(const std::string &path,
-                                    std::string &error) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    close(fd);
-    error = std::strerror(EISDIR);
-    return std::nullopt;
-  }
-  std::string text;
-  char chunk[65536];
-  for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      error = std::strerror(errno);
-      close(fd);
-      return std::nullopt;
-    }
-    if (n == 0)
-      break;
-    text.append(chunk, static_cast<size_t>(n));
-  }
-  close(fd);
-  return text;
-}
-
 bool useColor(const std::string &mode) {
   if (mode == "always")
     return true;
@@ -378,17 +345,12 @@ int run(int argc, const char *const *argv, std::istream &in, std::ostream &out,
   if (opts.fromString) {
     name = "<string>";
     text = *opts.fromString;
-  } else if (opts.input == "-") {
-    name = "<stdin>";
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
   } else {
-    name = opts.input;
-    std::string error;
-    std::optional<std::string> content = readFile(opts.input, error);
+    name = opts.input == "-" ? "<stdin>" : opts.input;
+    Expected<std::string> content = readInput(opts.input, in);
     if (!content)
-      return toolFailure(fmt::format("cannot open '{}': {}", opts.input, error),
+      return toolFailure(fmt::format("cannot open '{}': {}", opts.input,
+                                     content.error().message),
                          kExitError);
     text = std::move(*content);
   }

@@ -38,24 +38,19 @@ int runImport(int argc, const char *const *argv, std::istream &in,
           parseArguments(app, argc, argv, out, err, "bfc import"))
     return *code;
 
-  std::ostringstream text;
-  std::string name = input;
-  if (input == "-") {
-    name = "<stdin>";
-    text << in.rdbuf();
-  } else {
-    std::ifstream file(input, std::ios::binary);
-    if (!file || !(text << file.rdbuf())) {
-      err << fmt::format("bfc import: error: cannot read '{}'\n", input);
-      return kExitError;
-    }
+  std::string name = input == "-" ? "<stdin>" : input;
+  Expected<std::string> text = readInput(input, in);
+  if (!text) {
+    err << fmt::format("bfc import: error: cannot read '{}': {}\n", input,
+                       text.error().message);
+    return kExitError;
   }
-  if (text.str().size() >= std::numeric_limits<uint32_t>::max()) {
+  if (text->size() >= std::numeric_limits<uint32_t>::max()) {
     err << fmt::format("bfc import: error: '{}' is too large\n", name);
     return kExitError;
   }
 
-  SourceBuffer buffer(name, text.str());
+  SourceBuffer buffer(name, std::move(*text));
   DiagnosticEngine diags(&buffer);
   import::ImportOptions options;
   options.family =

@@ -49,24 +49,6 @@ void testError(std::ostream &err, const std::string &message) {
   toolError(err, "bfc test", message);
 }
 
-std::optional<std::string> readWholeFile(const std::string &path,
-                                         std::string &error) {
-  struct stat st;
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    error = "is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in)
-    text << in.rdbuf();
-  if (!in || in.bad()) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  return text.str();
-}
-
 bool fileExists(const std::string &path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
@@ -108,10 +90,10 @@ struct CheckedRuleset {
 
 std::optional<CheckedRuleset> checkRuleset(const std::string &path, bool color,
                                            std::ostream &err) {
-  std::string error;
-  std::optional<std::string> text = readWholeFile(path, error);
+  Expected<std::string> text = readFile(path);
   if (!text) {
-    testError(err, fmt::format("cannot open '{}': {}", path, error));
+    testError(err,
+              fmt::format("cannot open '{}': {}", path, text.error().message));
     return std::nullopt;
   }
   CheckedRuleset out;
@@ -145,10 +127,10 @@ JUnitSuite runTestFile(const std::string &path, const CheckedRuleset &ruleset,
     suite.cases.push_back({"(test file)", path, {message}, {}});
     return suite;
   };
-  std::string error;
-  std::optional<std::string> text = readWholeFile(path, error);
+  Expected<std::string> text = readFile(path);
   if (!text) {
-    std::string message = fmt::format("cannot open '{}': {}", path, error);
+    std::string message =
+        fmt::format("cannot open '{}': {}", path, text.error().message);
     testError(err, message);
     return fileFailed(message);
   }

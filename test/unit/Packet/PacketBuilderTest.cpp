@@ -6,10 +6,12 @@
 
 #include "PacketTestSupport.h"
 #include "bfc/Packet/Packet.h"
+#include "bfc/Support/ProtocolFacts.h"
 
 using namespace bfc::packet;
 using bfc::Error;
 using bfc::Expected;
+using namespace bfc::wire;
 using bfc::packet::test::mustBuild;
 
 namespace {

@@ -18,16 +18,17 @@
 #include <string_view>
 #include <vector>
 
+#include "bfc/Support/ByteOrder.h"
 #include "bfc/Support/Diagnostics.h"
 
 namespace bfc::ir {
 
 using Bytes = std::vector<uint8_t>;
 
-/// The low `width` bytes of `value`, in network order.
-Bytes toBigEndian(uint64_t value, unsigned width);
-/// The unsigned integer that `width` (at most 8) network-order bytes encode.
-uint64_t fromBigEndian(const uint8_t *bytes, size_t width);
+// Values are encoded with Support's byte operations; ir:: names them too,
+// since the encoding is part of BFIR's definition.
+using bfc::fromBigEndian;
+using bfc::toBigEndian;
 
 // ---------------------------------------------------------------- hooks ----
 

@@ -24,10 +24,6 @@ template <typename T> struct NamedValue {
   std::string_view name;
 };
 
-/// EtherTypes that code compares against (etherTypeNames() names them).
-inline constexpr uint16_t kEtherTypeIp4 = 0x0800;
-inline constexpr uint16_t kEtherTypeIp6 = 0x86DD;
-
 /// The name tables, for callers that need every name (suggestions, help).
 std::span<const NamedValue<uint8_t>> ipProtoNames();
 std::span<const NamedValue<uint16_t>> etherTypeNames();

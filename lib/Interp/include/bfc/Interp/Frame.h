@@ -14,9 +14,6 @@
 
 namespace bfc::interp {
 
-/// The first `bits` bits of `a` and `b` are equal.
-bool prefixEquals(const ir::Bytes &a, const ir::Bytes &b, unsigned bits);
-
 class Frame {
 public:
   /// `module`, `chain`, `env` and `input` must outlive the frame.

@@ -23,10 +23,6 @@ namespace bfc::packet {
 
 using Bytes = std::vector<uint8_t>;
 
-inline constexpr uint16_t kEtherTypeIp4 = 0x0800;
-inline constexpr uint16_t kEtherTypeIp6 = 0x86DD;
-inline constexpr uint16_t kEtherTypeVlan = 0x8100;
-
 /// What the kernel gives a program besides the bytes.
 struct Metadata {
   uint32_t ifindex = 1;     ///< input interface (output on egress hooks)

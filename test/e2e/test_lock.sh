@@ -24,6 +24,15 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 [ "$elapsed_ms" -lt 1000 ] || fail "contention took ${elapsed_ms} ms to report"
 expect_fail_with "is locked by another bfload (pid $holder)" bfload chain flush --name locked
 
+log "a bad --wait value is a command-line error (exit 2), before the lock"
+for bad in abc -1 nan inf 1e999; do
+  status=0
+  "${BFLOAD_CMD[@]}" --wait="$bad" ruleset get 2>"$WORK/wait.err" >/dev/null || status=$?
+  [ "$status" -eq 2 ] || fail "--wait=$bad exited $status, expected 2"
+  grep -qF "expected a number of seconds, found '$bad'" "$WORK/wait.err" ||
+    fail "--wait=$bad: $(cat "$WORK/wait.err")"
+done
+
 log "--wait=1 gives up after a second"
 start=$(date +%s%N)
 expect_fail_with "gave up after waiting 1 s" bfload --wait=1 ruleset get

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <bpf/libbpf.h>
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -48,23 +49,25 @@ struct ChainOptions {
   std::string format; ///< for `get`: text, json, prometheus, openmetrics
 };
 
+/// SECONDS of `--wait=SECONDS`: a finite, non-negative number.
+std::optional<double> waitSeconds(const std::string &text) {
+  double seconds = 0;
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || end != text.data() + text.size() ||
+      !std::isfinite(seconds) || seconds < 0)
+    return std::nullopt;
+  return seconds;
+}
+
 SessionOptions sessionOptions(const GlobalOptions &global) {
   SessionOptions options;
   options.bpffsPath = global.bpffsPath;
   if (global.waitOption && global.waitOption->count() > 0) {
     options.wait.wait = true;
-    if (!global.waitText.empty()) {
-      double seconds = 0;
-      auto [end, ec] = std::from_chars(
-          global.waitText.data(),
-          global.waitText.data() + global.waitText.size(), seconds);
-      if (ec != std::errc() ||
-          end != global.waitText.data() + global.waitText.size() || seconds < 0)
-        throw LoadError(fmt::format("invalid --wait value '{}': expected a "
-                                    "number of seconds",
-                                    global.waitText));
-      options.wait.timeoutSecs = seconds;
-    }
+    // Checked at parse time by the option's validator.
+    if (!global.waitText.empty())
+      options.wait.timeoutSecs = *waitSeconds(global.waitText);
   }
   return options;
 }
@@ -220,7 +223,16 @@ int main(int argc, char **argv) {
                      "Wait for another bfload to release the lock (forever, "
                      "or at most SECONDS)")
           ->expected(0, 1)
-          ->type_name("[=SECONDS]");
+          ->type_name("[=SECONDS]")
+          ->check(CLI::Validator(
+              [](std::string &text) -> std::string {
+                if (text.empty() || waitSeconds(text))
+                  return {};
+                return fmt::format("expected a number of seconds, found '{}'",
+
+                                   text);
+              },
+              "SECONDS"));
 
   ChainOptions chain;
   auto addName = [&](CLI::App *cmd, bool required) {

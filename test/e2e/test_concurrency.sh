@@ -8,21 +8,25 @@ set -euo pipefail
 . "${BFC_E2E_DIR:?run the e2e tests through ctest}/lib.sh"
 
 WORKERS=8
+# Chain (and program) names: c<pid>_N, so that the kernel-wide program count
+# below sees only this run's programs, whatever else runs beside it.
+P=$(printf 'c%04x_' $(($$ & 0xffff)))
 OPS_PER_WORKER=125
 # Room for the elements added: a set holds max(16, next power of two >=
 # elements + room) (docs/object-format.md).
 initial=()
 for i in $(seq 1 300); do initial+=(--blocked "10.250.$((i / 256)).$((i % 256))"); done
 for c in 0 1 2 3; do
-  mkobj "$WORK/c$c.bpf.o" --chain "c$c:xdp:$((9000 + c))" --iface lo "${initial[@]}"
-  mkobj "$WORK/c$c-v2.bpf.o" --chain "c$c:xdp:$((9100 + c))" --iface lo "${initial[@]}"
-  bfload chain load "$WORK/c$c.bpf.o"
+  mkobj "$WORK/$P$c.bpf.o" --chain "$P$c:xdp:$((9000 + c))" --iface lo "${initial[@]}"
+  mkobj "$WORK/$P$c-v2.bpf.o" --chain "$P$c:xdp:$((9100 + c))" --iface lo "${initial[@]}"
+  bfload chain load "$WORK/$P$c.bpf.o"
 done
-programs_named() { bpftool prog show 2>/dev/null | grep -cE " name c[0-3] " || true; }
+programs_named() { bpftool prog show 2>/dev/null | grep -cE " name ${P}[0-3] " || true; }
 log "programs before: $(programs_named)"
 
-# worker W: random operations, its own elements 10.W.x.y on chains c0, c1
-# (set chains); program updates on c2, c3 (update chains); reads on all.
+# worker W: random operations, its own elements 10.W.x.y on chains ${P}0,
+# ${P}1 (set chains); program updates on ${P}2, ${P}3 (update chains); reads
+# on all.
 worker() {
   local w=$1 n=0 added=() removed=() i op chain element
   RANDOM=$((w * 7919))
@@ -30,7 +34,7 @@ worker() {
     op=$((RANDOM % 10))
     case $op in
     0 | 1 | 2 | 3)
-      chain=c$((RANDOM % 2))
+      chain=$P$((RANDOM % 2))
       element="10.$w.$((i / 200)).$((i % 200 + 1))"
       bfload --wait chain update-set --name "$chain" --set-name blocked --add "$element" \
         >/dev/null 2>>"$WORK/w$w.err"
@@ -45,7 +49,7 @@ worker() {
       fi
       ;;
     5 | 6)
-      chain=c$((2 + RANDOM % 2))
+      chain=$P$((2 + RANDOM % 2))
       if [ $((RANDOM % 2)) = 0 ]; then
         bfload --wait chain update "$WORK/$chain-v2.bpf.o" >/dev/null 2>>"$WORK/w$w.err"
       else
@@ -53,7 +57,7 @@ worker() {
       fi
       ;;
     7 | 8)
-      bfload --wait --json chain get --name "c$((RANDOM % 4))" |
+      bfload --wait --json chain get --name "$P$((RANDOM % 4))" |
         python3 -c 'import json,sys; c=json.load(sys.stdin)["chains"][0]; assert c["program_id"] > 0' \
           2>>"$WORK/w$w.err"
       ;;
@@ -94,10 +98,10 @@ log "no lost update: each set holds exactly its initial and surviving elements"
 for c in 0 1; do
   # Each element is added once (its worker and operation number make it
   # unique), so what survives is what was added and never removed.
-  want=$(cat "$WORK"/w*.added | awk -v c="c$c" '$1 == c {print $2}' | sort -u |
-    grep -vxF -f <(cat "$WORK"/w*.removed | awk -v c="c$c" '$1 == c {print $2}' | sort -u) ||
+  want=$(cat "$WORK"/w*.added | awk -v c="$P$c" '$1 == c {print $2}' | sort -u |
+    grep -vxF -f <(cat "$WORK"/w*.removed | awk -v c="$P$c" '$1 == c {print $2}' | sort -u) ||
     true)
-  got=$(bfload --json chain get --name "c$c" | python3 -c '
+  got=$(bfload --json chain get --name "$P$c" | python3 -c '
 import json, sys
 chain = json.load(sys.stdin)["chains"][0]
 for s in chain["sets"]:
@@ -105,11 +109,11 @@ for s in chain["sets"]:
         for e in s["elements"]:
             if not e.startswith("10.250."):
                 print(e)' | sort -u)
-  expect_eq "$got" "$want" "elements of c$c added by the workers"
-  expect_eq "$(bfload --json chain get --name "c$c" | python3 -c '
+  expect_eq "$got" "$want" "elements of $P$c added by the workers"
+  expect_eq "$(bfload --json chain get --name "$P$c" | python3 -c '
 import json, sys
 s = [s for s in json.load(sys.stdin)["chains"][0]["sets"] if s["name"] == "blocked"][0]
-print(sum(e.startswith("10.250.") for e in s["elements"]))')" 300 "initial elements of c$c"
+print(sum(e.startswith("10.250.") for e in s["elements"]))')" 300 "initial elements of $P$c"
 done
 
 log "nothing half-done, nothing leaked"

@@ -184,6 +184,12 @@ struct ErrorCase {
   const char *messagePart;
 };
 
+void expectError(const Error &error, const ErrorCase &c) {
+  EXPECT_NE(error.message.find(c.messagePart), std::string::npos)
+      << c.spec << " -> " << error.message;
+  EXPECT_EQ(error.offset, c.offset) << c.spec << " -> " << error.message;
+}
+
 TEST(PacketBuilder, BadSpecsGiveClearErrors) {
   const ErrorCase cases[] = {
       {"", 0, "empty packet spec"},
@@ -227,12 +233,8 @@ TEST(PacketBuilder, BadSpecsGiveClearErrors) {
       {"ip4/tcp(doff=5,opts=0204)", 13,
        "doff=5 leaves no room for 4 option bytes"},
   };
-  for (const ErrorCase &c : cases) {
-    Error error = mustFail(c.spec);
-    EXPECT_NE(error.message.find(c.messagePart), std::string::npos)
-        << c.spec << " -> " << error.message;
-    EXPECT_EQ(error.offset, c.offset) << c.spec << " -> " << error.message;
-  }
+  for (const ErrorCase &c : cases)
+    expectError(mustFail(c.spec), c);
 }
 
 TEST(PacketBuilder, OptionsLongerThanFortyBytesAreRejected) {
@@ -268,12 +270,8 @@ TEST(PacketBuilder, TheFirstErrorWins) {
       {"meta(mark=x,l3=foo)/ip4", 10, "mark= expects a number"},
       {"ip4(ttl=300)/truncate=1", 8, "ttl=300 is out of range"},
   };
-  for (const ErrorCase &c : cases) {
-    Error error = mustFail(c.spec);
-    EXPECT_NE(error.message.find(c.messagePart), std::string::npos)
-        << c.spec << " -> " << error.message;
-    EXPECT_EQ(error.offset, c.offset) << c.spec << " -> " << error.message;
-  }
+  for (const ErrorCase &c : cases)
+    expectError(mustFail(c.spec), c);
 }
 
 TEST(PacketBuilder, SockAddrErrors) {
@@ -303,10 +301,7 @@ TEST(PacketBuilder, SockAddrErrorsPointAtTheirPlace) {
   for (const ErrorCase &c : cases) {
     Expected<SockAddr> sock = parseSockAddr(c.spec);
     ASSERT_FALSE(sock.ok()) << c.spec;
-    EXPECT_NE(sock.error().message.find(c.messagePart), std::string::npos)
-        << c.spec << " -> " << sock.error().message;
-    EXPECT_EQ(sock.error().offset, c.offset)
-        << c.spec << " -> " << sock.error().message;
+    expectError(sock.error(), c);
     if (std::string_view(c.spec).find("sock") == std::string_view::npos)
       continue; // parseInput reads it as a packet
     Expected<Input> input = parseInput(c.spec);

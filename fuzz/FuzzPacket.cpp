@@ -2,11 +2,15 @@
 // kernel is compared with) and the dump bfc-run and bfload print, on any
 // bytes. The first byte picks Ethernet or L3-only, and for L3-only
 // IPv4/IPv6/other; the chains below test every header the language reads.
+// The same bytes are also read as a packet spec (bfc-run, bfc test): a
+// packet, a socket call, or an Error pointing into the spec.
 #include <cstddef>
 #include <cstdint>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "bfc/Interp/Interpreter.h"
 #include "bfc/Interp/PacketLayout.h"
@@ -55,19 +59,32 @@ struct Chains {
   }
 };
 
+void readSpec(std::string_view spec) {
+  auto input = packet::parseInput(spec);
+  if (!input) {
+    if (input.error().offset > spec.size())
+      __builtin_trap();
+    (void)packet::describeSpecError(input.error(), spec);
+  } else if (auto *built = std::get_if<packet::Packet>(&*input)) {
+    (void)packet::describePacket(*built);
+  } else {
+    (void)packet::describeSockAddr(std::get<packet::SockAddr>(*input));
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static Chains chains;
+  readSpec(std::string_view(reinterpret_cast<const char *>(data), size));
   if (size < 1)
     return 0;
   const uint8_t selector = data[0];
   packet::Packet input;
   input.data.assign(data + 1, data + size);
   input.hasL2 = !(selector & 1);
-  static constexpr uint16_t kL3Protos[] = {wire::kEtherTypeIp4,
-                                           wire::kEtherTypeIp6, 0x0806,
-                                           wire::kEtherTypeVlan};
+  static constexpr uint16_t kL3Protos[] = {
+      wire::kEtherTypeIp4, wire::kEtherTypeIp6, 0x0806, wire::kEtherTypeVlan};
   input.meta.l3Proto = kL3Protos[(selector >> 1) & 3];
   input.meta.random = selector;
   (void)interp::parseLayout(input.data.data(), input.data.size(), input.hasL2,

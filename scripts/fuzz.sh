@@ -78,6 +78,16 @@ seeds = {
     "l3-ip4-tcp": b"\x01" + ip4(6, tcp),
     "l3-ip6-udp": b"\x03" + ip6(17, udp),
     "l3-ip4-fragment": b"\x01" + ip4(6, tcp)[:6] + b"\x20\x10" + ip4(6, tcp)[8:],
+    # Packet specs: the harness reads the same bytes as one.
+    "spec-eth-ip4-tcp": b"eth(src=02:00:00:00:00:01)/ip4(dst=10.0.0.2,dscp=ef,"
+                        b"flags=df,opts=0102)/tcp(dport=22,flags=syn|ack,opts=020405b4)",
+    "spec-ip6-ext": b"meta(ifindex=3,mark=7,l3=ipv6)/ip6(dst=::1,tc=4)/hop/"
+                    b"route(type=4,segleft=1)/frag(offset=0,more=1)/ah(len=4)/"
+                    b"dst(len=1)/mh/udp(dport=53)/payload(len=10,fill=0xab)/truncate=50",
+    "spec-vlan-icmp": b"eth/vlan(id=5,pcp=3)/ip4(ttl=1,ihl=6)/icmp(type=echo-request)",
+    "spec-icmpv6-raw": b"ip6(hlim=1)/icmpv6(type=echo-request,id=1,seq=2)/raw(hex=0x0102)",
+    "spec-sock4": b"meta(random=5)/sock4(proto=udp,dst=10.0.0.1,dport=53,src=10.0.0.2)",
+    "spec-sock6": b"sock6(proto=tcp,dst=2001:db8::1,dport=80)",
 }
 for name, data in seeds.items():
     open(f"{out}/{name}", "wb").write(data)

@@ -96,7 +96,7 @@ class Builder {
 public:
   explicit Builder(std::vector<LayerSpec> specs) : specs_(std::move(specs)) {}
 
-  Packet build() {
+  Expected<Packet> build() {
     Packet packet;
     std::optional<size_t> truncateTo;
     size_t truncateOffset = 0;
@@ -106,34 +106,44 @@ public:
       const LayerSpec &spec = specs_[i];
       if (spec.name == "meta") {
         if (sawMeta)
-          fail(spec.offset, "meta(...) given twice");
+          return specError(spec.offset, "meta(...) given twice");
         sawMeta = true;
-        packet.meta = parseMeta(spec);
+        auto meta = parseMeta(spec);
+        if (!meta)
+          return std::move(meta).error();
+        packet.meta = *meta;
       } else if (spec.name == "truncate") {
         if (i + 1 != specs_.size())
-          fail(spec.offset, "truncate must be the last layer");
+          return specError(spec.offset, "truncate must be the last layer");
         if (spec.args.size() != 1 ||
             (spec.args[0].key != "truncate" && spec.args[0].key != "len"))
-          fail(spec.offset, "truncate expects a length: truncate=N or "
-                            "truncate(len=N)");
-        truncateTo = Fields::parseNumber(spec.args[0], 1u << 20);
+          return specError(spec.offset, "truncate expects a length: "
+                                        "truncate=N or truncate(len=N)");
+        auto length = Fields::parseNumber(spec.args[0], 1u << 20);
+        if (!length)
+          return std::move(length).error();
+        truncateTo = *length;
         truncateOffset = spec.args[0].valueOffset;
       } else if (spec.name == "sock4" || spec.name == "sock6") {
-        fail(spec.offset, fmt::format("{} describes a socket call, not a "
-                                      "packet layer; it must be alone",
-                                      spec.name));
+        return specError(spec.offset, fmt::format("{} describes a socket "
+                                                  "call, not a packet layer; "
+                                                  "it must be alone",
+                                                  spec.name));
       } else {
         wire.push_back(&spec);
       }
     }
     if (wire.empty())
-      fail(specs_.empty() ? 0 : specs_.front().offset,
-           "the spec has no packet layer");
+      return specError(specs_.empty() ? 0 : specs_.front().offset,
+                       "the spec has no packet layer");
 
     std::vector<Layer> layers;
     for (size_t i = 0; i < wire.size(); ++i) {
       const LayerSpec *next = i + 1 < wire.size() ? wire[i + 1] : nullptr;
-      layers.push_back(parseLayer(*wire[i], next ? next->name : ""));
+      auto layer = parseLayer(*wire[i], next ? next->name : "");
+      if (!layer)
+        return std::move(layer).error();
+      layers.push_back(std::move(*layer));
     }
 
     // Serialise backwards.
@@ -159,15 +169,16 @@ public:
     }
     if (truncateTo) {
       if (*truncateTo > packet.data.size())
-        fail(truncateOffset,
-             fmt::format("truncate={} is longer than the packet ({} bytes)",
-                         *truncateTo, packet.data.size()));
+        return specError(truncateOffset,
+                         fmt::format("truncate={} is longer than the packet "
+                                     "({} bytes)",
+                                     *truncateTo, packet.data.size()));
       packet.data.resize(*truncateTo);
     }
     return packet;
   }
 
-  Metadata parseMeta(const LayerSpec &spec) {
+  Expected<Metadata> parseMeta(const LayerSpec &spec) {
     Fields f(spec, {"ifindex", "mark", "hash", "random", "l3", "ts"});
     Metadata meta;
     meta.ifindex = f.value<uint32_t>("ifindex", meta.ifindex);
@@ -179,26 +190,26 @@ public:
       meta.l3Proto = static_cast<uint16_t>(*l3);
       metaL3Given_ = true;
     }
-    return meta;
+    return f.result(meta);
   }
 
 private:
-  Layer parseLayer(const LayerSpec &spec, std::string_view next) {
+  Expected<Layer> parseLayer(const LayerSpec &spec, std::string_view next) {
     const std::string &name = spec.name;
     if (name == "eth") {
       Fields f(spec, {"src", "dst", "type"});
-      return EthLayer{
+      return f.result<Layer>(EthLayer{
           f.mac("src", defaults::kEthSrc), f.mac("dst", defaults::kEthDst),
-          f.value<uint16_t>("type", defaults::etherTypeOfLayer(next))};
+          f.value<uint16_t>("type", defaults::etherTypeOfLayer(next))});
     }
     if (name == "vlan") {
       Fields f(spec, {"id", "pcp", "dei", "type"});
       uint16_t id = static_cast<uint16_t>(f.number("id", 4095).value_or(0));
       uint16_t pcp = static_cast<uint16_t>(f.number("pcp", 7).value_or(0));
       uint16_t dei = static_cast<uint16_t>(f.number("dei", 1).value_or(0));
-      return VlanLayer{
+      return f.result<Layer>(VlanLayer{
           static_cast<uint16_t>(pcp << 13 | dei << 12 | id),
-          f.value<uint16_t>("type", defaults::etherTypeOfLayer(next))};
+          f.value<uint16_t>("type", defaults::etherTypeOfLayer(next))});
     }
     if (name == "ip4")
       return parseIp4(spec, next);
@@ -211,9 +222,10 @@ private:
       return parseTcp(spec);
     if (name == "udp") {
       Fields f(spec, {"sport", "dport", "len", "csum"});
-      return UdpLayer{f.value<uint16_t>("sport", defaults::kSport),
-                      f.value<uint16_t>("dport", defaults::kDport),
-                      optional16(f, "len"), optional16(f, "csum")};
+      return f.result<Layer>(
+          UdpLayer{f.value<uint16_t>("sport", defaults::kSport),
+                   f.value<uint16_t>("dport", defaults::kDport),
+                   optional16(f, "len"), optional16(f, "csum")});
     }
     if (name == "icmp" || name == "icmpv6") {
       bool v6 = name == "icmpv6";
@@ -222,38 +234,36 @@ private:
           v6 ? f.named("type", 255, ir::icmpv6TypeFromName,
                        "an ICMPv6 type name")
              : f.named("type", 255, ir::icmpTypeFromName, "an ICMP type name");
-      return IcmpLayer{
+      return f.result<Layer>(IcmpLayer{
           v6,
           static_cast<uint8_t>(type.value_or(v6 ? defaults::kIcmpv6EchoRequest
                                                 : defaults::kIcmpEchoRequest)),
-          f.value<uint8_t>("code", 0),
-          f.value<uint16_t>("id", 0),
-          f.value<uint16_t>("seq", 0),
-          optional16(f, "csum")};
+          f.value<uint8_t>("code", 0), f.value<uint16_t>("id", 0),
+          f.value<uint16_t>("seq", 0), optional16(f, "csum")});
     }
     if (name == "payload" || name == "raw") {
       Fields f(spec, {"len", "fill", "hex"});
       if (f.has("hex") && (f.has("len") || f.has("fill")))
-        fail(spec.offset,
-             fmt::format("{}: hex= excludes len= and fill=", name));
+        return f.fail(spec.offset,
+                      fmt::format("{}: hex= excludes len= and fill=", name));
       if (auto bytes = f.hex("hex"))
-        return PayloadLayer{std::move(*bytes)};
+        return f.result<Layer>(PayloadLayer{std::move(*bytes)});
       if (!f.has("len"))
-        fail(spec.offset, fmt::format("{} needs len=N or hex=...", name));
+        return f.fail(spec.offset,
+                      fmt::format("{} needs len=N or hex=...", name));
       Bytes bytes(f.value<uint16_t>("len", 0), f.value<uint8_t>("fill", 0));
-      return PayloadLayer{std::move(bytes)};
+      return f.result<Layer>(PayloadLayer{std::move(bytes)});
     }
-    fail(spec.offset, fmt::format("unknown layer '{}' (expected one of: {})",
-                                  name, kLayerNames));
+    return specError(spec.offset,
+                     fmt::format("unknown layer '{}' (expected one of: {})",
+                                 name, kLayerNames));
   }
 
-  static std::optional<uint16_t> optional16(const Fields &f,
-                                            std::string_view key) {
+  static std::optional<uint16_t> optional16(Fields &f, std::string_view key) {
     return narrowed<uint16_t>(f.number(key, 0xffff));
   }
 
-  static uint8_t nextProto(const Fields &f, std::string_view next,
-                           uint8_t fallback) {
+  static uint8_t nextProto(Fields &f, std::string_view next, uint8_t fallback) {
     if (auto proto = f.proto("proto"))
       return *proto;
     if (auto proto = f.proto("nh"))
@@ -261,11 +271,14 @@ private:
     return defaults::protoOfLayer(next).value_or(fallback);
   }
 
-  static uint8_t trafficClass(const Fields &f, const LayerSpec &spec,
+  /// On a conflict the error is latched in `f` and the value is 0.
+  static uint8_t trafficClass(Fields &f, const LayerSpec &spec,
                               std::string_view fullKey) {
-    if (f.has(fullKey) && (f.has("dscp") || f.has("ecn")))
-      fail(spec.offset,
-           fmt::format("{}: {}= excludes dscp= and ecn=", spec.name, fullKey));
+    if (f.has(fullKey) && (f.has("dscp") || f.has("ecn"))) {
+      f.fail(spec.offset, fmt::format("{}: {}= excludes dscp= and ecn=",
+                                      spec.name, fullKey));
+      return 0;
+    }
     if (auto full = f.number(fullKey, 255))
       return static_cast<uint8_t>(*full);
     uint8_t dscp = f.dscp("dscp").value_or(0);
@@ -273,7 +286,7 @@ private:
     return static_cast<uint8_t>(dscp << 2 | ecn);
   }
 
-  Layer parseIp4(const LayerSpec &spec, std::string_view next) {
+  Expected<Layer> parseIp4(const LayerSpec &spec, std::string_view next) {
     Fields f(spec, {"src", "dst", "ttl", "tos", "dscp", "ecn", "proto", "id",
                     "flags", "frag", "ihl", "opts", "len", "csum", "ver"});
     Ip4Layer ip;
@@ -281,7 +294,7 @@ private:
     ip.dst = f.ip4("dst", defaults::kIp4Dst);
     ip.version = f.value<uint8_t>("ver", 4);
     if (ip.version > 15)
-      fail(f.find("ver")->valueOffset, "ver= is at most 15");
+      return f.fail(f.find("ver")->valueOffset, "ver= is at most 15");
     ip.tos = trafficClass(f, spec, "tos");
     ip.ttl = f.value<uint8_t>("ttl", defaults::kTtl);
     ip.proto = nextProto(f, next, defaults::kIp4Proto);
@@ -304,22 +317,23 @@ private:
     ip.options = f.hex("opts").value_or(Bytes{});
     size_t optionBytes = (ip.options.size() + 3) / 4 * 4;
     if (optionBytes > 40)
-      fail(f.find("opts")->valueOffset, "opts= is longer than 40 bytes");
+      return f.fail(f.find("opts")->valueOffset,
+                    "opts= is longer than 40 bytes");
     auto ihl = f.number("ihl", 15);
     ip.ihl = static_cast<uint8_t>(ihl.value_or(5 + optionBytes / 4));
     // An IHL under 5 is a malformed header: the 20 fixed bytes stay.
     size_t headerBytes = std::max<size_t>(20, ip.ihl * 4u);
     if (headerBytes < 20 + optionBytes)
-      fail(f.find("ihl")->valueOffset,
-           fmt::format("ihl={} leaves no room for {} option bytes", ip.ihl,
-                       optionBytes));
+      return f.fail(f.find("ihl")->valueOffset,
+                    fmt::format("ihl={} leaves no room for {} option bytes",
+                                ip.ihl, optionBytes));
     ip.options = padOptions(std::move(ip.options), headerBytes - 20);
     ip.totalLength = optional16(f, "len");
     ip.checksum = optional16(f, "csum");
-    return ip;
+    return f.result<Layer>(ip);
   }
 
-  Layer parseIp6(const LayerSpec &spec, std::string_view next) {
+  Expected<Layer> parseIp6(const LayerSpec &spec, std::string_view next) {
     Fields f(spec, {"src", "dst", "hlim", "tc", "dscp", "ecn", "flow", "nh",
                     "plen", "ver"});
     Ip6Layer ip;
@@ -332,10 +346,10 @@ private:
     ip.nextHeader = nextProto(f, next, defaults::kIp6NextHeader);
     ip.hopLimit = f.value<uint8_t>("hlim", defaults::kTtl);
     ip.payloadLength = optional16(f, "plen");
-    return ip;
+    return f.result<Layer>(ip);
   }
 
-  Layer parseExt(const LayerSpec &spec, std::string_view next) {
+  Expected<Layer> parseExt(const LayerSpec &spec, std::string_view next) {
     const std::string &name = spec.name;
     Bytes h;
     if (name == "frag") {
@@ -347,20 +361,21 @@ private:
       uint16_t more = static_cast<uint16_t>(f.number("more", 1).value_or(0));
       appendBe16(h, static_cast<uint16_t>(offset << 3 | more));
       appendBe32(h, f.value<uint32_t>("id", 0));
-      return ExtLayer{std::move(h)};
+      return f.result<Layer>(ExtLayer{std::move(h)});
     }
     if (name == "ah") {
       Fields f(spec, {"nh", "len", "spi", "seq"});
       uint8_t len = f.value<uint8_t>("len", defaults::kAhLen);
       if (len < 1)
-        fail(f.find("len")->valueOffset, "ah: len= is at least 1 (12 bytes)");
+        return f.fail(f.find("len")->valueOffset,
+                      "ah: len= is at least 1 (12 bytes)");
       h.push_back(nextProto(f, next, defaults::kIp6NextHeader));
       h.push_back(len);
       appendBe16(h, 0);
       appendBe32(h, f.value<uint32_t>("spi", 0));
       appendBe32(h, f.value<uint32_t>("seq", 0));
       h.resize(wire::ip6ExtensionHeaderSize(wire::kIpProtoAh, len), 0);
-      return ExtLayer{std::move(h)};
+      return f.result<Layer>(ExtLayer{std::move(h)});
     }
     std::vector<std::string_view> known = {"nh", "len"};
     if (name == "route")
@@ -391,10 +406,10 @@ private:
         h.resize(size, 0);
       }
     }
-    return ExtLayer{std::move(h)};
+    return f.result<Layer>(ExtLayer{std::move(h)});
   }
 
-  Layer parseTcp(const LayerSpec &spec) {
+  Expected<Layer> parseTcp(const LayerSpec &spec) {
     Fields f(spec, {"sport", "dport", "seq", "ack", "flags", "win", "urg",
                     "doff", "opts", "res", "csum"});
     TcpLayer tcp;
@@ -416,17 +431,18 @@ private:
     tcp.options = f.hex("opts").value_or(Bytes{});
     size_t optionBytes = (tcp.options.size() + 3) / 4 * 4;
     if (optionBytes > 40)
-      fail(f.find("opts")->valueOffset, "opts= is longer than 40 bytes");
+      return f.fail(f.find("opts")->valueOffset,
+                    "opts= is longer than 40 bytes");
     tcp.dataOffset = static_cast<uint8_t>(
         f.number("doff", 15).value_or(5 + optionBytes / 4));
     size_t headerBytes = std::max<size_t>(20, tcp.dataOffset * 4u);
     if (headerBytes < 20 + optionBytes)
-      fail(f.find("doff")->valueOffset,
-           fmt::format("doff={} leaves no room for {} option bytes",
-                       tcp.dataOffset, optionBytes));
+      return f.fail(f.find("doff")->valueOffset,
+                    fmt::format("doff={} leaves no room for {} option bytes",
+                                tcp.dataOffset, optionBytes));
     tcp.options = padOptions(std::move(tcp.options), headerBytes - 20);
     tcp.checksum = optional16(f, "csum");
-    return tcp;
+    return f.result<Layer>(tcp);
   }
 
   /// The pseudo-header sum of the nearest IP layer before a transport.
@@ -550,27 +566,32 @@ private:
   bool metaL3Given_ = false;
 };
 
-SockAddr parseSock(const std::vector<LayerSpec> &specs) {
+Expected<SockAddr> parseSock(const std::vector<LayerSpec> &specs) {
   SockAddr sock;
   const LayerSpec *sockSpec = nullptr;
   for (const LayerSpec &spec : specs) {
     if (spec.name == "meta") {
       if (sockSpec || &spec != &specs.front())
-        fail(spec.offset, "meta(...) must come first");
+        return specError(spec.offset, "meta(...) must come first");
       Builder builder({});
-      sock.meta = builder.parseMeta(spec);
+      auto meta = builder.parseMeta(spec);
+      if (!meta)
+        return std::move(meta).error();
+      sock.meta = *meta;
     } else if (spec.name == "sock4" || spec.name == "sock6") {
       if (sockSpec)
-        fail(spec.offset, "a socket call spec has one sock4/sock6 layer");
+        return specError(spec.offset,
+                         "a socket call spec has one sock4/sock6 layer");
       sockSpec = &spec;
     } else {
-      fail(spec.offset,
-           fmt::format("'{}' cannot be combined with a sock4/sock6 spec",
-                       spec.name));
+      return specError(spec.offset,
+                       fmt::format("'{}' cannot be combined with a "
+                                   "sock4/sock6 spec",
+                                   spec.name));
     }
   }
   if (!sockSpec)
-    fail(0, "expected sock4(...) or sock6(...)");
+    return specError(0, "expected sock4(...) or sock6(...)");
   Fields f(*sockSpec, {"proto", "dst", "dport", "src"});
   sock.family = sockSpec->name == "sock4" ? 4 : 6;
   sock.protocol = f.proto("proto").value_or(6);
@@ -584,7 +605,7 @@ SockAddr parseSock(const std::vector<LayerSpec> &specs) {
     sock.dst = f.ip6("dst", defaults::kIp6Dst);
     sock.src = f.ip6("src", ir::Ip6Addr{});
   }
-  return sock;
+  return f.result(sock);
 }
 
 bool isSockSpec(const std::vector<LayerSpec> &specs) {
@@ -614,30 +635,31 @@ uint16_t internetChecksum(const uint8_t *data, size_t size, uint32_t initial) {
 }
 
 Expected<Packet> buildPacket(std::string_view spec) {
-  try {
-    return Builder(parseSpecText(spec)).build();
-  } catch (const Error &error) {
-    return error;
-  }
+  auto layers = parseSpecText(spec);
+  if (!layers)
+    return std::move(layers).error();
+  return Builder(std::move(*layers)).build();
 }
 
 Expected<SockAddr> parseSockAddr(std::string_view spec) {
-  try {
-    return parseSock(parseSpecText(spec));
-  } catch (const Error &error) {
-    return error;
-  }
+  auto layers = parseSpecText(spec);
+  if (!layers)
+    return std::move(layers).error();
+  return parseSock(*layers);
 }
 
 Expected<Input> parseInput(std::string_view spec) {
-  try {
-    std::vector<LayerSpec> layers = parseSpecText(spec);
-    if (isSockSpec(layers))
-      return Input(parseSock(layers));
-    return Input(Builder(std::move(layers)).build());
-  } catch (const Error &error) {
-    return error;
-  }
+  auto layers = parseSpecText(spec);
+  if (!layers)
+    return std::move(layers).error();
+  auto input = [](auto parsed) -> Expected<Input> {
+    if (!parsed)
+      return std::move(parsed).error();
+    return Input(std::move(*parsed));
+  };
+  if (isSockSpec(*layers))
+    return input(parseSock(*layers));
+  return input(Builder(std::move(*layers)).build());
 }
 
 Packet adaptForHook(const Packet &packet, bool wantL2) {

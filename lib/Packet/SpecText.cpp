@@ -18,19 +18,23 @@ class SpecLexer {
 public:
   explicit SpecLexer(std::string_view spec) : spec_(spec) {}
 
-  std::vector<LayerSpec> parse() {
+  Expected<std::vector<LayerSpec>> parse() {
     std::vector<LayerSpec> layers;
     skipSpace();
     if (pos_ == spec_.size())
-      fail(0, "empty packet spec");
+      return specError(0, "empty packet spec");
     while (true) {
-      layers.push_back(parseLayer());
+      auto layer = parseLayer();
+      if (!layer)
+        return std::move(layer).error();
+      layers.push_back(std::move(*layer));
       skipSpace();
       if (pos_ == spec_.size())
         break;
       if (spec_[pos_] != '/')
-        fail(pos_, fmt::format("expected '/' between layers, found '{}'",
-                               spec_[pos_]));
+        return specError(pos_, fmt::format("expected '/' between layers, "
+                                           "found '{}'",
+                                           spec_[pos_]));
       ++pos_;
       skipSpace();
     }
@@ -44,31 +48,34 @@ private:
       ++pos_;
   }
 
-  std::string ident(std::string_view what) {
+  Expected<std::string> ident(std::string_view what) {
     size_t start = pos_;
     while (pos_ < spec_.size() && isIdentChar(spec_[pos_]))
       ++pos_;
     if (start == pos_)
-      fail(start,
-           pos_ < spec_.size()
-               ? fmt::format("expected {}, found '{}'", what, spec_[pos_])
-               : fmt::format("expected {} at the end of the spec", what));
+      return specError(
+          start, pos_ < spec_.size()
+                     ? fmt::format("expected {}, found '{}'", what, spec_[pos_])
+                     : fmt::format("expected {} at the end of the spec", what));
     return std::string(spec_.substr(start, pos_ - start));
   }
 
-  std::string value(std::string_view key) {
+  Expected<std::string> value(std::string_view key) {
     size_t start = pos_;
     while (pos_ < spec_.size() && isValueChar(spec_[pos_]))
       ++pos_;
     if (start == pos_)
-      fail(start, fmt::format("missing value for '{}'", key));
+      return specError(start, fmt::format("missing value for '{}'", key));
     return std::string(spec_.substr(start, pos_ - start));
   }
 
-  LayerSpec parseLayer() {
+  Expected<LayerSpec> parseLayer() {
     LayerSpec layer;
     layer.offset = pos_;
-    layer.name = ident("a layer name");
+    auto name = ident("a layer name");
+    if (!name)
+      return std::move(name).error();
+    layer.name = std::move(*name);
     skipSpace();
     if (pos_ < spec_.size() && spec_[pos_] == '=') {
       ++pos_;
@@ -77,7 +84,10 @@ private:
       arg.key = layer.name;
       arg.keyOffset = layer.offset;
       arg.valueOffset = pos_;
-      arg.value = value(layer.name);
+      auto text = value(layer.name);
+      if (!text)
+        return std::move(text).error();
+      arg.value = std::move(*text);
       layer.args.push_back(std::move(arg));
       layer.shorthand = true;
       return layer;
@@ -92,32 +102,48 @@ private:
     }
     while (true) {
       skipSpace();
-      Arg arg;
-      arg.keyOffset = pos_;
-      arg.key = ident("a field name");
-      for (const Arg &other : layer.args)
-        if (other.key == arg.key)
-          fail(arg.keyOffset, fmt::format("field '{}' given twice in {}",
-                                          arg.key, layer.name));
-      skipSpace();
-      if (pos_ == spec_.size() || spec_[pos_] != '=')
-        fail(pos_, fmt::format("expected '=' after '{}'", arg.key));
-      ++pos_;
-      skipSpace();
-      arg.valueOffset = pos_;
-      arg.value = value(arg.key);
-      layer.args.push_back(std::move(arg));
+      auto arg = parseArg(layer);
+      if (!arg)
+        return std::move(arg).error();
+      layer.args.push_back(std::move(*arg));
       skipSpace();
       if (pos_ == spec_.size())
-        fail(open, fmt::format("unclosed '(' in {}", layer.name));
+        return specError(open, fmt::format("unclosed '(' in {}", layer.name));
       if (spec_[pos_] == ')') {
         ++pos_;
         return layer;
       }
       if (spec_[pos_] != ',')
-        fail(pos_, fmt::format("expected ',' or ')', found '{}'", spec_[pos_]));
+        return specError(
+            pos_, fmt::format("expected ',' or ')', found '{}'", spec_[pos_]));
       ++pos_;
     }
+  }
+
+  /// `key=value` inside `layer(...)`.
+  Expected<Arg> parseArg(const LayerSpec &layer) {
+    Arg arg;
+    arg.keyOffset = pos_;
+    auto key = ident("a field name");
+    if (!key)
+      return std::move(key).error();
+    arg.key = std::move(*key);
+    for (const Arg &other : layer.args)
+      if (other.key == arg.key)
+        return specError(arg.keyOffset, fmt::format("field '{}' given twice "
+                                                    "in {}",
+                                                    arg.key, layer.name));
+    skipSpace();
+    if (pos_ == spec_.size() || spec_[pos_] != '=')
+      return specError(pos_, fmt::format("expected '=' after '{}'", arg.key));
+    ++pos_;
+    skipSpace();
+    arg.valueOffset = pos_;
+    auto text = value(arg.key);
+    if (!text)
+      return std::move(text).error();
+    arg.value = std::move(*text);
+    return arg;
   }
 
   std::string_view spec_;
@@ -126,7 +152,7 @@ private:
 
 } // namespace
 
-std::vector<LayerSpec> parseSpecText(std::string_view spec) {
+Expected<std::vector<LayerSpec>> parseSpecText(std::string_view spec) {
   return SpecLexer(spec).parse();
 }
 

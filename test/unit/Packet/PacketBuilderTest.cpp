@@ -184,6 +184,12 @@ struct ErrorCase {
   const char *messagePart;
 };
 
+void expectError(const Error &error, const ErrorCase &c) {
+  EXPECT_NE(error.message.find(c.messagePart), std::string::npos)
+      << c.spec << " -> " << error.message;
+  EXPECT_EQ(error.offset, c.offset) << c.spec << " -> " << error.message;
+}
+
 TEST(PacketBuilder, BadSpecsGiveClearErrors) {
   const ErrorCase cases[] = {
       {"", 0, "empty packet spec"},
@@ -214,13 +220,58 @@ TEST(PacketBuilder, BadSpecsGiveClearErrors) {
       {"meta(mark=1)", 0, "no packet layer"},
       {"eth/sock4", 4, "describes a socket call"},
       {"icmp(type=bogus)", 10, "expects an ICMP type name"},
+      {"ip4/", 4, "expected a layer name at the end of the spec"},
+      {"ip4(,)", 4, "expected a field name, found ','"},
+      {"ip4(ttl=1 ttl=2)", 10, "expected ',' or ')', found 't'"},
+      {"ip4/truncate(foo=1)", 4, "truncate expects a length"},
+      {"ip4/truncate=abc", 13, "truncate= expects a number, not 'abc'"},
+      {"ip4/payload(hex=00,len=1)", 4, "payload: hex= excludes len= and fill="},
+      {"ip4/payload(len=x)", 16, "len= expects a number, not 'x'"},
+      {"ip4(ver=16)", 8, "ver= is at most 15"},
+      {"ip4(ihl=5,opts=01)", 8, "ihl=5 leaves no room for 4 option bytes"},
+      {"ip6/ah(len=0)", 11, "ah: len= is at least 1"},
+      {"ip4/tcp(doff=5,opts=0204)", 13,
+       "doff=5 leaves no room for 4 option bytes"},
   };
-  for (const ErrorCase &c : cases) {
-    Error error = mustFail(c.spec);
-    EXPECT_NE(error.message.find(c.messagePart), std::string::npos)
-        << c.spec << " -> " << error.message;
-    EXPECT_EQ(error.offset, c.offset) << c.spec << " -> " << error.message;
-  }
+  for (const ErrorCase &c : cases)
+    expectError(mustFail(c.spec), c);
+}
+
+TEST(PacketBuilder, OptionsLongerThanFortyBytesAreRejected) {
+  std::string tooLong(82, '0'); // 41 bytes, padded to 44
+  Error ip4 = mustFail("ip4(opts=" + tooLong + ")");
+  EXPECT_EQ(ip4.message, "opts= is longer than 40 bytes");
+  EXPECT_EQ(ip4.offset, 9u);
+  Error tcp = mustFail("ip4/tcp(opts=" + tooLong + ")");
+  EXPECT_EQ(tcp.message, "opts= is longer than 40 bytes");
+  EXPECT_EQ(tcp.offset, 13u);
+}
+
+// A layer's fields are read, and checked, in the builder's order (not the
+// spec's); the first bad one is reported, not a later one, nor a check that
+// would act on a value that was not read.
+TEST(PacketBuilder, TheFirstErrorWins) {
+  const ErrorCase cases[] = {
+      {"ip4(src=1.2.3,ttl=300)", 8, "expects an IPv4 address"},
+      {"ip4(srcc=1,ttl=300)", 4, "unknown field 'srcc'"},
+      {"ip4(src=1.2.3.4,dst=x,ttl=300)", 20,
+       "expects an IPv4 address, not 'x'"},
+      {"ip4(ttl=300,tos=1,dscp=ef)", 0, "tos= excludes dscp="},
+      {"ip4(tos=1,dscp=ef,ttl=300)", 0, "tos= excludes dscp="},
+      {"ip4(dscp=zz,opts=00000000000000000000000000000000000000000000000000"
+       "00000000000000000000000000000000)",
+       9, "expects a DSCP class"},
+      {"ip4(ver=x,ihl=1)", 8, "ver= expects a number"},
+      {"ip4(flags=foo|df,frag=99999)", 10, "'foo' in flags="},
+      {"ip6/ah(nh=zz,len=0)", 17, "ah: len= is at least 1"},
+      {"ip4/tcp(opts=zz,doff=1)", 13, "opts= expects hex digits"},
+      {"eth=5/tpc", 0, "only valid for truncate"},
+      {"eth(src=x)/ip4(ttl=300)", 8, "expects a MAC address"},
+      {"meta(mark=x,l3=foo)/ip4", 10, "mark= expects a number"},
+      {"ip4(ttl=300)/truncate=1", 8, "ttl=300 is out of range"},
+  };
+  for (const ErrorCase &c : cases)
+    expectError(mustFail(c.spec), c);
 }
 
 TEST(PacketBuilder, SockAddrErrors) {
@@ -234,6 +285,29 @@ TEST(PacketBuilder, SockAddrErrors) {
   EXPECT_NE(error("sock4/sock6").find("one sock4/sock6"), std::string::npos);
   EXPECT_NE(error("ip4").find("cannot be combined"), std::string::npos);
   EXPECT_NE(error("sock4(ifindex=2)").find("unknown field"), std::string::npos);
+}
+
+TEST(PacketBuilder, SockAddrErrorsPointAtTheirPlace) {
+  const ErrorCase cases[] = {
+      {"sock4/meta(mark=1)", 6, "meta(...) must come first"},
+      {"meta(mark=1)", 0, "expected sock4(...) or sock6(...)"},
+      {"sock4/sock6", 6, "a socket call spec has one sock4/sock6 layer"},
+      {"sock4(dport=x)", 12, "dport= expects a number"},
+      {"sock4(proto=foo,dport=x)", 12, "proto= expects a protocol name"},
+      {"meta(mark=x)/sock4(dport=x)", 10, "mark= expects a number"},
+      {"sock6(dst=1.2.3.4)", 10, "expects an IPv6 address"},
+      {"sock4(dport=1", 5, "unclosed '(' in sock4"},
+  };
+  for (const ErrorCase &c : cases) {
+    Expected<SockAddr> sock = parseSockAddr(c.spec);
+    ASSERT_FALSE(sock.ok()) << c.spec;
+    expectError(sock.error(), c);
+    if (std::string_view(c.spec).find("sock") == std::string_view::npos)
+      continue; // parseInput reads it as a packet
+    Expected<Input> input = parseInput(c.spec);
+    ASSERT_FALSE(input.ok()) << c.spec;
+    EXPECT_EQ(input.error().message, sock.error().message);
+  }
 }
 
 TEST(PacketBuilder, ErrorDescriptionPointsAtTheOffset) {

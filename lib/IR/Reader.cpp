@@ -36,10 +36,8 @@ public:
       std::string_view line = text.substr(lineStart, end - lineStart);
       if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
-      try {
-        readLine(line, lineStart);
-      } catch (const Error &error) {
-        report(error.offset, error.message);
+      if (std::optional<Error> error = readLine(line, lineStart)) {
+        report(error->offset, error->message);
         skipBody_ = true;
       }
       lineStart = end + 1;
@@ -76,13 +74,19 @@ private:
     return {loc, loc};
   }
 
-  void readLine(std::string_view line, size_t lineStart) {
+  /// The line's first error, if it has one.
+  std::optional<Error> readLine(std::string_view line, size_t lineStart) {
     size_t indent = 0;
     while (indent < line.size() && line[indent] == ' ')
       ++indent;
     if (indent == line.size() || line[indent] == '#')
-      return;
+      return std::nullopt;
     Cursor cur(line.substr(indent), lineStart + indent);
+    readIndented(cur, indent);
+    return cur.error();
+  }
+
+  void readIndented(Cursor &cur, size_t indent) {
     if (indent == 0) {
       finishRule();
       skipBody_ = false;
@@ -93,7 +97,7 @@ private:
       if (context_ == Context::Module) {
         if (skipBody_)
           return;
-        cur.fail("expected a chain before sets and rules");
+        return cur.fail("expected a chain before sets and rules");
       }
       finishRule();
       skipBody_ = false;
@@ -106,9 +110,9 @@ private:
         return elementLine(cur);
       if (context_ == Context::Rule)
         return ruleBodyLine(cur);
-      cur.fail("expected a set or rule before this line");
+      return cur.fail("expected a set or rule before this line");
     }
-    cur.fail(fmt::format("unexpected indentation ({} spaces)", indent));
+    return cur.fail(fmt::format("unexpected indentation ({} spaces)", indent));
   }
 
   // ------------------------------------------------------------ module ----
@@ -118,28 +122,35 @@ private:
     std::string_view keyword = cur.word();
     if (!sawHeader_) {
       if (keyword != "bfir")
-        cur.failAt(at, "expected 'bfir module \"NAME\"' at the start");
+        return cur.failAt(at, "expected 'bfir module \"NAME\"' at the start");
       cur.expect("module");
       module_.sourceName = cur.quoted();
       cur.expectEnd();
-      sawHeader_ = true;
+      if (!cur.failed())
+        sawHeader_ = true;
       return;
     }
     if (keyword == "host_slot") {
       size_t indexAt = (cur.skipSpace(), cur.offset());
       uint64_t index = cur.number("a slot index", UINT32_MAX);
+      if (cur.failed())
+        return;
       if (index != module_.hostSlots.size())
-        cur.failAt(indexAt,
-                   fmt::format("host slot {} out of order (expected {})", index,
-                               module_.hostSlots.size()));
+        return cur.failAt(indexAt,
+                          fmt::format("host slot {} out of order (expected {})",
+                                      index, module_.hostSlots.size()));
       cur.expect("iface");
-      module_.hostSlots.push_back({HostSlot::Kind::IfaceIndex, cur.quoted()});
+      std::string name = cur.quoted();
+      if (cur.failed())
+        return;
+      module_.hostSlots.push_back({HostSlot::Kind::IfaceIndex, name});
       return cur.expectEnd();
     }
     if (keyword == "chain")
       return chainHeader(cur, at);
-    cur.failAt(at, fmt::format("expected 'host_slot' or 'chain', found '{}'",
-                               keyword));
+    return cur.failAt(
+        at,
+        fmt::format("expected 'host_slot' or 'chain', found '{}'", keyword));
   }
 
   void chainHeader(Cursor &cur, size_t at) {
@@ -150,24 +161,27 @@ private:
     std::string_view hook = cur.expectWord("a hook");
     auto parsedHook = hookFromName(hook);
     if (!parsedHook)
-      cur.failAt(hookAt, fmt::format("unknown hook '{}'", hook));
+      return cur.failAt(hookAt, fmt::format("unknown hook '{}'", hook));
     chain.hook = *parsedHook;
     if (cur.peek() == '{') {
       cur.expectChar('{');
       size_t optionsAt = cur.offset();
       chain.hasOptions = true;
-      hookOptions(cur.until('}'), optionsAt, chain.options);
+      hookOptions(cur, cur.until('}'), optionsAt, chain.options);
     }
     cur.expect("policy");
     chain.policy = verdict(cur);
     cur.expectEnd();
+    if (cur.failed())
+      return;
     module_.chains.push_back(std::move(chain));
     context_ = Context::Chain;
   }
 
-  void hookOptions(std::string_view text, size_t at, HookOptions &options) {
+  void hookOptions(Cursor &cur, std::string_view text, size_t at,
+                   HookOptions &options) {
     size_t pos = 0;
-    while (pos < text.size()) {
+    while (pos < text.size() && !cur.failed()) {
       size_t keyEnd = std::min(text.find_first_of("=,", pos), text.size());
       std::string_view key = trim(text.substr(pos, keyEnd - pos));
       size_t keyAt = at + pos;
@@ -176,11 +190,14 @@ private:
         pos = keyEnd;
       } else {
         if (keyEnd == text.size() || text[keyEnd] != '=')
-          failAt(keyAt, fmt::format("expected OPTION=VALUE, found '{}'", key));
+          return cur.failAt(
+              keyAt, fmt::format("expected OPTION=VALUE, found '{}'", key));
         size_t valueAt = keyEnd + 1;
         if (key == "cgpath") {
           Cursor value(text.substr(valueAt), at + valueAt);
           options.cgpath = value.quoted();
+          if (const std::optional<Error> &error = value.error())
+            return cur.failAt(error->offset, error->message);
           pos = value.offset() - at;
         } else {
           size_t valueEnd = std::min(text.find(',', valueAt), text.size());
@@ -188,25 +205,28 @@ private:
           if (key == "ifindex") {
             auto ifindex = parseNumber(value, UINT32_MAX);
             if (!ifindex)
-              failAt(at + valueAt, fmt::format("bad ifindex '{}'", value));
+              return cur.failAt(at + valueAt,
+                                fmt::format("bad ifindex '{}'", value));
             options.ifindex = static_cast<uint32_t>(*ifindex);
           } else if (key == "priorities") {
-            options.priorities = priorities(value, at + valueAt);
+            options.priorities = priorities(cur, value, at + valueAt);
           } else {
-            failAt(keyAt, fmt::format("unknown hook option '{}'", key));
+            return cur.failAt(keyAt,
+                              fmt::format("unknown hook option '{}'", key));
           }
           pos = valueEnd;
         }
       }
       if (pos < text.size()) {
         if (text[pos] != ',')
-          failAt(at + pos, "expected ',' between hook options");
+          return cur.failAt(at + pos, "expected ',' between hook options");
         ++pos;
       }
     }
   }
 
-  std::pair<int32_t, int32_t> priorities(std::string_view text, size_t at) {
+  std::pair<int32_t, int32_t> priorities(Cursor &cur, std::string_view text,
+                                         size_t at) {
     // A-B where both may be negative: the separator is the first '-' that
     // is not a sign.
     for (size_t dash = 1; dash < text.size(); ++dash) {
@@ -217,7 +237,8 @@ private:
       if (a && b)
         return {*a, *b};
     }
-    failAt(at, fmt::format("expected priorities=A-B, found '{}'", text));
+    cur.failAt(at, fmt::format("expected priorities=A-B, found '{}'", text));
+    return {};
   }
 
   static std::optional<int32_t> parseSigned(std::string_view text) {
@@ -238,6 +259,7 @@ private:
       if (verdictName(v) == name)
         return v;
     cur.failAt(at, fmt::format("unknown verdict '{}'", name));
+    return Verdict::Drop;
   }
 
   // ------------------------------------------------------- chain body ----
@@ -251,11 +273,13 @@ private:
       return setHeader(cur, at);
     if (keyword == "rule")
       return ruleHeader(cur, at);
-    cur.failAt(at,
-               fmt::format("expected 'set' or 'rule', found '{}'", keyword));
+    return cur.failAt(
+        at, fmt::format("expected 'set' or 'rule', found '{}'", keyword));
   }
 
-  std::vector<FieldId> fieldList(std::string_view text, size_t at) {
+  /// The fields named in `text`; empty after an error.
+  std::vector<FieldId> fieldList(Cursor &cur, std::string_view text,
+                                 size_t at) {
     std::vector<FieldId> fields;
     size_t start = 0;
     while (true) {
@@ -263,9 +287,11 @@ private:
       std::string_view part = text.substr(start, comma - start);
       std::string_view name = trim(part);
       auto field = fieldFromName(name);
-      if (!field)
-        failAt(at + start + part.find_first_not_of(' '),
-               fmt::format("unknown field '{}'", name));
+      if (!field) {
+        cur.failAt(at + start + part.find_first_not_of(' '),
+                   fmt::format("unknown field '{}'", name));
+        return {};
+      }
       fields.push_back(*field);
       if (comma == std::string_view::npos)
         return fields;
@@ -278,22 +304,27 @@ private:
     set.range = rangeAt(at);
     size_t indexAt = (cur.skipSpace(), cur.offset());
     uint64_t index = cur.number("a set index", UINT32_MAX);
+    if (cur.failed())
+      return;
     if (index != chain().sets.size())
-      cur.failAt(indexAt, fmt::format("set {} out of order (expected {})",
-                                      index, chain().sets.size()));
+      return cur.failAt(indexAt,
+                        fmt::format("set {} out of order (expected {})", index,
+                                    chain().sets.size()));
     if (!chain().rules.empty())
-      cur.failAt(at, "sets come before the rules of their chain");
+      return cur.failAt(at, "sets come before the rules of their chain");
     set.name = cur.name();
     set.anonymous = cur.accept("anonymous");
     cur.expectChar('(');
     size_t keyAt = cur.offset();
-    set.key = fieldList(cur.until(')'), keyAt);
+    set.key = fieldList(cur, cur.until(')'), keyAt);
     size_t kindAt = (cur.skipSpace(), cur.offset());
     std::string_view kind = cur.word();
     if (kind != "exact" && kind != "lpm")
-      cur.failAt(kindAt, "expected 'exact' or 'lpm'");
+      return cur.failAt(kindAt, "expected 'exact' or 'lpm'");
     set.lpm = kind == "lpm";
     cur.expectEnd();
+    if (cur.failed())
+      return;
     chain().sets.push_back(std::move(set));
     context_ = Context::Set;
   }
@@ -307,7 +338,7 @@ private:
     if (text.starts_with("bytes:")) {
       auto bytes = parseHex(text.substr(6));
       if (!bytes)
-        cur.failAt(at, "bad hex bytes");
+        return cur.failAt(at, "bad hex bytes");
       element.key = *bytes;
     } else if (set.lpm) {
       size_t slash = text.rfind('/');
@@ -315,10 +346,11 @@ private:
                      ? std::nullopt
                      : parseNumber(text.substr(slash + 1), 255);
       if (!len)
-        cur.failAt(at, "expected ADDRESS/PREFIXLEN in an LPM set");
+        return cur.failAt(at, "expected ADDRESS/PREFIXLEN in an LPM set");
       auto addr = parseFieldValue(set.key.front(), text.substr(0, slash));
       if (!addr)
-        cur.failAt(at, fmt::format("bad address '{}'", text.substr(0, slash)));
+        return cur.failAt(
+            at, fmt::format("bad address '{}'", text.substr(0, slash)));
       element.key = *addr;
       element.prefixLen = static_cast<uint8_t>(*len);
     } else {
@@ -327,13 +359,15 @@ private:
         size_t comma = text.find(',', start);
         bool last = i + 1 == set.key.size();
         if (last != (comma == std::string_view::npos))
-          cur.failAt(at, fmt::format("expected {} comma-separated values",
-                                     set.key.size()));
+          return cur.failAt(at,
+                            fmt::format("expected {} comma-separated values",
+                                        set.key.size()));
         std::string_view part = trim(text.substr(start, comma - start));
         auto value = parseFieldValue(set.key[i], part);
         if (!value)
-          cur.failAt(at + start, fmt::format("bad value '{}' for {}", part,
-                                             fieldInfo(set.key[i]).name));
+          return cur.failAt(at + start,
+                            fmt::format("bad value '{}' for {}", part,
+                                        fieldInfo(set.key[i]).name));
         element.key.insert(element.key.end(), value->begin(), value->end());
         start = comma + 1;
       }
@@ -345,9 +379,12 @@ private:
     Rule rule;
     size_t indexAt = (cur.skipSpace(), cur.offset());
     uint64_t index = cur.number("a rule index", UINT32_MAX);
+    if (cur.failed())
+      return;
     if (index != chain().rules.size())
-      cur.failAt(indexAt, fmt::format("rule {} out of order (expected {})",
-                                      index, chain().rules.size()));
+      return cur.failAt(indexAt,
+                        fmt::format("rule {} out of order (expected {})", index,
+                                    chain().rules.size()));
     rule.index = static_cast<uint32_t>(index);
     if (cur.peek() == '@') {
       size_t locAt = cur.offset();
@@ -358,13 +395,15 @@ private:
                         ? std::nullopt
                         : parseNumber(loc.substr(colon + 1), UINT32_MAX);
       if (!line || !column || *line == 0)
-        cur.failAt(locAt, "expected @LINE:COLUMN");
+        return cur.failAt(locAt, "expected @LINE:COLUMN");
       rule.range.begin = {static_cast<uint32_t>(*line),
                           static_cast<uint32_t>(*column), 0};
     }
     if (cur.peek() == '"')
       rule.text = cur.quoted();
     cur.expectEnd();
+    if (cur.failed())
+      return;
     chain().rules.push_back(std::move(rule));
     context_ = Context::Rule;
     ruleAt_ = at;
@@ -384,14 +423,14 @@ private:
     Rule &rule = chain().rules.back();
     size_t at = cur.offset();
     if (verdictSeen_)
-      cur.fail("nothing may follow the verdict of a rule");
+      return cur.fail("nothing may follow the verdict of a rule");
     std::string_view keyword = cur.peek() == '(' ? "(" : cur.word();
     // `never` stands for all of the rule's predicates.
     bool option = keyword == "counter" || keyword == "log" ||
                   keyword == "mark" || keyword == "verdict";
     if (!option &&
         (rule.neverMatches || (keyword == "never" && !rule.predicates.empty())))
-      cur.failAt(at, "a 'never' rule has no predicates");
+      return cur.failAt(at, "a 'never' rule has no predicates");
     if (keyword == "never") {
       rule.neverMatches = true;
       return cur.expectEnd();
@@ -419,7 +458,8 @@ private:
       return chainPredicate(cur, rule);
     auto field = fieldFromName(keyword);
     if (!field)
-      cur.failAt(at, fmt::format("unknown field or rule option '{}'", keyword));
+      return cur.failAt(
+          at, fmt::format("unknown field or rule option '{}'", keyword));
     fieldPredicate(cur, rule, *field);
   }
 
@@ -432,9 +472,9 @@ private:
     size_t locAt = (cur.skipSpace(), cur.offset());
     std::string_view loc = cur.word();
     if (loc != formatFieldLocation(field))
-      cur.failAt(locAt,
-                 fmt::format("{} lives at {}, not {}", fieldInfo(field).name,
-                             formatFieldLocation(field), loc));
+      return cur.failAt(locAt, fmt::format("{} lives at {}, not {}",
+                                           fieldInfo(field).name,
+                                           formatFieldLocation(field), loc));
     pred.negate = negation(cur);
     size_t opAt = (cur.skipSpace(), cur.offset());
     std::string_view op = cur.expectWord("an operator");
@@ -446,10 +486,12 @@ private:
         known = true;
       }
     if (!known)
-      cur.failAt(opAt, fmt::format("unknown operator '{}'", op));
+      return cur.failAt(opAt, fmt::format("unknown operator '{}'", op));
     size_t valueAt = (cur.skipSpace(), cur.offset());
     std::string_view text = cur.expectWord("a value");
     cur.expectEnd();
+    if (cur.failed())
+      return;
     if (pred.op == CmpOp::Range) {
       // Names may contain '-': take the first split where both sides parse.
       bool parsed = false;
@@ -465,22 +507,22 @@ private:
         }
       }
       if (!parsed)
-        cur.failAt(valueAt,
-                   fmt::format("expected LOW-HIGH values of {}, found '{}'",
-                               fieldInfo(field).name, text));
+        return cur.failAt(
+            valueAt, fmt::format("expected LOW-HIGH values of {}, found '{}'",
+                                 fieldInfo(field).name, text));
     } else {
       size_t slash = text.find('/');
       if (slash != std::string_view::npos) {
         auto len = parseNumber(text.substr(slash + 1), 255);
         if (!len)
-          cur.failAt(valueAt + slash + 1, "bad prefix length");
+          return cur.failAt(valueAt + slash + 1, "bad prefix length");
         pred.prefixLen = static_cast<uint8_t>(*len);
         text = text.substr(0, slash);
       }
       auto value = parseFieldValue(field, text);
       if (!value)
-        cur.failAt(valueAt, fmt::format("bad value '{}' for {}", text,
-                                        fieldInfo(field).name));
+        return cur.failAt(valueAt, fmt::format("bad value '{}' for {}", text,
+                                               fieldInfo(field).name));
       pred.value = *value;
     }
     rule.predicates.push_back(std::move(pred));
@@ -505,14 +547,16 @@ private:
       return;
     }
     if (kind != "slot")
-      cur.failAt(at, "expected 'slot N \"NAME\"' or 'ifindex N'");
+      return cur.failAt(at, "expected 'slot N \"NAME\"' or 'ifindex N'");
     size_t slotAt = (cur.skipSpace(), cur.offset());
     slot = static_cast<uint32_t>(cur.number("a host slot", UINT32_MAX));
     std::string name = cur.quoted();
+    if (cur.failed())
+      return;
     if (*slot >= module_.hostSlots.size() ||
         module_.hostSlots[*slot].name != name)
-      cur.failAt(slotAt,
-                 fmt::format("no host slot {} for \"{}\"", *slot, name));
+      return cur.failAt(slotAt,
+                        fmt::format("no host slot {} for \"{}\"", *slot, name));
   }
 
   void probabilityPredicate(Cursor &cur, Rule &rule, bool perFlow) {
@@ -531,7 +575,8 @@ private:
       ok = ec == std::errc() && end == text.data() + text.size() - 1;
     }
     if (!ok)
-      cur.failAt(at, fmt::format("expected a percentage, found '{}'", text));
+      return cur.failAt(at,
+                        fmt::format("expected a percentage, found '{}'", text));
     pred.percent = percent;
     cur.expectEnd();
     rule.predicates.push_back(std::move(pred));
@@ -547,7 +592,8 @@ private:
     std::string_view text = cur.word();
     auto proto = parseNamedNumber(text, 255, ipProtoNames());
     if (!proto)
-      cur.failAt(at, fmt::format("expected a protocol, found '{}'", text));
+      return cur.failAt(at,
+                        fmt::format("expected a protocol, found '{}'", text));
     pred.protocol = static_cast<uint8_t>(*proto);
     cur.expectEnd();
     rule.predicates.push_back(std::move(pred));
@@ -558,7 +604,7 @@ private:
     pred.kind = Predicate::Kind::Set;
     cur.expectChar('(');
     size_t keyAt = cur.offset();
-    std::vector<FieldId> key = fieldList(cur.until(')'), keyAt);
+    std::vector<FieldId> key = fieldList(cur, cur.until(')'), keyAt);
     pred.negate = negation(cur);
     cur.expect("in");
     cur.expect("set");
@@ -566,14 +612,18 @@ private:
     pred.set = static_cast<uint32_t>(cur.number("a set index", UINT32_MAX));
     std::string name = cur.name();
     cur.expectEnd();
+    if (cur.failed())
+      return;
     if (pred.set >= chain().sets.size())
-      cur.failAt(indexAt, fmt::format("set {} does not exist", pred.set));
+      return cur.failAt(indexAt,
+                        fmt::format("set {} does not exist", pred.set));
     const Set &set = chain().sets[pred.set];
     if (set.name != name)
-      cur.failAt(indexAt, fmt::format("set {} is '{}', not '{}'", pred.set,
-                                      set.name, name));
+      return cur.failAt(indexAt, fmt::format("set {} is '{}', not '{}'",
+                                             pred.set, set.name, name));
     if (set.key != key)
-      cur.failAt(keyAt, fmt::format("the key of set '{}' differs", set.name));
+      return cur.failAt(keyAt,
+                        fmt::format("the key of set '{}' differs", set.name));
     rule.predicates.push_back(std::move(pred));
   }
 
@@ -581,7 +631,7 @@ private:
     rule.log.enabled = true;
     size_t at = (cur.skipSpace(), cur.offset());
     std::string_view headers = cur.expectWord("log headers or 'none'");
-    if (headers != "none") {
+    if (!cur.failed() && headers != "none") {
       size_t start = 0;
       while (true) {
         size_t comma = headers.find(',', start);
@@ -593,7 +643,8 @@ private:
                                      return entry.name == name;
                                    });
         if (header == names.end())
-          cur.failAt(at + start, fmt::format("unknown log header '{}'", name));
+          return cur.failAt(at + start,
+                            fmt::format("unknown log header '{}'", name));
         rule.log.headers |= header->value;
         if (comma == std::string_view::npos)
           break;
@@ -607,7 +658,8 @@ private:
                     ? parseNumber(rate.substr(0, rate.size() - 2), UINT64_MAX)
                     : std::nullopt;
       if (!ns || *ns == 0)
-        cur.failAt(rateAt, fmt::format("expected every Nns, found '{}'", rate));
+        return cur.failAt(rateAt,
+                          fmt::format("expected every Nns, found '{}'", rate));
       rule.log.rateNs = *ns;
     }
     cur.expectEnd();
@@ -620,11 +672,12 @@ private:
       size_t at = (cur.skipSpace(), cur.offset());
       std::string_view dir = cur.word();
       if (dir != "in" && dir != "out")
-        cur.failAt(at, "expected 'in' or 'out'");
+        return cur.failAt(at, "expected 'in' or 'out'");
       rule.redirectDir = dir == "in" ? RedirectDir::In : RedirectDir::Out;
     }
     cur.expectEnd();
-    verdictSeen_ = true;
+    if (!cur.failed())
+      verdictSeen_ = true;
   }
 
   const SourceBuffer &buffer_;

@@ -18,13 +18,6 @@
 
 namespace bfc::ir::detail {
 
-/// Stops reading the current line: the reader catches the Error and reports
-/// it at `offset` (in the buffer). A throw stays inside the reader: it is the
-/// unwinding of a recursive-descent parse, not part of lib/IR's interface.
-[[noreturn]] inline void failAt(size_t offset, std::string message) {
-  throw Error{std::move(message), static_cast<uint32_t>(offset)};
-}
-
 inline std::optional<Bytes> parseHex(std::string_view text) {
   if (text.size() % 2)
     return std::nullopt;
@@ -81,7 +74,11 @@ inline std::string_view trim(std::string_view text) {
   return text;
 }
 
-/// A cursor over one line; errors carry buffer offsets.
+/// A cursor over one line; errors carry buffer offsets. Like
+/// llvm::DataExtractor::Cursor it latches the first error: the reader keeps
+/// going after it, every later read is a no-op returning an empty value, and
+/// the line's reader reports `error()`. So the reader checks `failed()`
+/// before it records what the line said or indexes by a value it read.
 class Cursor {
 public:
   Cursor(std::string_view line, size_t lineOffset)
@@ -97,12 +94,17 @@ public:
     return pos_ < line_.size() ? line_[pos_] : '\0';
   }
 
-  [[noreturn]] void fail(std::string message) const {
-    detail::failAt(offset(), std::move(message));
+  /// Records an error at the cursor, or at buffer offset `at`, unless the
+  /// line already has one (the first error is the one reported), and stops
+  /// reading the line.
+  void fail(std::string message) { failAt(offset(), std::move(message)); }
+  void failAt(size_t at, std::string message) {
+    if (!error_)
+      error_ = Error{std::move(message), static_cast<uint32_t>(at)};
+    pos_ = line_.size();
   }
-  [[noreturn]] void failAt(size_t at, std::string message) const {
-    detail::failAt(at, std::move(message));
-  }
+  bool failed() const { return error_.has_value(); }
+  const std::optional<Error> &error() const { return error_; }
 
   void skipSpace() {
     while (pos_ < line_.size() && line_[pos_] == ' ')
@@ -161,19 +163,22 @@ public:
       }
     }
     failAt(lineOffset_ + start, fmt::format("missing '{}'", close));
+    return {};
   }
 
   void expectChar(char c) {
     skipSpace();
     if (pos_ >= line_.size() || line_[pos_] != c)
-      fail(fmt::format("expected '{}'", c));
+      return fail(fmt::format("expected '{}'", c));
     ++pos_;
   }
 
   std::string quoted() {
     skipSpace();
-    if (pos_ >= line_.size() || line_[pos_] != '"')
+    if (pos_ >= line_.size() || line_[pos_] != '"') {
       fail("expected a quoted string");
+      return {};
+    }
     size_t start = pos_++;
     std::string out;
     while (pos_ < line_.size() && line_[pos_] != '"') {
@@ -194,15 +199,19 @@ public:
             pos_ + 2 <= line_.size()
                 ? parseNumber("0x" + std::string(line_.substr(pos_, 2)), 0xff)
                 : std::nullopt;
-        if (!byte)
+        if (!byte) {
           fail("bad \\x escape");
+          return {};
+        }
         out += static_cast<char>(*byte);
         pos_ += 2;
       } else
         out += e;
     }
-    if (pos_ >= line_.size())
+    if (pos_ >= line_.size()) {
       failAt(lineOffset_ + start, "unterminated string");
+      return {};
+    }
     ++pos_;
     return out;
   }
@@ -218,9 +227,11 @@ public:
     size_t at = (skipSpace(), offset());
     std::string_view w = word();
     auto value = parseNumber(w, max);
-    if (!value)
+    if (!value) {
       failAt(at,
              fmt::format("expected {} (at most {}), found '{}'", what, max, w));
+      return 0;
+    }
     return *value;
   }
 
@@ -240,6 +251,7 @@ private:
   std::string_view line_;
   size_t lineOffset_;
   size_t pos_ = 0;
+  std::optional<Error> error_;
 };
 
 } // namespace bfc::ir::detail

@@ -251,7 +251,10 @@ private:
       if (!f.has("len"))
         return f.fail(spec.offset,
                       fmt::format("{} needs len=N or hex=...", name));
-      Bytes bytes(f.value<uint16_t>("len", 0), f.value<uint8_t>("fill", 0));
+      // Read in order (a call's arguments are not): len's error comes first.
+      uint16_t len = f.value<uint16_t>("len", 0);
+      uint8_t fill = f.value<uint8_t>("fill", 0);
+      Bytes bytes(len, fill);
       return f.result<Layer>(PayloadLayer{std::move(bytes)});
     }
     return specError(spec.offset,

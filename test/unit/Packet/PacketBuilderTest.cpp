@@ -269,6 +269,7 @@ TEST(PacketBuilder, TheFirstErrorWins) {
       {"eth(src=x)/ip4(ttl=300)", 8, "expects a MAC address"},
       {"meta(mark=x,l3=foo)/ip4", 10, "mark= expects a number"},
       {"ip4(ttl=300)/truncate=1", 8, "ttl=300 is out of range"},
+      {"payload(fill=x,len=y)", 19, "len= expects a number"},
   };
   for (const ErrorCase &c : cases)
     expectError(mustFail(c.spec), c);

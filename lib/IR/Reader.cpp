@@ -288,8 +288,9 @@ private:
       std::string_view name = trim(part);
       auto field = fieldFromName(name);
       if (!field) {
-        cur.failAt(at + start + part.find_first_not_of(' '),
-                   fmt::format("unknown field '{}'", name));
+        // An empty name is pointed at where it is missing.
+        size_t lead = std::min(part.find_first_not_of(' '), part.size());
+        cur.failAt(at + start + lead, fmt::format("unknown field '{}'", name));
         return {};
       }
       fields.push_back(*field);

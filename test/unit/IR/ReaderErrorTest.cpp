@@ -81,6 +81,9 @@ TEST(ReaderErrors, EachBadLineGivesItsFirstErrorOnly) {
         "2:1: expected 'bfir module \"NAME\"' at the start",
         "1:1: expected 'bfir module \"NAME\"' at the start"}},
       {kChain, "  sets 0\n", {"3:3: expected 'set' or 'rule', found 'sets'"}},
+      // An empty field name is pointed at where it is missing.
+      {kChain, "  set 0 s () exact\n", {"3:12: unknown field ''"}},
+      {kChain, "  set 0 s (ip4.saddr,  ) exact\n", {"3:24: unknown field ''"}},
       {kChain,
        "  rule 0\n    verdict DROP\n  set 0 s (ip4.saddr) exact\n",
        {"5:3: sets come before the rules of their chain"}},

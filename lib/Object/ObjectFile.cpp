@@ -118,9 +118,12 @@ Sections findSections(const std::string &name, std::vector<uint8_t> &bytes) {
       throw fail(fmt::format("truncated object: section '{}' ends past the "
                              "end of the file",
                              sectionName));
-    std::span<const uint8_t> data(bytes.data() + shdr.sh_offset,
-                                  shdr.sh_type == SHT_NOBITS ? 0
-                                                             : shdr.sh_size);
+    // A NOBITS section has no bytes in the file: its sh_offset is not
+    // checked, so no pointer is formed from it.
+    std::span<const uint8_t> data;
+    if (shdr.sh_type != SHT_NOBITS)
+      data =
+          std::span<const uint8_t>(bytes.data() + shdr.sh_offset, shdr.sh_size);
     if (std::strcmp(sectionName, BFC_META_SECTION) == 0)
       found.meta = data;
     else if (std::strcmp(sectionName, kSetsSection) == 0)

@@ -119,6 +119,39 @@ TEST(ObjectFile, CorruptBytesNeverCrash) {
   }
 }
 
+// Found by fuzz-object under UBSan: a NOBITS section's offset, which the
+// file need not hold, must not be added to the buffer's address (the
+// sanitized build, .ci/run's second stage, aborts on the overflow). And a
+// metadata section with no bytes is refused, not read as empty.
+TEST(ObjectFile, NobitsSectionsFarPastTheEndAreNeverAddressed) {
+  std::vector<uint8_t> bytes = readBytes(testObject("xdp"));
+  ASSERT_GT(bytes.size(), 64u);
+  auto field = [&](size_t at, size_t size) {
+    uint64_t value = 0;
+    for (size_t i = 0; i < size; ++i)
+      value |= uint64_t(bytes.at(at + i)) << (8 * i);
+    return value;
+  };
+  uint64_t shoff = field(0x28, 8), shentsize = field(0x3a, 2),
+           shnum = field(0x3c, 2);
+  ASSERT_GT(shnum, 1u);
+  constexpr uint32_t kNobits = 8; // SHT_NOBITS
+  size_t refused = 0;
+  // Far offsets as clang's check sees them (an unsigned add that wraps)
+  // and as GCC's does (a negative one past the address space's start).
+  for (uint64_t offset : {~uint64_t(0) << 24, uint64_t(1) << 63})
+    for (uint64_t i = 1; i < shnum; ++i) {
+      std::vector<uint8_t> changed = bytes;
+      size_t header = shoff + i * shentsize;
+      for (size_t b = 0; b < 4; ++b)
+        changed.at(header + 4 + b) = uint8_t(kNobits >> (8 * b));
+      for (size_t b = 0; b < 8; ++b)
+        changed.at(header + 24 + b) = uint8_t(offset >> (8 * b));
+      refused += errorOf(changed) != "<no error>";
+    }
+  EXPECT_GE(refused, 1u) << "a NOBITS metadata section was accepted";
+}
+
 TEST(ObjectFile, SetsSectionRoundTripsAndIsChecked) {
   ObjectFile object = ObjectFile::fromFile(testObject("two_chains"));
   Metadata meta = object.metadata();
